@@ -1,0 +1,69 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+/// Our own targets build with warnings as errors; dependencies keep their own settings.
+let strict: [SwiftSetting] = [.unsafeFlags(["-warnings-as-errors"])]
+
+let package = Package(
+    name: "Moat",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "moat", targets: ["moat"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+    ],
+    targets: [
+        .target(name: "MoatCore", swiftSettings: strict),
+        .target(name: "MIME", dependencies: ["MoatCore"], swiftSettings: strict),
+        .target(
+            name: "SMTP",
+            dependencies: [
+                "MoatCore", "MIME",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict),
+        .systemLibrary(name: "CClamAV", pkgConfig: "libclamav", providers: [.apt(["libclamav-dev"])]),
+        .systemLibrary(name: "CPCRE2", pkgConfig: "libpcre2-8", providers: [.apt(["libpcre2-dev"])]),
+        .target(name: "PCRE", dependencies: ["CPCRE2"], swiftSettings: strict),
+        .target(
+            name: "Scanning",
+            dependencies: ["MoatCore", "CClamAV", "PCRE", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict),
+        .target(name: "SpamEngine", dependencies: ["MoatCore", "MIME"], swiftSettings: strict),
+        .target(
+            name: "Quarantine",
+            dependencies: ["MoatCore", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strict),
+        .target(
+            name: "Filter",
+            dependencies: [
+                "MoatCore", "MIME", "SMTP", "Scanning", "SpamEngine", "Quarantine",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict),
+        .executableTarget(
+            name: "moat",
+            dependencies: [
+                "MoatCore", "MIME", "SMTP", "Scanning", "SpamEngine", "Quarantine", "Filter",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: strict),
+        .testTarget(name: "MoatCoreTests", dependencies: ["MoatCore"], swiftSettings: strict),
+        .testTarget(name: "MIMETests", dependencies: ["MIME"], swiftSettings: strict),
+        .testTarget(name: "SMTPTests", dependencies: ["SMTP"], swiftSettings: strict),
+        .testTarget(name: "ScanningTests", dependencies: ["Scanning"], swiftSettings: strict),
+        .testTarget(name: "PCRETests", dependencies: ["PCRE"], swiftSettings: strict),
+        .testTarget(name: "SpamEngineTests", dependencies: ["SpamEngine"], swiftSettings: strict),
+        .testTarget(name: "QuarantineTests", dependencies: ["Quarantine"], swiftSettings: strict),
+        .testTarget(name: "FilterTests", dependencies: ["Filter"], swiftSettings: strict),
+    ]
+)

@@ -1,0 +1,76 @@
+import Foundation
+import MIME
+import Scanning
+import SpamEngine
+
+/// Runs every check on one message: the virus scanner on the whole message and on each
+/// decoded MIME leaf, the banned-file policy on each leaf, header sanity and the spam
+/// checker, and ranks the result. Used by the gateway and by `moat scan` alike.
+public struct ContentChecker: Sendable {
+    public var virusScanner: (any VirusScanner)?
+    public var banned: BannedFilePolicy?
+    public var spam: any SpamChecker
+    public var levels: SpamLevels
+
+    public init(virusScanner: (any VirusScanner)?, banned: BannedFilePolicy?, spam: any SpamChecker, levels: SpamLevels) {
+        self.virusScanner = virusScanner
+        self.banned = banned
+        self.spam = spam
+        self.levels = levels
+    }
+
+    /// Throws when a scanner failed: the message must then be tempfailed, never passed unscanned.
+    public func check(_ bytes: [UInt8]) async throws -> ContentReport {
+        let message = MIMEMessage.parse(bytes)
+        var report = ContentReport()
+        let leaves = message.leaves.map {
+            ScanItem(name: $0.filename, declaredType: $0.contentType.mimeType, bytes: $0.decodedBody())
+        }
+        if let virusScanner {
+            // libclamav parses MIME itself from the whole message; the decoded leaves are
+            // scanned too so a part it cannot parse is still seen.
+            var names = try await virusScanner.scan(bytes, name: nil)
+            if names.isEmpty {
+                for item in leaves where !item.bytes.isEmpty {
+                    names = try await virusScanner.scan(item.bytes, name: item.name)
+                    if !names.isEmpty { break }
+                }
+            }
+            report.virusNames = Self.unique(names)
+        }
+        if let banned {
+            report.bannedNames = Self.unique(leaves.flatMap { banned.check($0) })
+        }
+        report.badHeaders = HeaderSanity.problems(in: message)
+        report.spam = try await spam.check(bytes)
+        report.category = categorize(report)
+        return report
+    }
+
+    func categorize(_ report: ContentReport) -> ContentCategory {
+        if !report.virusNames.isEmpty { return .virus }
+        if !report.bannedNames.isEmpty { return .banned }
+        if report.spam.score >= levels.kill { return .spam }
+        if report.spam.score >= levels.tag2 { return .spammy }
+        if !report.badHeaders.isEmpty { return .badHeader }
+        return .clean
+    }
+
+    private static func unique(_ names: [String]) -> [String] {
+        var seen = Set<String>()
+        return names.filter { seen.insert($0).inserted }
+    }
+}
+
+/// amavisd-new's three score levels.
+public struct SpamLevels: Sendable {
+    public var tag: Double
+    public var tag2: Double
+    public var kill: Double
+
+    public init(tag: Double, tag2: Double, kill: Double) {
+        self.tag = tag
+        self.tag2 = tag2
+        self.kill = kill
+    }
+}

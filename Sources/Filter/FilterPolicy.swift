@@ -1,0 +1,86 @@
+import MoatCore
+
+/// The decisions the configuration makes for the filter: levels, destinies, who is local,
+/// and how we name ourselves. Built once from `MoatConfig`.
+public struct FilterPolicy: Sendable {
+    public var levels: SpamLevels
+    public var subjectTag: String
+    public var spamDestiny: Destiny
+    public var quarantineSpam: Bool
+    public var virusDestiny: Destiny
+    public var bannedDestiny: Destiny
+    public var badHeaderDestiny: Destiny
+    public var localDomains: LocalDomains
+    public var hostname: String
+    public var xHeaderLine: String
+    public var policyBank: String
+    /// Virus and banned notices go here; nil disables them.
+    public var admin: EmailAddress?
+    /// Sender of notices and DSNs.
+    public var noticeFrom: EmailAddress
+
+    public init(config: MoatConfig) {
+        levels = SpamLevels(tag: config.spam.tagLevel, tag2: config.spam.tag2Level, kill: config.spam.killLevel)
+        subjectTag = config.spam.subjectTag
+        spamDestiny = config.spam.destiny
+        quarantineSpam = config.spam.quarantine
+        virusDestiny = config.virus.destiny
+        bannedDestiny = config.banned.destiny
+        badHeaderDestiny = .pass
+        localDomains = LocalDomains(config.filter.localDomains)
+        hostname = config.filter.hostname
+        xHeaderLine = config.filter.xHeaderLine
+        policyBank = config.filter.policyBank
+        admin = config.notify.admin.isEmpty ? nil : EmailAddress(parsing: config.notify.admin)
+        noticeFrom = EmailAddress(parsing: config.notify.from) ?? EmailAddress(uncheckedLocalPart: "postmaster", domain: hostname)
+    }
+
+    /// The final destiny of a category (amavisd-new `$final_*_destiny`).
+    public func destiny(for category: ContentCategory) -> Destiny {
+        switch category {
+        case .clean, .spammy: .pass
+        case .badHeader: badHeaderDestiny
+        case .spam: spamDestiny
+        case .banned: bannedDestiny
+        case .virus: virusDestiny
+        }
+    }
+
+    /// Categories kept in the quarantine (amavisd-new's `$virus_quarantine_to` etc.).
+    public func quarantines(_ category: ContentCategory) -> Bool {
+        switch category {
+        case .virus, .banned: true
+        case .spam: quarantineSpam
+        default: false
+        }
+    }
+}
+
+/// amavisd-new's `@local_domains_maps`: `.` matches every domain, `.example.com` the
+/// domain and its subdomains, `example.com` exactly that domain.
+public struct LocalDomains: Sendable {
+    private let exact: Set<String>
+    private let suffixes: [String]
+    private let everything: Bool
+
+    public init(_ patterns: [String]) {
+        var exact = Set<String>()
+        var suffixes: [String] = []
+        var everything = false
+        for raw in patterns {
+            let p = raw.lowercased()
+            if p == "." { everything = true }
+            else if p.hasPrefix(".") { suffixes.append(p); exact.insert(String(p.dropFirst())) }
+            else { exact.insert(p) }
+        }
+        self.exact = exact
+        self.suffixes = suffixes
+        self.everything = everything
+    }
+
+    public func contains(_ address: EmailAddress) -> Bool {
+        if everything { return true }
+        let domain = address.domain.lowercased()
+        return exact.contains(domain) || suffixes.contains { domain.hasSuffix($0) }
+    }
+}

@@ -1,0 +1,168 @@
+import Foundation
+
+/// `[filter]`: the content-filter listener (Postfix `content_filter` target) and re-injection.
+public struct FilterSettings: Sendable {
+    /// `host:port` for SMTP, `lmtp:host:port` for LMTP.
+    public var listen = "127.0.0.1:10024"
+    /// Where passed mail goes back to Postfix.
+    public var reinject = "127.0.0.1:10025"
+    /// Recipient domains that get spam headers and tagging; `"."` matches every domain,
+    /// a leading `.` matches subdomains too (`.example.com`), as amavisd-new's `@local_domains_maps`.
+    public var localDomains = ["."]
+    /// The value of `X-Virus-Scanned`.
+    public var xHeaderLine = "Moat at \(FilterSettings.systemHostname)"
+    /// Our name in the Received header, notifications and the SMTP greeting.
+    public var hostname = FilterSettings.systemHostname
+    /// Largest message accepted (SIZE), in bytes; 0 = no limit.
+    public var maxMessageSize = 100 << 20
+    public var maxRecipients = 1000
+    /// Concurrent sessions; further connections get `421 4.3.2`.
+    public var maxConnections = 64
+    /// Idle time allowed between commands (amavisd-new: `$smtpd_timeout` 8 min).
+    public var idleTimeout: Duration = .seconds(480)
+    /// The amavisd-new policy bank name shown in the log line.
+    public var policyBank = "RelayedInbound"
+
+    public init() {}
+
+    init(_ s: ConfigSection) {
+        listen = s.string("listen", default: listen)
+        reinject = s.string("reinject", default: reinject)
+        localDomains = s.strings("local_domains", default: localDomains)
+        hostname = s.string("hostname", default: hostname)
+        xHeaderLine = s.string("x_header_line", default: "Moat at \(hostname)")
+        maxMessageSize = s.byteSize("max_message_size", default: maxMessageSize)
+        maxRecipients = s.int("max_recipients", default: maxRecipients, range: 1...100_000)
+        maxConnections = s.int("max_connections", default: maxConnections, range: 1...10_000)
+        idleTimeout = s.duration("idle_timeout", default: idleTimeout)
+        policyBank = s.string("policy_bank", default: policyBank)
+        for (key, value) in [("listen", listen), ("reinject", reinject)] {
+            if let problem = EndpointText.problem(value, allowLMTP: key == "listen") { s.report(key, problem) }
+        }
+    }
+
+    static var systemHostname: String {
+        var buf = [CChar](repeating: 0, count: 256)
+        guard gethostname(&buf, buf.count) == 0 else { return "localhost" }
+        let name = String(decoding: buf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return name.isEmpty ? "localhost" : name
+    }
+}
+
+/// `[spam]`: amavisd-new's score levels and the spam destiny.
+public struct SpamSettings: Sendable {
+    /// X-Spam-* headers at or above this score (amavisd-new `$sa_tag_level_deflt`).
+    public var tagLevel = 2.0
+    /// Spam flag, `X-Spam-Status: Yes` and the subject tag at or above (`$sa_tag2_level_deflt`).
+    public var tag2Level = 6.31
+    /// The spam destiny and quarantine apply at or above (`$sa_kill_level_deflt`).
+    public var killLevel = 6.31
+    public var subjectTag = "***SPAM*** "
+    public var destiny = Destiny.pass
+    /// Quarantine spam at kill level (amavisd-new `$spam_quarantine_to`).
+    public var quarantine = true
+
+    public init() {}
+
+    init(_ s: ConfigSection) {
+        tagLevel = s.double("tag_level", default: tagLevel)
+        tag2Level = s.double("tag2_level", default: tag2Level)
+        killLevel = s.double("kill_level", default: killLevel)
+        subjectTag = s.string("subject_tag", default: subjectTag)
+        destiny = s.choice("destiny", default: destiny)
+        quarantine = s.bool("quarantine", default: quarantine)
+        if tag2Level < tagLevel { s.report("tag2_level", "must not be below tag_level (\(tagLevel))") }
+    }
+}
+
+/// `[virus]`: the antivirus engine and the virus destiny.
+public struct VirusSettings: Sendable {
+    public enum Engine: String, Sendable, CaseIterable { case libclamav, clamd }
+    public var destiny = Destiny.discard
+    public var engine = Engine.libclamav
+    /// Signature databases (directories or files) for libclamav; missing ones are skipped.
+    public var databases = ["/var/lib/clamav", "Rules/clamav"]
+    /// `unix:/run/clamav/clamd.ctl` or `tcp:127.0.0.1:3310`, for `engine = "clamd"`.
+    public var clamdSocket = "unix:/run/clamav/clamd.ctl"
+    /// libclamav limits, as clamd.conf's MaxScanSize, MaxFileSize, MaxRecursion, MaxFiles, MaxScanTime.
+    public var maxScanSize = 100 << 20
+    public var maxFileSize = 25 << 20
+    public var maxRecursion = 17
+    public var maxFiles = 10_000
+    public var maxScanTime: Duration = .seconds(120)
+    /// How often the database directories are checked for a freshclam update.
+    public var reloadCheckInterval: Duration = .seconds(60)
+
+    public init() {}
+
+    init(_ s: ConfigSection) {
+        destiny = s.choice("destiny", default: destiny)
+        engine = s.choice("engine", default: engine)
+        databases = s.strings("databases", default: databases)
+        clamdSocket = s.string("clamd_socket", default: clamdSocket)
+        maxScanSize = s.byteSize("max_scan_size", default: maxScanSize)
+        maxFileSize = s.byteSize("max_file_size", default: maxFileSize)
+        maxRecursion = s.int("max_recursion", default: maxRecursion, range: 1...100)
+        maxFiles = s.int("max_files", default: maxFiles, range: 1...1_000_000)
+        maxScanTime = s.duration("max_scan_time", default: maxScanTime)
+        reloadCheckInterval = s.duration("reload_check_interval", default: reloadCheckInterval)
+        if destiny == .pass { s.report("destiny", "pass would deliver viruses; use discard, bounce or reject") }
+    }
+}
+
+/// `[banned]`: forbidden attachment names and types.
+public struct BannedSettings: Sendable {
+    public var destiny = Destiny.bounce
+    /// PCRE patterns matched against every attachment name (and names inside archives).
+    public var filenames = [#"(?i)\.(exe|scr|pif|bat|cmd|com|vbs|js)$"#]
+
+    public init() {}
+
+    init(_ s: ConfigSection) {
+        destiny = s.choice("destiny", default: destiny)
+        filenames = s.strings("filenames", default: filenames)
+    }
+}
+
+/// `[quarantine]`: where blocked mail is kept.
+public struct QuarantineSettings: Sendable {
+    public var directory = "Quarantine"
+    public var index = "var/quarantine.sqlite"
+
+    public init() {}
+
+    init(_ s: ConfigSection) {
+        directory = s.string("directory", default: directory)
+        index = s.string("index", default: index)
+    }
+}
+
+/// `[notify]`: administrator notices, as amavisd-new's `$virus_admin` / `$banned_admin`.
+public struct NotifySettings: Sendable {
+    /// Recipient of virus and banned-file notices; empty disables them.
+    public var admin = "postmaster@localhost"
+    /// Envelope and header sender of notices and DSNs.
+    public var from = "postmaster@localhost"
+
+    public init() {}
+
+    init(_ s: ConfigSection) {
+        admin = s.string("admin", default: admin)
+        from = s.string("from", default: from)
+        for (key, value) in [("admin", admin), ("from", from)] where !value.isEmpty {
+            if EmailAddress(parsing: value) == nil { s.report(key, "'\(value)' is not an email address") }
+        }
+    }
+}
+
+/// `[log]`: where the summary lines and diagnostics go.
+public struct LogSettings: Sendable {
+    public enum Level: String, Sendable, CaseIterable { case trace, debug, info, notice, warning, error, critical }
+    public var level = Level.info
+
+    public init() {}
+
+    init(_ s: ConfigSection) {
+        level = s.choice("level", default: level)
+    }
+}

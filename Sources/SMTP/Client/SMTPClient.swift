@@ -1,0 +1,196 @@
+// SMTPClient - deliver one message over SMTP or LMTP: connect, run an
+// SMTPClientTransaction to its end, close. Used for re-injection into Postfix
+// (127.0.0.1:10025), LMTP delivery, later remote delivery and quarantine release.
+//
+// This file is the only place that carries out the transaction's actions; the handler
+// (SMTPClientChannelHandler) owns timeouts and reply framing. The body is dot-stuffed
+// while it is written, in chunks of `writeChunkSize` input bytes with one write in
+// flight while the next is encoded, so a 50 MB message costs ~50 writes, not a write
+// per line, and never a second full copy in memory.
+
+import Logging
+import MoatCore
+import NIOCore
+import NIOPosix
+
+public enum SMTPClient {
+    /// Delivers `message` to `endpoint` (its `lmtp` flag overrides `options.lmtp`).
+    public static func deliver(
+        to endpoint: SMTPEndpoint, envelope: Envelope, message: [UInt8],
+        options: SMTPClientOptions = SMTPClientOptions(),
+        logger: Logger = Logger(label: "moat.smtp.client")
+    ) async throws(SMTPClientError) -> SMTPDeliveryResult {
+        var options = options
+        options.lmtp = endpoint.lmtp
+        return try await deliver(to: endpoint.host, port: endpoint.port, envelope: envelope, message: message,
+                                 options: options, logger: logger)
+    }
+
+    /// Delivers `message` (final bytes, header and body; LF or CRLF line ends; the client
+    /// dot-stuffs) to `host:port` for the envelope's sender and recipients.
+    ///
+    /// Returns the server's verdict per recipient. Throws when nothing definite is known
+    /// (connect failure, timeout, lost connection, protocol violation): callers treat that
+    /// as a temporary failure for every recipient.
+    public static func deliver(
+        to host: String, port: Int, envelope: Envelope, message: [UInt8],
+        options: SMTPClientOptions = SMTPClientOptions(),
+        logger: Logger = Logger(label: "moat.smtp.client")
+    ) async throws(SMTPClientError) -> SMTPDeliveryResult {
+        if envelope.recipients.isEmpty { return SMTPDeliveryResult(perRecipient: []) }
+        var logger = logger
+        logger[metadataKey: "smtp.peer"] = "\(host):\(port)"
+        let channel = try await connect(host: host, port: port, options: options, logger: logger)
+        let connection = SMTPClientConnection(channel: channel)
+        let configuration = SMTPClientTransaction.Configuration(
+            heloName: options.heloName, lmtp: options.lmtp, envelope: envelope, messageSize: message.count,
+            eightBitMIME: options.eightBitMIME, usePipelining: options.usePipelining,
+            useXForward: options.useXForward)
+        do {
+            let result = try await run(SMTPClientTransaction(configuration: configuration), connection: connection,
+                                       message: message, options: options, logger: logger)
+            await connection.close()
+            return result
+        } catch {
+            await connection.close()
+            throw error
+        }
+    }
+
+    private static func connect(host: String, port: Int, options: SMTPClientOptions,
+                                logger: Logger) async throws(SMTPClientError) -> any Channel {
+        let maxLineLength = options.maxReplyLineLength
+        let maxLines = options.maxReplyLines
+        let bootstrap = ClientBootstrap(group: options.eventLoopGroup)
+            .connectTimeout(TimeAmount(options.connectTimeout))
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(
+                        SMTPClientChannelHandler(maxLineLength: maxLineLength, maxLines: maxLines, logger: logger))
+                }
+            }
+        do {
+            let channel = try await bootstrap.connect(host: host, port: port).get()
+            logger.debug("smtp client connected")
+            return channel
+        } catch {
+            throw .connectFailed(host: host, port: port, underlying: error)
+        }
+    }
+
+    /// Carries out the transaction's actions until it has a result.
+    private static func run(_ transaction: SMTPClientTransaction, connection: SMTPClientConnection,
+                            message: [UInt8], options: SMTPClientOptions,
+                            logger: Logger) async throws(SMTPClientError) -> SMTPDeliveryResult {
+        var transaction = transaction
+        var action = SMTPClientTransaction.Action.wait
+        while true {
+            do throws(SMTPClientError) {
+                switch action {
+                case .wait:
+                    break
+                case .send(let lines):
+                    for line in lines { logger.trace("smtp client >", metadata: ["command": "\(line)"]) }
+                    try await connection.send(lines, timeout: options.commandTimeout, stage: transaction.expectedStage)
+                case .sendMessage:
+                    try await connection.sendMessage(message, chunkSize: options.writeChunkSize,
+                                                     timeout: options.dataTransferTimeout)
+                case .quit:
+                    // The outcome is final; QUIT is a courtesy and its failure changes nothing.
+                    logger.trace("smtp client >", metadata: ["command": "QUIT"])
+                    if (try? await connection.send(["QUIT"], timeout: options.quitTimeout, stage: .quit)) != nil,
+                       let reply = try? await connection.readReply(timeout: options.quitTimeout, stage: .quit) {
+                        _ = try? transaction.received(reply)
+                    }
+                    return try finalResult(transaction, logger: logger)
+                case .close:
+                    return try finalResult(transaction, logger: logger)
+                }
+                let stage = transaction.expectedStage
+                let timeout = stage == .dataDone ? options.dataDoneTimeout : options.commandTimeout
+                let reply = try await connection.readReply(timeout: timeout, stage: stage)
+                action = try transaction.received(reply)
+            } catch {
+                logger.debug("smtp client failed", metadata: ["error": "\(error)"])
+                action = try transaction.failed(error)
+            }
+        }
+    }
+
+    private static func finalResult(_ transaction: SMTPClientTransaction,
+                                    logger: Logger) throws(SMTPClientError) -> SMTPDeliveryResult {
+        guard let result = transaction.result else {
+            throw .protocolViolation("internal: transaction ended without a result")
+        }
+        for warning in result.warnings { logger.warning("\(warning)") }
+        return result
+    }
+}
+
+/// The driver's view of the channel: requests to SMTPClientChannelHandler.
+struct SMTPClientConnection: Sendable {
+    let channel: any Channel
+
+    func send(_ lines: [String], timeout: Duration, stage: SMTPClientStage) async throws(SMTPClientError) {
+        var buffer = channel.allocator.buffer(capacity: lines.reduce(0) { $0 + $1.utf8.count + 2 })
+        for line in lines {
+            buffer.writeString(line)
+            buffer.writeStaticString("\r\n")
+        }
+        try await wait(write(buffer, timeout: TimeAmount(timeout), stage: stage), stage: stage)
+    }
+
+    /// Writes the dot-stuffed message and the final dot, keeping one chunk in flight
+    /// while the next is encoded.
+    func sendMessage(_ message: [UInt8], chunkSize: Int, timeout: Duration) async throws(SMTPClientError) {
+        let chunkSize = max(chunkSize, 4096)
+        var stuffer = SMTPDotStuffer()
+        var inFlight: EventLoopFuture<Void>?
+        var offset = 0
+        repeat {
+            let end = min(offset + chunkSize, message.count)
+            var buffer = channel.allocator.buffer(capacity: end - offset + (end - offset) / 64 + 8)
+            message[offset..<end].withUnsafeBytes { raw in
+                stuffer.encode(raw) { buffer.writeBytes($0) }
+            }
+            if end == message.count { stuffer.finish { buffer.writeBytes($0) } }
+            let next = write(buffer, timeout: TimeAmount(timeout), stage: .message)
+            if let inFlight { try await wait(inFlight, stage: .message) }
+            inFlight = next
+            offset = end
+        } while offset < message.count
+        if let inFlight { try await wait(inFlight, stage: .message) }
+    }
+
+    func readReply(timeout: Duration, stage: SMTPClientStage) async throws(SMTPClientError) -> SMTPReply {
+        let promise = channel.eventLoop.makePromise(of: SMTPReply.self)
+        channel.writeAndFlush(SMTPClientRequest.readReply(timeout: TimeAmount(timeout), stage: stage, reply: promise))
+            .whenFailure { _ in promise.fail(SMTPClientError.unexpectedClose(stage)) }
+        do {
+            return try await promise.futureResult.get()
+        } catch {
+            throw Self.map(error, stage: stage)
+        }
+    }
+
+    func close() async {
+        try? await channel.close()
+    }
+
+    private func write(_ buffer: ByteBuffer, timeout: TimeAmount, stage: SMTPClientStage) -> EventLoopFuture<Void> {
+        channel.writeAndFlush(SMTPClientRequest.write(buffer, timeout: timeout, stage: stage))
+    }
+
+    private func wait(_ future: EventLoopFuture<Void>, stage: SMTPClientStage) async throws(SMTPClientError) {
+        do {
+            try await future.get()
+        } catch {
+            throw Self.map(error, stage: stage)
+        }
+    }
+
+    private static func map(_ error: any Error, stage: SMTPClientStage) -> SMTPClientError {
+        (error as? SMTPClientError) ?? .unexpectedClose(stage)
+    }
+}

@@ -1,0 +1,41 @@
+import MoatCore
+
+/// A complete mail transaction handed to the message handler after the final dot.
+public struct SMTPTransaction: Sendable {
+    /// Sender, accepted recipients, and the client identity (XFORWARD's when given).
+    public var envelope: Envelope
+    /// The message exactly as received, dot-stuffing removed.
+    public var message: [UInt8]
+    /// `SMTP`, `ESMTP` or `LMTP`, for the Received header's `with` clause.
+    public var protocolName: String
+    /// The directly connected peer (Postfix, in filter mode), which may differ from `envelope.client`.
+    public var peerAddress: String?
+    /// The local port the message arrived on, for the Received header.
+    public var localPort: Int?
+    /// MAIL FROM's BODY= parameter, if any.
+    public var body: String?
+
+    public init(envelope: Envelope, message: [UInt8], protocolName: String, peerAddress: String?,
+                localPort: Int?, body: String?) {
+        self.envelope = envelope
+        self.message = message
+        self.protocolName = protocolName
+        self.peerAddress = peerAddress
+        self.localPort = localPort
+        self.body = body
+    }
+}
+
+/// What the handler decided for a transaction: one reply for the DATA command or, for
+/// LMTP, one per recipient in envelope order.
+public enum SMTPDeliveryOutcome: Sendable, Equatable {
+    case single(SMTPReply)
+    case perRecipient([SMTPReply])
+}
+
+/// Whoever takes the message after the final dot (the Filter in gateway mode).
+public protocol SMTPMessageHandler: Sendable {
+    /// Must return only when the message is safe (re-injected, queued or quarantined) or
+    /// refused: the reply goes to the client as the final answer to DATA.
+    func handle(_ transaction: SMTPTransaction) async -> SMTPDeliveryOutcome
+}

@@ -1,0 +1,149 @@
+import CClamAV
+import Foundation
+import Logging
+
+/// One loaded and compiled `cl_engine`, owned by reference count.
+///
+/// A compiled engine is read-only, and libclamav allows any number of concurrent scans on
+/// it. Each scan holds a strong reference for its duration, so when a reload swaps in a
+/// new engine the old one is freed (`cl_engine_free` in `deinit`) only after its last
+/// in-flight scan returns.
+final class ClamAVCompiledEngine: @unchecked Sendable {
+    // @unchecked: `engine` is never mutated after compile; libclamav documents compiled
+    // engines as safe for concurrent scanning.
+    private let engine: OpaquePointer
+    /// Signatures libclamav reported loading, summed over all paths.
+    let signatureCount: Int
+    /// The database paths that existed and were loaded.
+    let loadedPaths: [String]
+
+    private init(engine: OpaquePointer, signatureCount: Int, loadedPaths: [String]) {
+        self.engine = engine
+        self.signatureCount = signatureCount
+        self.loadedPaths = loadedPaths
+    }
+
+    deinit { cl_engine_free(engine) }
+
+    /// Loads every existing path in `databases` (directories or single files), applies
+    /// `limits`, and compiles. Missing paths are skipped with a notice, so one config works
+    /// on a test box without `/var/lib/clamav`; loading zero signatures in total is an error.
+    static func load(databases: [String], limits: ClamAVLimits, logger: Logger) throws(ScanError) -> ClamAVCompiledEngine {
+        try ClamAVRuntime.initialize(logger: logger)
+        guard let engine = cl_engine_new() else { throw .engineCreationFailed }
+        // Until the wrapper owns it, free the raw engine on every error path.
+        var owned = false
+        defer { if !owned { cl_engine_free(engine) } }
+
+        try apply(limits, to: engine)
+
+        var total = 0
+        var loaded: [String] = []
+        for path in databases {
+            guard FileManager.default.fileExists(atPath: path) else {
+                logger.notice("ClamAV database path missing, skipped", metadata: ["path": "\(path)"])
+                continue
+            }
+            // freshclam creates its directory before the first download; an empty one is
+            // "not there yet", and the zero-signature check below still catches it.
+            guard !isDirectoryWithoutDatabases(path) else {
+                logger.notice("ClamAV database directory has no databases, skipped", metadata: ["path": "\(path)"])
+                continue
+            }
+            var count: UInt32 = 0
+            let result = cl_load(path, engine, &count, moat_cl_db_stdopt)
+            guard result == CL_SUCCESS else {
+                throw .databaseLoadFailed(path: path, message: ClamAVRuntime.errorText(result))
+            }
+            logger.debug("ClamAV database loaded", metadata: ["path": "\(path)", "signatures": "\(count)"])
+            total += Int(count)
+            loaded.append(path)
+        }
+        guard total > 0 else { throw .noSignaturesLoaded(searched: databases) }
+
+        let compiled = cl_engine_compile(engine)
+        guard compiled == CL_SUCCESS else {
+            throw .engineCompileFailed(message: ClamAVRuntime.errorText(compiled))
+        }
+        owned = true
+        return ClamAVCompiledEngine(engine: engine, signatureCount: total, loadedPaths: loaded)
+    }
+
+    /// Whether `path` is a directory holding no file libclamav would load (its `CLI_DBEXT`).
+    private static func isDirectoryWithoutDatabases(_ path: String) -> Bool {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue,
+            let names = try? FileManager.default.contentsOfDirectory(atPath: path)
+        else { return false }
+        return !names.contains { databaseExtensions.contains(($0 as NSString).pathExtension.lowercased()) }
+    }
+
+    /// File extensions `cl_load` picks up from a directory (libclamav's CLI_DBEXT list).
+    private static let databaseExtensions: Set<String> = [
+        "db", "hdb", "hdu", "fp", "mdb", "mdu", "hsb", "hsu", "sfp", "msb", "msu", "ndb", "ndu", "ldb", "ldu",
+        "sdb", "zmd", "rmd", "pdb", "gdb", "wdb", "cbc", "ftm", "cfg", "cvd", "cld", "cud", "cdb", "cat", "crb",
+        "idb", "ioc", "yar", "yara", "pwdb", "ign", "ign2", "imp",
+    ]
+
+    private static func apply(_ limits: ClamAVLimits, to engine: OpaquePointer) throws(ScanError) {
+        let settings: [(String, cl_engine_field, Int64)] = [
+            ("MaxScanSize", CL_ENGINE_MAX_SCANSIZE, limits.maxScanSize),
+            ("MaxFileSize", CL_ENGINE_MAX_FILESIZE, limits.maxFileSize),
+            ("MaxRecursion", CL_ENGINE_MAX_RECURSION, Int64(limits.maxRecursion)),
+            ("MaxFiles", CL_ENGINE_MAX_FILES, Int64(limits.maxFiles)),
+            ("MaxScanTime", CL_ENGINE_MAX_SCANTIME, Int64(limits.maxScanTime)),
+        ]
+        for (name, field, value) in settings {
+            let result = cl_engine_set_num(engine, field, value)
+            guard result == CL_SUCCESS else {
+                throw .engineSettingFailed(setting: name, value: value, message: ClamAVRuntime.errorText(result))
+            }
+        }
+    }
+
+    /// Scans `bytes` in place (no copy, no temp file) and returns the virus name, if any.
+    /// Blocks for the duration of the scan: call it from a `BlockingWorkPool` thread.
+    func scan(
+        _ bytes: UnsafeRawBufferPointer, name: String?, options: ClamAVScanOptions, logger: Logger
+    ) throws(ScanError) -> String? {
+        // Nothing to scan; libclamav would refuse to map zero bytes.
+        guard let base = bytes.baseAddress, bytes.count > 0 else { return nil }
+        guard let map = cl_fmap_open_memory(base, bytes.count) else {
+            throw .scanFailed(name: name, message: "cl_fmap_open_memory failed for \(bytes.count) bytes")
+        }
+        defer { cl_fmap_close(map) }
+
+        var scanOptions = Self.scanOptions(options)
+        var virusName: UnsafePointer<CChar>?
+        var scanned: UInt = 0
+        let context = ClamAVMessageContext(logger: logger, itemName: name)
+        let result = withExtendedLifetime(context) {
+            cl_scanmap_callback(
+                map, name, &virusName, &scanned, engine, &scanOptions,
+                Unmanaged.passUnretained(context).toOpaque())
+        }
+        switch result {
+        case CL_CLEAN:
+            return nil
+        case CL_VIRUS:
+            return virusName.map { String(cString: $0) } ?? "Unknown.Virus"
+        default:
+            throw .scanFailed(name: name, message: ClamAVRuntime.errorText(result))
+        }
+    }
+
+    private static func scanOptions(_ options: ClamAVScanOptions) -> cl_scan_options {
+        var general: UInt32 = 0
+        if options.heuristicAlerts { general |= UInt32(CL_SCAN_GENERAL_HEURISTICS) }
+        var heuristic: UInt32 = 0
+        if options.alertEncrypted {
+            heuristic |= UInt32(CL_SCAN_HEURISTIC_ENCRYPTED_ARCHIVE) | UInt32(CL_SCAN_HEURISTIC_ENCRYPTED_DOC)
+        }
+        if options.alertBrokenExecutables { heuristic |= UInt32(CL_SCAN_HEURISTIC_BROKEN) }
+        if options.alertMacros { heuristic |= UInt32(CL_SCAN_HEURISTIC_MACROS) }
+        if options.alertExceedsMax { heuristic |= UInt32(CL_SCAN_HEURISTIC_EXCEEDS_MAX) }
+        // Every parser on (archives, mail, OLE2, PDF, HTML, PE, ELF, ...), as clamd does
+        // by default: a mail gateway sees all of these as attachments.
+        return cl_scan_options(general: general, parse: ~UInt32(0), heuristic: heuristic, mail: 0, dev: 0)
+    }
+}

@@ -1,0 +1,76 @@
+import Foundation
+
+/// A fixed number of threads for calls that block: libclamav scans and POSIX socket I/O.
+///
+/// Why not the Swift concurrency pool or `DispatchQueue.global()`: a blocking scan parks
+/// its thread for up to `maxScanTime`; doing that on the cooperative pool starves every
+/// other task (SMTP sessions included), and GCD answers blocked workers by spawning more
+/// threads without bound. Here the thread count is the concurrency limit and excess work
+/// waits in a FIFO.
+final class BlockingWorkPool: @unchecked Sendable {
+    // @unchecked: `jobs` and `stopping` are only touched while holding `condition`.
+    private let condition = NSCondition()
+    private var jobs: [@Sendable () -> Void] = []
+    private var head = 0
+    private var stopping = false
+
+    /// - Parameters:
+    ///   - name: thread name prefix, visible in debuggers and `top -H`.
+    ///   - threads: how many jobs may run at once.
+    init(name: String, threads: Int) {
+        for index in 0..<max(1, threads) {
+            let thread = Thread { [self] in workerLoop() }
+            thread.name = "\(name)-\(index)"
+            // libclamav recurses through nested archives; give it the usual 8 MiB main-thread
+            // stack rather than a smaller secondary-thread default.
+            thread.stackSize = 8 << 20
+            thread.start()
+        }
+    }
+
+    /// Runs `body` on a pool thread and returns its result to the awaiting task.
+    func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+            let accepted = enqueue { continuation.resume(with: Result { try body() }) }
+            if !accepted { continuation.resume(throwing: ScanError.scannerShutDown) }
+        }
+    }
+
+    /// Lets queued jobs finish, then ends the threads. Called by the owner's deinit.
+    func shutdown() {
+        condition.lock()
+        stopping = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    private func enqueue(_ job: @escaping @Sendable () -> Void) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        guard !stopping else { return false }
+        jobs.append(job)
+        condition.signal()
+        return true
+    }
+
+    private func workerLoop() {
+        while let job = nextJob() { job() }
+    }
+
+    private func nextJob() -> (@Sendable () -> Void)? {
+        condition.lock()
+        defer { condition.unlock() }
+        while head == jobs.count {
+            if stopping { return nil }
+            condition.wait()
+        }
+        let job = jobs[head]
+        head += 1
+        // Compact now and then so a long-lived pool does not keep every job it ever ran.
+        if head == jobs.count || head > 1024 {
+            jobs.removeFirst(head)
+            head = 0
+        }
+        return job
+    }
+}

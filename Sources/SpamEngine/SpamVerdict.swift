@@ -1,0 +1,32 @@
+/// The outcome of a spam check: the total score and the rules that hit, in
+/// SpamAssassin's terms. Decisions (tag, tag2, kill) are the Filter's, not ours.
+public struct SpamVerdict: Sendable, Equatable {
+    public struct Hit: Sendable, Equatable {
+        public var name: String
+        public var score: Double
+        public var description: String
+
+        public init(name: String, score: Double, description: String = "") {
+            self.name = name
+            self.score = score
+            self.description = description
+        }
+    }
+
+    public var score: Double
+    /// Hits sorted by name, as SpamAssassin lists them in `tests=[…]`.
+    public var hits: [Hit]
+
+    public init(hits: [Hit]) {
+        self.hits = hits.sorted { $0.name < $1.name }
+        self.score = hits.reduce(0) { $0 + $1.score }
+    }
+
+    public static let empty = SpamVerdict(hits: [])
+}
+
+/// Anything that scores a message. The Filter and `moat scan` depend on this only, so the
+/// rule engine of the next stage replaces the GTUBE-only checker without touching them.
+public protocol SpamChecker: Sendable {
+    func check(_ message: [UInt8]) async throws -> SpamVerdict
+}

@@ -1,0 +1,16 @@
+import ArgumentParser
+
+/// `moat`: one binary, one subcommand per job, all reading the same `-c` configuration.
+@main
+struct MoatCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "moat",
+        abstract: "Mail content-filter gateway: ClamAV, banned files, spam scoring and quarantine.",
+        subcommands: [ServeCommand.self, ScanCommand.self, QuarantineCommand.self, ConfigCommand.self])
+}
+
+/// The `-c FILE` option every subcommand takes.
+struct ConfigOption: ParsableArguments {
+    @Option(name: [.customShort("c"), .long], help: "Configuration file.")
+    var config = "Config/moat.toml"
+}

@@ -1,0 +1,188 @@
+import ArgumentParser
+import Filter
+import Foundation
+import Logging
+import MoatCore
+import Quarantine
+import SMTP
+
+/// `moat quarantine …`: review, release and expire quarantined mail.
+struct QuarantineCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "quarantine", abstract: "Review and release quarantined mail.",
+        subcommands: [List.self, Show.self, Release.self, Delete.self, Purge.self, Stats.self])
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List quarantined messages, newest first.")
+        @OptionGroup var options: ConfigOption
+        @Option(help: "virus, banned, spam, bad-header or clean.") var category: String?
+        @Option(help: "Only newer than this, e.g. 2d, 12h.") var since: String?
+        @Flag(help: "JSON array output.") var json = false
+
+        func run() throws {
+            let store = try openStore(options)
+            var filter = QuarantineFilter()
+            if let category {
+                guard let c = QuarantineCategory(rawValue: category) else {
+                    throw ValidationError("unknown category '\(category)'")
+                }
+                filter.category = c
+            }
+            if let since { filter.since = Date().addingTimeInterval(-(try age(since))) }
+            let entries = try store.list(filter)
+            if json {
+                print(try encodeJSON(entries))
+                return
+            }
+            for e in entries {
+                let released = e.releasedAt == nil ? "" : " released"
+                let what = (e.virusNames + e.bannedNames).joined(separator: ",")
+                print("\(e.mailID)  \(timestamp(e.time))  \(e.category.rawValue)\(what.isEmpty ? "" : " (\(what))")  score=\(formatScore(e.score))  <\(e.sender)> -> \(e.recipients.map { "<\($0)>" }.joined(separator: ","))  \(e.subject ?? "")\(released)")
+            }
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show one quarantined message.")
+        @OptionGroup var options: ConfigOption
+        @Argument var id: String
+        @Flag(help: "Print the stored message bytes.") var raw = false
+
+        func run() throws {
+            let store = try openStore(options)
+            guard let entry = try store.entry(id) else { throw notFound(id) }
+            if raw {
+                let (_, message) = try store.load(id)
+                FileHandleWriter.write(String(decoding: message, as: UTF8.self), fd: 1)
+                return
+            }
+            print("""
+            mail_id:    \(entry.mailID)
+            time:       \(timestamp(entry.time))
+            category:   \(entry.category.rawValue)
+            sender:     <\(entry.sender)>
+            recipients: \(entry.recipients.map { "<\($0)>" }.joined(separator: ", "))
+            subject:    \(entry.subject ?? "")
+            message-id: \(entry.messageID ?? "")
+            score:      \(formatScore(entry.score))
+            tests:      \(entry.tests.joined(separator: ", "))
+            virus:      \(entry.virusNames.joined(separator: ", "))
+            banned:     \(entry.bannedNames.joined(separator: ", "))
+            size:       \(entry.size)
+            released:   \(entry.releasedAt.map { "\(timestamp($0)) to \((entry.releasedTo ?? []).joined(separator: ", "))" } ?? "no")
+            """)
+        }
+    }
+
+    struct Release: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Re-inject a quarantined message to the original recipients (or --to).")
+        @OptionGroup var options: ConfigOption
+        @Argument var id: String
+        @Option(help: "Deliver to this address instead.") var to: [String] = []
+        @Flag(help: "Release again even if already released.") var force = false
+
+        func run() async throws {
+            let config = try loadConfig(options.config)
+            let store = try Components.quarantine(config)
+            guard let entry = try store.entry(id) else { throw notFound(id) }
+            if entry.releasedAt != nil && !force {
+                printError("moat: \(id) was already released; use --force to release it again")
+                throw ExitCode(1)
+            }
+            var (envelope, message) = try store.load(id)
+            if !to.isEmpty {
+                envelope.recipients = try to.map {
+                    guard let a = EmailAddress(parsing: $0) else { throw ValidationError("'\($0)' is not an address") }
+                    return a
+                }
+            }
+            var logger = Logger(label: "moat.release")
+            logger.logLevel = .warning
+            let relay = try Components.relay(config, logger: logger)
+            let result = try await relay.relay(envelope: envelope, message: message)
+            let accepted = result.acceptedRecipients
+            for (rcpt, reply) in result.perRecipient where !reply.isPositive {
+                printError("moat: \(rcpt.bracketed): \(reply)")
+            }
+            guard !accepted.isEmpty, result.dataReply?.isPositive ?? false else {
+                printError("moat: release of \(id) failed: \(result.dataReply?.description ?? "no recipient accepted")")
+                throw ExitCode(1)
+            }
+            try store.markReleased(id, to: accepted.map(\.description), at: Date())
+            print("released \(id) to \(accepted.map(\.bracketed).joined(separator: ",")) via \(relay.name): \(result.dataReply?.description ?? "")")
+        }
+    }
+
+    struct Delete: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Delete a quarantined message.")
+        @OptionGroup var options: ConfigOption
+        @Argument var id: String
+
+        func run() throws {
+            let store = try openStore(options)
+            guard try store.entry(id) != nil else { throw notFound(id) }
+            try store.delete(id)
+            print("deleted \(id)")
+        }
+    }
+
+    struct Purge: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Delete messages older than an age.")
+        @OptionGroup var options: ConfigOption
+        @Option(name: .customLong("older-than"), help: "e.g. 30d.") var olderThan: String
+
+        func run() throws {
+            let store = try openStore(options)
+            let removed = try store.purge(olderThan: Date().addingTimeInterval(-(try age(olderThan))))
+            print("purged \(removed) message\(removed == 1 ? "" : "s")")
+        }
+    }
+
+    struct Stats: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Counts and sizes per category.")
+        @OptionGroup var options: ConfigOption
+        @Flag(help: "JSON output.") var json = false
+
+        func run() throws {
+            let stats = try openStore(options).stats()
+            if json {
+                var object: [String: [String: Int]] = [:]
+                for (c, s) in stats { object[c.rawValue] = ["count": s.count, "bytes": s.bytes] }
+                let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+                print(String(decoding: data, as: UTF8.self))
+                return
+            }
+            for category in QuarantineCategory.allCases {
+                let s = stats[category] ?? QuarantineStats(count: 0, bytes: 0)
+                print("\(category.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0)) \(s.count) messages, \(s.bytes) bytes")
+            }
+        }
+    }
+}
+
+private func openStore(_ options: ConfigOption) throws -> QuarantineStore {
+    try Components.quarantine(try loadConfig(options.config))
+}
+
+private func notFound(_ id: String) -> Error {
+    printError("moat: no quarantined message \(id)")
+    return ExitCode(1)
+}
+
+private func age(_ text: String) throws -> TimeInterval {
+    guard let d = DurationText.parse(text) else { throw ValidationError("invalid age '\(text)' (e.g. 2d, 12h, 30m)") }
+    return d.seconds
+}
+
+private func timestamp(_ date: Date) -> String {
+    let f = ISO8601DateFormatter()
+    return f.string(from: date)
+}
+
+private func encodeJSON(_ entries: [QuarantineEntry]) throws -> String {
+    let encoder = JSONEncoder()
+    encoder.dateEncodingStrategy = .iso8601
+    encoder.outputFormatting = [.sortedKeys]
+    return String(decoding: try encoder.encode(entries), as: UTF8.self)
+}

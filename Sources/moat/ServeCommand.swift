@@ -1,0 +1,105 @@
+import ArgumentParser
+@preconcurrency import Dispatch
+import Filter
+import Logging
+import MoatCore
+import NIOCore
+import NIOPosix
+import Scanning
+import SMTP
+
+/// `moat serve`: the content-filter listener (Postfix `content_filter` target).
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "serve", abstract: "Run the filter gateway.")
+    @OptionGroup var options: ConfigOption
+
+    func run() async throws {
+        let config = try loadConfig(options.config)
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = Logger.Level(rawValue: config.log.level == .notice ? "notice" : config.log.level.rawValue) ?? .info
+            return handler
+        }
+        let logger = Logger(label: "moat")
+        let scanner: any VirusScanner
+        do {
+            scanner = try Components.virusScanner(config, logger: logger)
+        } catch {
+            printError("moat: antivirus: \(error)")
+            throw ExitCode(1)
+        }
+        let pipeline = FilterPipeline(
+            checker: try Components.checker(config, scanner: scanner), policy: FilterPolicy(config: config),
+            quarantine: try Components.quarantine(config), relay: try Components.relay(config, logger: logger),
+            logger: logger)
+        let listen = try SMTPEndpoint(parsing: config.filter.listen)
+        let f = config.filter
+        let server = try await SMTPServer.bind(
+            host: listen.host, port: listen.port,
+            settings: SMTPServerSettings(hostname: f.hostname, lmtp: listen.lmtp, maxMessageSize: f.maxMessageSize,
+                                         maxRecipients: f.maxRecipients),
+            limits: SMTPServer.Limits(maxConnections: f.maxConnections,
+                                      idleTimeout: .nanoseconds(Int64(f.idleTimeout.seconds * 1e9))),
+            handler: pipeline, group: MultiThreadedEventLoopGroup.singleton, logger: logger)
+        let bound = server.localAddress
+        logger.notice("listening on \(bound.ipAddress ?? listen.host):\(bound.port ?? listen.port) (\(listen.lmtp ? "LMTP" : "SMTP")), re-injecting to \(config.filter.reinject)")
+        let signals = SignalWatcher(scanner: scanner as? ClamAVEngine, interval: config.virus.reloadCheckInterval,
+                                    logger: logger, stop: { Task { await server.close() } })
+        signals.start()
+        try await server.run()
+        logger.notice("stopped")
+    }
+}
+
+/// SIGHUP reloads the ClamAV databases; SIGTERM/SIGINT stop accepting and let sessions
+/// finish; a timer picks up freshclam's updates.
+final class SignalWatcher {
+    private let sources: [any DispatchSourceProtocol]
+
+    init(scanner: ClamAVEngine?, interval: Duration, logger: Logger, stop: @escaping @Sendable () -> Void) {
+        let queue = DispatchQueue(label: "moat.signals")
+        var sources: [any DispatchSourceProtocol] = []
+        for sig in [SIGTERM, SIGINT] {
+            signal(sig, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: queue)
+            source.setEventHandler {
+                logger.notice("signal \(sig): shutting down")
+                stop()
+            }
+            sources.append(source)
+        }
+        if let scanner {
+            signal(SIGHUP, SIG_IGN)
+            let hup = DispatchSource.makeSignalSource(signal: SIGHUP, queue: queue)
+            hup.setEventHandler {
+                do {
+                    try scanner.reload()
+                    logger.notice("SIGHUP: ClamAV databases reloaded, \(scanner.signatureCount) signatures")
+                } catch {
+                    logger.error("SIGHUP: ClamAV reload failed, keeping the old engine: \(error)")
+                }
+            }
+            sources.append(hup)
+            let timer = DispatchSource.makeTimerSource(queue: queue)
+            let seconds = max(1, interval.seconds)
+            timer.schedule(deadline: .now() + seconds, repeating: seconds)
+            timer.setEventHandler {
+                do {
+                    if try scanner.reloadIfChanged() {
+                        logger.notice("ClamAV databases changed: reloaded, \(scanner.signatureCount) signatures")
+                    }
+                } catch {
+                    logger.error("ClamAV reload failed, keeping the old engine: \(error)")
+                }
+            }
+            sources.append(timer)
+        }
+        self.sources = sources
+    }
+
+    func start() { sources.forEach { $0.resume() } }
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif

@@ -1,0 +1,3 @@
+import XCTest
+@testable import Filter
+final class PlaceholderFilterTests: XCTestCase { func testBuilds() { XCTAssertTrue(true) } }

@@ -1,0 +1,8 @@
+"""Integration-test harness: private Postfix instances, an SMTP sink, helpers."""
+from .net import free_port, free_ports, send, wait_for_smtp
+from .postfix import AMAVIS_MASTER_CF, PostfixInstance
+from .sink import Message, Sink
+from .moat import Moat
+
+__all__ = ["AMAVIS_MASTER_CF", "Message", "Moat", "PostfixInstance", "Sink",
+           "free_port", "free_ports", "send", "wait_for_smtp"]

@@ -1,0 +1,77 @@
+"""Loopback networking helpers shared by the Postfix harness, the sink and tests."""
+import re
+import smtplib
+import socket
+import time
+
+
+def free_ports(n):
+    """Return n distinct free TCP ports on 127.0.0.1.
+
+    All n sockets are bound at once before any is closed, so the ports differ.
+    Somebody may grab a port between close and use; on loopback in a test VM
+    that race is rare enough to accept (never use fixed ports instead).
+    """
+    socks = []
+    try:
+        for _ in range(n):
+            s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            s.bind(("127.0.0.1", 0))
+            socks.append(s)
+        return [s.getsockname()[1] for s in socks]
+    finally:
+        for s in socks:
+            s.close()
+
+
+def free_port():
+    """A free TCP port on 127.0.0.1 (bind to port 0, read it back, release it)."""
+    return free_ports(1)[0]
+
+
+def wait_for_smtp(port, timeout=20.0, host="127.0.0.1"):
+    """Wait until an SMTP server on host:port answers with a 220 greeting.
+
+    A bare TCP connect is not enough: Postfix's master accepts on behalf of a
+    smtpd that may still die on a config error, so we wait for the banner.
+    """
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        try:
+            with smtplib.SMTP(host, port, timeout=5) as smtp:
+                smtp.noop()
+            return
+        except (OSError, smtplib.SMTPException) as e:
+            last = e
+            time.sleep(0.1)
+    raise TimeoutError(f"no SMTP greeting on {host}:{port} within {timeout}s: {last!r}")
+
+
+def send(from_, to, data, port, *, host="127.0.0.1", mail_options=(), fix_eols=True, timeout=30):
+    """Submit one message with smtplib and return the (code, text) reply to DATA.
+
+    Every RCPT must be accepted (else smtplib.SMTPRecipientsRefused), so a
+    test that only looks at the DATA reply cannot silently lose a recipient.
+    The DATA reply is returned, not raised, because 4xx/5xx there is what
+    filter tests assert on. `data` is bytes; bare LFs become CRLF unless
+    fix_eols=False (smtplib itself only does that for str). smtplib dot-stuffs.
+    """
+    if isinstance(to, str):
+        to = [to]
+    if fix_eols:
+        data = re.sub(rb"\r?\n", b"\r\n", data)
+    with smtplib.SMTP(host, port, timeout=timeout) as smtp:
+        smtp.ehlo("client.example.test")
+        code, msg = smtp.mail(from_, list(mail_options))
+        if code != 250:
+            raise smtplib.SMTPSenderRefused(code, msg, from_)
+        refused = {}
+        for rcpt in to:
+            code, msg = smtp.rcpt(rcpt)
+            if code not in (250, 251):
+                refused[rcpt] = (code, msg)
+        if refused:
+            raise smtplib.SMTPRecipientsRefused(refused)
+        code, msg = smtp.data(data)
+        return code, msg.decode("utf-8", "replace")

@@ -1,0 +1,3 @@
+import XCTest
+@testable import SMTP
+final class PlaceholderSMTPTests: XCTestCase { func testBuilds() { XCTAssertTrue(true) } }

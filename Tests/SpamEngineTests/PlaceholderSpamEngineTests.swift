@@ -1,0 +1,3 @@
+import XCTest
+@testable import SpamEngine
+final class PlaceholderSpamEngineTests: XCTestCase { func testBuilds() { XCTAssertTrue(true) } }
