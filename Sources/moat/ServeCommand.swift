@@ -32,7 +32,7 @@ struct ServeCommand: AsyncParsableCommand {
             checker: try Components.checker(config, scanner: scanner), policy: FilterPolicy(config: config),
             quarantine: try Components.quarantine(config), relay: try Components.relay(config, logger: logger),
             logger: logger)
-        let listen = try SMTPEndpoint(parsing: config.filter.listen)
+        let listen = try EndpointText(parsing: config.filter.listen)
         let f = config.filter
         let server = try await SMTPServer.bind(
             host: listen.host, port: listen.port,

@@ -101,8 +101,8 @@ final class NoticeFormattingTests: XCTestCase {
     func testFoldingEdgeCases() {
         XCTAssertEqual(HeaderFolding.fold(name: "X-Spam-Level", tokens: []), "X-Spam-Level:\r\n")
         // Exactly `width` fits; one more octet folds.
-        XCTAssertEqual(HeaderFolding.fold(name: "A", tokens: ["123", "5678"], width: 12), "A: 123 5678\r\n")
-        XCTAssertEqual(HeaderFolding.fold(name: "A", tokens: ["123", "56789"], width: 12), "A: 123\r\n 56789\r\n")
+        XCTAssertEqual(HeaderFolding.fold(name: "A", tokens: ["123", "5678"], width: 11), "A: 123 5678\r\n")
+        XCTAssertEqual(HeaderFolding.fold(name: "A", tokens: ["123", "56789"], width: 11), "A: 123\r\n 56789\r\n")
         // A token longer than the width is never split and never leaves an empty line.
         let long = String(repeating: "x", count: 100)
         XCTAssertEqual(HeaderFolding.fold(name: "A", tokens: [long, "b"]), "A: \(long)\r\n b\r\n")

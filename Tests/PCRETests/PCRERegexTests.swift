@@ -9,6 +9,12 @@ final class PCRERegexTests: XCTestCase {
         XCTAssertFalse(regex.matches("x.scr.txt"))
     }
 
+    func testJITIsUsedWhereAvailable() throws {
+        #if arch(x86_64) || arch(arm64)
+        XCTAssertTrue(try PCRERegex("a+b").isJITCompiled)
+        #endif
+    }
+
     func testOptionsOutsidePattern() throws {
         let regex = try PCRERegex("^viagra", options: [.caseless, .multiline])
         XCTAssertTrue(regex.matches("hello\nVIAGRA now"))

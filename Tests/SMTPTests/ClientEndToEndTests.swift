@@ -210,6 +210,7 @@ final class ClientEndToEndTests: XCTestCase {
         XCTAssertEqual(result.perRecipient.map { "\($0.recipient) \($0.reply.code)" },
                        ["alice@example.com 250", "bob@example.com 452"])
         XCTAssertEqual(result.deferredRecipients.map(\.recipient), [bob])
+        XCTAssertEqual(result.dataReply?.code, 250)
     }
 
     func testHELOFallbackAndNoPipelining() async throws {
@@ -265,6 +266,26 @@ final class ClientEndToEndTests: XCTestCase {
         } catch {
             guard case .timeout(.message) = error else { return XCTFail("\(error)") }
         }
+    }
+
+    func testCancellationClosesTheConnection() async throws {
+        let server = try ClientScriptedServer { event in event == .connected ? "" : nil }
+        let port = server.port
+        let envelope = Envelope(sender: sender, recipients: [alice])
+        let options = options()
+        let task = Task {
+            try await SMTPClient.deliver(to: "127.0.0.1", port: port, envelope: envelope, message: [], options: options)
+        }
+        try await Task.sleep(for: .milliseconds(100))
+        task.cancel()
+        let start = ContinuousClock.now
+        do {
+            _ = try await task.value
+            XCTFail("expected a failure")
+        } catch {
+            guard case .unexpectedClose(.greeting) = error as? SMTPClientError else { return XCTFail("\(error)") }
+        }
+        XCTAssertLessThan(ContinuousClock.now - start, .seconds(5))
     }
 
     func testServerHangsUpMidTransaction() async throws {

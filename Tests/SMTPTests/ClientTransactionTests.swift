@@ -252,7 +252,8 @@ final class ClientTransactionTests: XCTestCase {
             ("452 4.2.2 Mailbox full", .quit),
         ])
         XCTAssertEqual(outcomes(tx.result), ["alice@example.com 250", "bob@example.com 550", "carol@example.com 452"])
-        XCTAssertNil(tx.result?.dataReply)
+        XCTAssertEqual(tx.result?.dataReply?.code, 250)
+        XCTAssertEqual(tx.result?.acceptedRecipients, [alice])
     }
 
     func testLMTPHasNoHELOFallback() {

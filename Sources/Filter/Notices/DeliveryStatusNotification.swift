@@ -133,10 +133,10 @@ public struct DeliveryStatusNotification: Sendable {
     static func humanLines(reportingMTA: String, reason: String, recipients: [Recipient],
                            mailID: String?) -> [String] {
         var lines = NoticeText.wrap("This is an automatically generated delivery status notification "
-                                    + "from the mail system at \(reportingMTA).")
+                                    + "from the mail system at \(reportingMTA).", indent: "")
         lines.append("")
         if !reason.isEmpty {
-            lines += NoticeText.wrap(reason)
+            lines += NoticeText.wrap(reason, indent: "")
             lines.append("")
         }
         let groups: [(Action, String)] = [
@@ -152,7 +152,7 @@ public struct DeliveryStatusNotification: Sendable {
         for (action, heading) in groups {
             let matching = recipients.filter { $0.action == action }
             guard !matching.isEmpty else { continue }
-            lines += NoticeText.wrap(heading)
+            lines += NoticeText.wrap(heading, indent: "")
             lines.append("")
             for recipient in matching {
                 var entry = recipient.finalRecipient.bracketed

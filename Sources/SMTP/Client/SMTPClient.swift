@@ -46,15 +46,21 @@ public enum SMTPClient {
             heloName: options.heloName, lmtp: options.lmtp, envelope: envelope, messageSize: message.count,
             eightBitMIME: options.eightBitMIME, usePipelining: options.usePipelining,
             useXForward: options.useXForward)
-        do {
-            let result = try await run(SMTPClientTransaction(configuration: configuration), connection: connection,
-                                       message: message, options: options, logger: logger)
-            await connection.close()
-            return result
-        } catch {
-            await connection.close()
-            throw error
+        // Cancelling the caller's task closes the connection; the pending step then
+        // fails with `.unexpectedClose`.
+        let outcome = await withTaskCancellationHandler {
+            do throws(SMTPClientError) {
+                return Result<SMTPDeliveryResult, SMTPClientError>.success(try await run(
+                    SMTPClientTransaction(configuration: configuration), connection: connection,
+                    message: message, options: options, logger: logger))
+            } catch {
+                return .failure(error)
+            }
+        } onCancel: {
+            channel.close(promise: nil)
         }
+        await connection.close()
+        return try outcome.get()
     }
 
     private static func connect(host: String, port: Int, options: SMTPClientOptions,
@@ -148,13 +154,15 @@ struct SMTPClientConnection: Sendable {
         var stuffer = SMTPDotStuffer()
         var inFlight: EventLoopFuture<Void>?
         var offset = 0
+        // Encode into a reused array (cheap appends), then one copy into the ByteBuffer.
+        var scratch: [UInt8] = []
+        scratch.reserveCapacity(chunkSize + chunkSize / 16 + 8)
         repeat {
             let end = min(offset + chunkSize, message.count)
-            var buffer = channel.allocator.buffer(capacity: end - offset + (end - offset) / 64 + 8)
-            message[offset..<end].withUnsafeBytes { raw in
-                stuffer.encode(raw) { buffer.writeBytes($0) }
-            }
-            if end == message.count { stuffer.finish { buffer.writeBytes($0) } }
+            scratch.removeAll(keepingCapacity: true)
+            stuffer.encode(message[offset..<end], into: &scratch)
+            if end == message.count { stuffer.finish(into: &scratch) }
+            let buffer = channel.allocator.buffer(bytes: scratch)
             let next = write(buffer, timeout: TimeAmount(timeout), stage: .message)
             if let inFlight { try await wait(inFlight, stage: .message) }
             inFlight = next

@@ -120,6 +120,8 @@ public struct SMTPClientTransaction: Sendable {
     private var dataReply: SMTPReply?
     /// LMTP: indices of accepted recipients whose post-data reply is still due.
     private var lmtpPending: [Int] = []
+    /// LMTP: the post-data replies received so far, in order.
+    private var lmtpReplies: [SMTPReply] = []
     private var queueID: String?
     private var warnings: [String] = []
 
@@ -193,6 +195,7 @@ public struct SMTPClientTransaction: Sendable {
             if configuration.lmtp {
                 let index = lmtpPending.removeFirst()
                 outcomes[index] = reply
+                lmtpReplies.append(reply)
                 if queueID == nil && reply.code / 100 == 2 { queueID = SMTPDeliveryResult.queueID(in: reply) }
                 if reply.code == 421 { return closeNow(reply) }
                 return lmtpPending.isEmpty ? finishAndQuit() : .wait
@@ -386,7 +389,10 @@ public struct SMTPClientTransaction: Sendable {
         return SMTPDeliveryResult(
             perRecipient: recipients.indices.map { (recipients[$0], outcomes[$0] ?? fallback) },
             rcptReplies: rcptReplies, mailReply: mailReply, dataCommandReply: dataCommandReply,
-            dataReply: configuration.lmtp ? nil : dataReply, queueID: queueID,
+            dataReply: configuration.lmtp
+                ? lmtpReplies.first(where: { $0.code / 100 == 2 }) ?? lmtpReplies.first ?? dataReply
+                : dataReply,
+            queueID: queueID,
             capabilities: capabilities, warnings: warnings)
     }
 }

@@ -17,7 +17,9 @@ public struct SMTPDeliveryResult: Sendable {
     public var mailReply: SMTPReply?
     /// The reply to the DATA command (354 or a refusal), if it was sent.
     public var dataCommandReply: SMTPReply?
-    /// SMTP: the reply to the final dot. LMTP: nil (see `perRecipient`).
+    /// The reply to the final dot: positive iff some recipient was delivered. SMTP: the
+    /// one reply. LMTP: the first positive per-recipient reply after the data, else the
+    /// first one (each recipient's own reply is in `perRecipient`).
     public var dataReply: SMTPReply?
     /// The server's queue id for the message, when its reply tells it (Postfix:
     /// `250 2.0.0 Ok: queued as 3F4A21C0`; Exim: `250 OK id=1abcde-000123-AB`).

@@ -121,8 +121,7 @@ private struct ConnectionLoop {
     var pending: [UInt8] = []
 
     mutating func run(_ inbound: NIOAsyncChannelInboundStream<ByteBuffer>) async throws {
-        timer.onTimeout = session.timedOut()
-            .compactMap { if case .reply(let r) = $0 { r.encoded() } else { nil } }.first
+        timer.onTimeout = session.timeoutReply.encoded()
         try await outbound.write(ByteBuffer(bytes: session.greeting().encoded()))
         for try await buffer in inbound {
             decoder.feed(buffer.readableBytesView)

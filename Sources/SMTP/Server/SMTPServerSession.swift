@@ -105,10 +105,10 @@ public struct SMTPServerSession: Sendable {
         }
     }
 
-    /// The idle timer fired (Postfix: `421 4.4.2 host Error: timeout exceeded`).
-    public mutating func timedOut() -> [Action] {
-        phase = .closed
-        return [.reply(SMTPReply(421, "4.4.2", "\(settings.hostname) Error: timeout exceeded")), .close]
+    /// What an idle session is told before it is closed (Postfix: `421 4.4.2 host Error:
+    /// timeout exceeded`). The timer lives in the I/O layer, which writes this on its own.
+    public var timeoutReply: SMTPReply {
+        SMTPReply(421, "4.4.2", "\(settings.hostname) Error: timeout exceeded")
     }
 
     // MARK: commands

@@ -1,0 +1,214 @@
+"""Postfix -> moat:PORT (content_filter) -> Postfix reinjection -> Maildir, end to end.
+
+Each test runs a private Postfix with amavisd-new's master.cf snippet and a moat started
+on a port it picked; mail goes in with smtplib on Postfix's public port, exactly as an
+admin's setup would see it.
+"""
+import email
+import json
+import socket
+import threading
+import time
+from email.message import EmailMessage
+
+import pytest
+
+from harness import Moat
+
+EICAR = rb"X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
+GTUBE = b"XJS*C4JDBQADN1.NSBN3*2IDNEN*GTUBE-STANDARD-ANTI-UBE-TEST-EMAIL*C.34X"
+
+
+def message(subject, body="Hello.\n", attachments=()):
+    m = EmailMessage()
+    m["From"] = "Sender <sender@example.org>"
+    m["To"] = "rcpt@example.com"
+    m["Subject"] = subject
+    m["Message-ID"] = f"<{subject.replace(' ', '.')}@example.org>"
+    m.set_content(body)
+    for name, data, ctype in attachments:
+        maintype, subtype = ctype.split("/")
+        m.add_attachment(data, maintype=maintype, subtype=subtype, filename=name)
+    return m.as_bytes()
+
+
+@pytest.fixture
+def gateway(postfix_factory):
+    """(postfix, moat) wired as amavisd-new would be."""
+    pf = postfix_factory()
+    moat = Moat(pf.reinject_port)
+    try:
+        moat.start()
+        pf.reconfigure(moat.port)
+        pf.start()
+        yield pf, moat
+    finally:
+        moat.stop()
+
+
+def quarantine_list(moat, *args):
+    return json.loads(moat.cli("quarantine", "list", "--json", *args).stdout)
+
+
+def test_clean_mail_is_passed_with_amavis_headers(gateway):
+    pf, moat = gateway
+    code, _ = pf.send("sender@example.org", ["rcpt@example.com"], message("clean one"))
+    assert code == 250
+    [delivered] = pf.wait_for_maildir("rcpt@example.com")
+    head = delivered.split(b"\n\n", 1)[0].decode()
+    assert "X-Virus-Scanned: Moat at example.test" in head
+    assert "X-Spam-Flag: NO" in head
+    assert "X-Spam-Status: No, score=0 tagged_above=-9999 required=6.31" in head
+    assert "(Moat, port %d) with ESMTP" % moat.port in head
+    # XFORWARD: the identity moat records is Postfix's client, not Postfix itself.
+    assert "Received: from client.example.test ([127.0.0.1])" in head
+    assert head.index("X-Virus-Scanned") < head.index("Received: from client.example.test ([127.0.0.1])\n by moat")
+    line = moat.wait_for_log(r"Passed CLEAN \{RelayedInbound\}, \[127\.0\.0\.1\] <sender@example\.org> -> "
+                             r"<rcpt@example\.com>, Message-ID: <clean\.one@example\.org>, mail_id: [\w-]+, "
+                             r"Hits: 0, size: \d+, queued_as: \w+, \d+ ms")
+    assert line
+    assert b"Hello." in delivered
+
+
+def test_virus_is_discarded_quarantined_and_admin_notified(gateway):
+    pf, moat = gateway
+    code, text = pf.send("sender@example.org", ["rcpt@example.com"],
+                         message("virus inside", attachments=[("eicar.com.txt", EICAR, "text/plain")]))
+    assert code == 250  # Postfix accepted; moat's discard happens on its hop
+    [notice] = pf.wait_for_maildir("admin@example.com")
+    parsed = email.message_from_bytes(notice)
+    assert parsed["Subject"].startswith("VIRUS (Moat.Test.Eicar.UNOFFICIAL) in mail FROM")
+    assert "Content-filter at moat.example.test" in parsed["From"]
+    moat.wait_for_log(r"Blocked INFECTED \(Moat\.Test\.Eicar\.UNOFFICIAL\) \{DiscardedInbound,Quarantined\}")
+    pf.wait_for_log(r"status=sent \(250 2\.7\.0 Ok, discarded")
+    assert pf.maildir_messages("rcpt@example.com") == []
+    [entry] = quarantine_list(moat, "--category", "virus")
+    assert entry["virusNames"] == ["Moat.Test.Eicar.UNOFFICIAL"]
+    assert entry["recipients"] == ["rcpt@example.com"]
+    raw = moat.cli("quarantine", "show", entry["mailID"], "--raw").stdout
+    assert EICAR in raw.replace(b"=\n", b"") or b"eicar.com.txt" in raw
+
+
+def test_gtube_is_tagged_passed_and_quarantined(gateway):
+    pf, moat = gateway
+    code, _ = pf.send("sender@example.org", ["rcpt@example.com"], message("buy now", body=GTUBE.decode() + "\n"))
+    assert code == 250
+    [delivered] = pf.wait_for_maildir("rcpt@example.com")
+    parsed = email.message_from_bytes(delivered)
+    assert parsed["Subject"] == "***SPAM*** buy now"
+    assert parsed["X-Spam-Flag"] == "YES"
+    assert parsed["X-Spam-Score"] == "1000"
+    assert parsed["X-Spam-Level"] == "*" * 64
+    assert "tests=[GTUBE=1000]" in parsed["X-Spam-Status"]
+    assert parsed["X-Quarantine-ID"]
+    [entry] = quarantine_list(moat, "--category", "spam")
+    assert entry["score"] == 1000 and entry["tests"] == ["GTUBE"]
+    moat.wait_for_log(r"Passed SPAM \{RelayedTaggedInbound,Quarantined\}")
+
+
+def test_banned_double_extension_bounces_to_sender(gateway):
+    pf, moat = gateway
+    code, _ = pf.send("sender@example.org", ["rcpt@example.com"],
+                      message("invoice", attachments=[("invoice.pdf.exe", b"MZ\x90\x00" + b"\x00" * 60,
+                                                       "application/pdf")]))
+    assert code == 250
+    [dsn] = pf.wait_for_maildir("sender@example.org")
+    parsed = email.message_from_bytes(dsn)
+    assert parsed.get_content_type() == "multipart/report"
+    assert parsed.get_param("report-type") == "delivery-status"
+    status = [p for p in parsed.walk() if p.get_content_type() == "message/delivery-status"]
+    assert status, "no message/delivery-status part"
+    assert b"Status: 5.7.0" in dsn and b"invoice.pdf.exe" in dsn
+    [notice] = pf.wait_for_maildir("admin@example.com")
+    assert email.message_from_bytes(notice)["Subject"].startswith("BANNED contents")
+    assert pf.maildir_messages("rcpt@example.com") == []
+    [entry] = quarantine_list(moat, "--category", "banned")
+    assert any("invoice.pdf.exe" in b for b in entry["bannedNames"])
+    moat.wait_for_log(r"Blocked BANNED \(.*invoice\.pdf\.exe.*\) \{BouncedInbound,Quarantined\}")
+
+
+def test_quarantine_release_once_then_force(gateway):
+    pf, moat = gateway
+    pf.send("sender@example.org", ["rcpt@example.com"],
+            message("release me", attachments=[("eicar.txt", EICAR, "text/plain")]))
+    pf.wait_for_maildir("admin@example.com")
+    [entry] = quarantine_list(moat)
+    mail_id = entry["mailID"]
+    out = moat.cli("quarantine", "release", mail_id, "--to", "user1@example.com").stdout.decode()
+    assert "released" in out
+    [released] = pf.wait_for_maildir("user1@example.com")
+    assert b"release me" in released
+    again = moat.cli("quarantine", "release", mail_id, check=False)
+    assert again.returncode == 1 and b"already released" in again.stderr
+    moat.cli("quarantine", "release", mail_id, "--to", "user2@example.com", "--force")
+    pf.wait_for_maildir("user2@example.com")
+    [entry] = quarantine_list(moat)
+    assert entry["releasedAt"] is not None
+    stats = json.loads(moat.cli("quarantine", "stats", "--json").stdout)
+    assert stats["virus"]["count"] == 1
+    assert moat.cli("quarantine", "purge", "--older-than", "30d").stdout.strip() == b"purged 0 messages"
+    moat.cli("quarantine", "delete", mail_id)
+    assert quarantine_list(moat) == []
+
+
+def test_refused_reinjection_makes_postfix_retry(postfix_factory, smtp_sink):
+    """A 4xx from the next hop becomes 4xx to Postfix: it keeps the message."""
+    pf = postfix_factory()
+    smtp_sink.data_reply = (451, "4.3.0 try later")
+    moat = Moat(smtp_sink.port).start()
+    try:
+        pf.reconfigure(moat.port)
+        pf.start()
+        pf.send("sender@example.org", ["rcpt@example.com"], message("deferred"))
+        pf.wait_for_log(r"status=deferred .*451 4\.6\.0|status=deferred .*451 4\.3\.0")
+        assert pf.queue_ids("deferred")
+    finally:
+        moat.stop()
+
+
+def test_kill_mid_data_loses_nothing(postfix_factory):
+    """SIGKILL while moat holds Postfix's DATA: Postfix defers, a new moat delivers it."""
+    pf = postfix_factory()
+    # A next hop that accepts the connection and never greets: moat blocks in re-injection.
+    blackhole = socket.socket()
+    blackhole.bind(("127.0.0.1", 0))
+    blackhole.listen(8)
+    held = []
+    stop = threading.Event()
+
+    def accept():
+        blackhole.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                held.append(blackhole.accept()[0])
+            except OSError:
+                pass
+
+    t = threading.Thread(target=accept, daemon=True)
+    t.start()
+    first = Moat(blackhole.getsockname()[1]).start()
+    try:
+        pf.reconfigure(first.port)
+        pf.start()
+        pf.send("sender@example.org", ["rcpt@example.com"], message("survivor"))
+        deadline = time.monotonic() + 30
+        while not held and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert held, "moat never tried to re-inject"
+        first.kill()
+        pf.wait_for_log(r"status=deferred")
+        assert pf.queue_ids()
+        second = Moat(pf.reinject_port, listen_port=first.port).start()
+        try:
+            pf.flush()
+            [delivered] = pf.wait_for_maildir("rcpt@example.com", timeout=60)
+            assert b"survivor" in delivered
+        finally:
+            second.stop()
+    finally:
+        first.kill()
+        stop.set()
+        t.join()
+        for c in held:
+            c.close()
+        blackhole.close()
