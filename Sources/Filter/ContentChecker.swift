@@ -21,7 +21,12 @@ public struct ContentChecker: Sendable {
 
     /// Throws when a scanner failed: the message must then be tempfailed, never passed unscanned.
     public func check(_ bytes: [UInt8]) async throws -> ContentReport {
-        let message = MIMEMessage.parse(bytes)
+        try await check(MIMEMessage.parse(bytes))
+    }
+
+    /// As `check(_:)` for a message the caller has parsed already.
+    public func check(_ message: MIMEMessage) async throws -> ContentReport {
+        let bytes = message.bytes
         var report = ContentReport()
         let leaves = message.leaves.map {
             ScanItem(name: $0.filename, declaredType: $0.contentType.mimeType, bytes: $0.decodedBody())

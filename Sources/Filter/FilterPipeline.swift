@@ -32,14 +32,14 @@ public final class FilterPipeline: SMTPMessageHandler {
         var log = SummaryLine(policyBank: policy.policyBank, mailID: mailID, envelope: envelope,
                               size: transaction.message.count)
 
+        let message = MIMEMessage.parse(transaction.message)
         let report: ContentReport
         do {
-            report = try await checker.check(transaction.message)
+            report = try await checker.check(message)
         } catch {
             logger.error("(\(mailID)) content check failed: \(error)")
             return .single(SMTPReply(451, "4.5.0", "Error in processing, id=\(mailID), content check FAILED"))
         }
-        let message = MIMEMessage.parse(transaction.message)
         log.report = report
         log.messageID = message.messageID
         let destiny = policy.destiny(for: report.category)

@@ -17,13 +17,14 @@ struct ConfigCommand: ParsableCommand {
     }
 }
 
-/// Loads the configuration or exits with every issue on stderr (status 1).
-func loadConfig(_ path: String) throws -> MoatConfig {
+/// Loads the configuration or exits with every issue on stderr (status 1, or the
+/// command's own error status, as `scan`'s 3).
+func loadConfig(_ path: String, failureStatus: Int32 = 1) throws -> MoatConfig {
     do {
         return try MoatConfig.load(path: path)
     } catch {
         printError(error.description)
-        throw ExitCode(1)
+        throw ExitCode(failureStatus)
     }
 }
 

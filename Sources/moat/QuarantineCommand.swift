@@ -37,7 +37,7 @@ struct QuarantineCommand: AsyncParsableCommand {
             for e in entries {
                 let released = e.releasedAt == nil ? "" : " released"
                 let what = (e.virusNames + e.bannedNames).joined(separator: ",")
-                print("\(e.mailID)  \(timestamp(e.time))  \(e.category.rawValue)\(what.isEmpty ? "" : " (\(what))")  score=\(formatScore(e.score))  <\(e.sender)> -> \(e.recipients.map { "<\($0)>" }.joined(separator: ","))  \(e.subject ?? "")\(released)")
+                print("\(e.mailID)  \(timestamp(e.time))  \(e.category.rawValue)\(what.isEmpty ? "" : " (\(what))")  score=\(ScoreText.format(e.score))  <\(e.sender)> -> \(e.recipients.map { "<\($0)>" }.joined(separator: ","))  \(e.subject ?? "")\(released)")
             }
         }
     }
@@ -64,7 +64,7 @@ struct QuarantineCommand: AsyncParsableCommand {
             recipients: \(entry.recipients.map { "<\($0)>" }.joined(separator: ", "))
             subject:    \(entry.subject ?? "")
             message-id: \(entry.messageID ?? "")
-            score:      \(formatScore(entry.score))
+            score:      \(ScoreText.format(entry.score))
             tests:      \(entry.tests.joined(separator: ", "))
             virus:      \(entry.virusNames.joined(separator: ", "))
             banned:     \(entry.bannedNames.joined(separator: ", "))

@@ -15,7 +15,7 @@ struct ScanCommand: AsyncParsableCommand {
     @Argument(help: "Message files; - reads standard input.") var files: [String] = ["-"]
 
     func run() async throws {
-        let config = try loadConfig(options.config)
+        let config = try loadConfig(options.config, failureStatus: 3)
         var logger = Logger(label: "moat.scan")
         logger.logLevel = .warning
         let checker: ContentChecker
@@ -63,8 +63,8 @@ struct ScanCommand: AsyncParsableCommand {
     static func text(_ file: String, _ report: ContentReport) -> String {
         var line = "\(file): \(report.category.logName)"
         if let detail = report.detail { line += " (\(detail))" }
-        let tests = report.spam.hits.map { "\($0.name)=\(formatScore($0.score))" }
-        line += " score=\(formatScore(report.spam.score)) tests=[\(tests.isEmpty ? "none" : tests.joined(separator: ","))]"
+        let tests = report.spam.hits.map { "\($0.name)=\(ScoreText.format($0.score))" }
+        line += " score=\(ScoreText.format(report.spam.score)) tests=[\(tests.isEmpty ? "none" : tests.joined(separator: ","))]"
         return line
     }
 
@@ -90,11 +90,4 @@ enum ScanCommandError: Error, CustomStringConvertible {
         case .unreadable(let path): "cannot read \(path)"
         }
     }
-}
-
-func formatScore(_ score: Double) -> String {
-    var text = String(format: "%.3f", score)
-    while text.hasSuffix("0") { text.removeLast() }
-    if text.hasSuffix(".") { text.removeLast() }
-    return text == "-0" ? "0" : text
 }

@@ -44,7 +44,17 @@ struct ServeCommand: AsyncParsableCommand {
         let bound = server.localAddress
         logger.notice("listening on \(bound.ipAddress ?? listen.host):\(bound.port ?? listen.port) (\(listen.lmtp ? "LMTP" : "SMTP")), re-injecting to \(config.filter.reinject)")
         let signals = SignalWatcher(scanner: scanner as? ClamAVEngine, interval: config.virus.reloadCheckInterval,
-                                    logger: logger, stop: { Task { await server.close() } })
+                                    logger: logger, stop: {
+            Task {
+                await server.close()
+                // Sessions get a grace period to finish their message; after it the
+                // process exits, and any client still waiting for a DATA reply sees
+                // the connection drop and retries: nothing was acknowledged.
+                try? await Task.sleep(for: .seconds(10))
+                logger.notice("stopped with sessions still open")
+                Glibc.exit(0)
+            }
+        })
         signals.start()
         try await server.run()
         logger.notice("stopped")
