@@ -6,7 +6,7 @@ PYTHON ?= python3
 
 # Debian packages: what the build links, and what the tests drive.
 BUILD_PACKAGES = pkg-config libclamav-dev libsqlite3-dev libpcre2-dev
-TEST_PACKAGES = postfix swaks clamav-testfiles python3
+TEST_PACKAGES = postfix swaks clamav-testfiles clamav-daemon python3
 
 SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 

@@ -114,10 +114,36 @@ public final class FilterPipeline: SMTPMessageHandler {
             }
         }
         let ordered = recipients.map { replies[$0] ?? SMTPReply(451, "4.6.0", "Error in processing, id=\(mailID)") }
-        // SMTP has one DATA reply: any temporary failure makes the client retry the
-        // whole message (a recipient may then get it twice, never zero times).
-        if let tempfail = ordered.first(where: \.isTransientFailure) { return .perRecipient(ordered.map { $0.isPositive ? tempfail : $0 }) }
-        return .perRecipient(ordered)
+        if transaction.protocolName == "LMTP" { return .perRecipient(ordered) }
+        return await singleReply(ordered, transaction: transaction, message: message, mailID: mailID)
+    }
+
+    /// SMTP has one reply to DATA for all recipients. Any temporary failure makes the
+    /// client retry the whole message (a recipient may then get it twice, never zero
+    /// times); recipients refused for good next to accepted ones get a DSN, as a
+    /// downstream MTA would send, so none is lost silently.
+    private func singleReply(_ replies: [SMTPReply], transaction: SMTPTransaction, message: MIMEMessage,
+                             mailID: String) async -> SMTPDeliveryOutcome {
+        if let tempfail = replies.first(where: \.isTransientFailure) { return .single(tempfail) }
+        guard let accepted = replies.first(where: \.isPositive) else { return .single(replies[0]) }
+        let refused = zip(transaction.envelope.recipients, replies).filter { $0.1.isPermanentFailure }
+        if !refused.isEmpty && !transaction.envelope.sender.isNull {
+            let dsn = DeliveryStatusNotification.build(
+                reportingMTA: policy.hostname, from: policy.noticeFrom, fromName: "Content-filter at \(policy.hostname)",
+                to: transaction.envelope.sender, subject: DeliveryStatusNotification.Subject.undeliverable,
+                reason: "The next hop refused these recipients", arrivalDate: Date(),
+                recipients: refused.map { DeliveryStatusNotification.Recipient($0.0, status: $0.1.enhanced ?? "5.0.0",
+                                                                               diagnostic: $0.1.description) },
+                originalHeader: Array(message.bytes[message.header.startOffset..<message.header.bodyOffset]),
+                mailID: mailID, date: Date())
+            do {
+                _ = try await relay.relay(envelope: Envelope(sender: .null, recipients: [transaction.envelope.sender]), message: dsn)
+            } catch {
+                logger.warning("(\(mailID)) DSN for refused recipients failed: \(error)")
+                return .single(SMTPReply(451, "4.6.0", "Error in processing, id=\(mailID), DSN FAILED"))
+            }
+        }
+        return .single(accepted)
     }
 
     /// amavisd-new's form: `250 2.0.0 from MTA(smtp:[127.0.0.1]:10025): 250 2.0.0 Ok: queued as X`.
