@@ -62,7 +62,7 @@ public struct SMTPInboundDecoder: Sendable {
     private mutating func nextLineEvent() -> Event? {
         while true {
             guard let lf = buffer[scanFrom...].firstIndex(of: 0x0A) else {
-                if buffer.count > maxLineLength {
+                if buffer.count > maxLineLength + 1 { // room for the CR before its LF
                     // Keep nothing of an over-long line; remember to drop its tail.
                     let wasDiscarding = discardingLongLine
                     buffer.removeAll(keepingCapacity: true)

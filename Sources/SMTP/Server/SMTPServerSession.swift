@@ -29,6 +29,7 @@ public struct SMTPServerSession: Sendable {
     private var recipients: [EmailAddress] = []
     private var bodyType: String?
     private var forwarded = ClientIdentity()
+    private var forwardSeen = false
     private var errorCount = 0
     private let peer: ClientIdentity
     private let localPort: Int?
@@ -75,10 +76,14 @@ public struct SMTPServerSession: Sendable {
             phase = .command
             return [.reply(SMTPReply(552, "5.3.4", "Error: message file too big"))]
         }
+        // With XFORWARD, Postfix's word stands, including "unknown": falling back to the
+        // direct peer would record Postfix itself as the client.
         var client = forwarded
-        if client.address == nil { client.address = peer.address }
-        if client.helo == nil { client.helo = greetedAs }
-        if client.protocolName == nil { client.protocolName = protocolName }
+        if !forwardSeen {
+            client.address = peer.address
+            client.helo = greetedAs
+            client.protocolName = protocolName
+        }
         pendingTransaction = SMTPTransaction(
             envelope: Envelope(sender: sender, recipients: recipients, client: client),
             message: message, protocolName: protocolName, peerAddress: peer.address,
@@ -97,8 +102,13 @@ public struct SMTPServerSession: Sendable {
         switch outcome {
         case .single(let reply):
             return Array(repeating: .reply(reply), count: settings.lmtp ? count : 1)
-        case .perRecipient(let replies):
-            if settings.lmtp { return replies.map { .reply($0) } }
+        case .perRecipient(var replies):
+            if settings.lmtp {
+                // RFC 2033 §4.2: exactly one reply per accepted recipient, or the client hangs.
+                let missing = SMTPReply(451, "4.3.0", "Error: no status for this recipient")
+                replies = Array(replies.prefix(count)) + Array(repeating: missing, count: max(0, count - replies.count))
+                return replies.map { .reply($0) }
+            }
             // SMTP has one reply for DATA: success if any recipient was accepted.
             return [.reply(replies.first(where: \.isPositive) ?? replies.first
                 ?? SMTPReply(451, "4.3.0", "Error: no recipients"))]
@@ -208,6 +218,7 @@ public struct SMTPServerSession: Sendable {
     private mutating func xforward(_ attributes: [(String, String)]) -> [Action] {
         guard settings.acceptXForward else { return fail(SMTPReply(502, "5.5.2", "Error: command not recognized")) }
         guard sender == nil else { return fail(SMTPReply(503, "5.5.1", "Error: MAIL transaction in progress")) }
+        forwardSeen = true
         for (name, raw) in attributes {
             // Postfix sends [UNAVAILABLE] / [TEMPUNAVAIL] for what it does not know.
             let value: String? = raw.hasPrefix("[") && raw.hasSuffix("]") && raw.uppercased().contains("UNAVAIL") ? nil : raw
@@ -231,6 +242,7 @@ public struct SMTPServerSession: Sendable {
         recipients = []
         bodyType = nil
         forwarded = ClientIdentity()
+        forwardSeen = false
     }
 
     /// A failed command counts toward the hard limit, after which Postfix says 421 and hangs up.

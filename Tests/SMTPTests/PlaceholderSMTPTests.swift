@@ -1,3 +1,0 @@
-import XCTest
-@testable import SMTP
-final class PlaceholderSMTPTests: XCTestCase { func testBuilds() { XCTAssertTrue(true) } }
