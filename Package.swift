@@ -65,6 +65,12 @@ let package = Package(
         .testTarget(name: "PCRETests", dependencies: ["PCRE"], swiftSettings: strict),
         .testTarget(name: "SpamEngineTests", dependencies: ["SpamEngine"], swiftSettings: strict),
         .testTarget(name: "QuarantineTests", dependencies: ["Quarantine"], swiftSettings: strict),
-        .testTarget(name: "FilterTests", dependencies: ["Filter"], swiftSettings: strict),
+        .testTarget(
+            name: "FilterTests",
+            dependencies: [
+                "Filter", "MoatCore", "MIME", "SMTP", "Scanning", "SpamEngine", "Quarantine",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict),
     ]
 )

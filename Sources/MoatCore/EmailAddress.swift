@@ -101,7 +101,7 @@ public struct EmailAddress: Hashable, Sendable, CustomStringConvertible {
     }
 
     private static func quoteLocalPartIfNeeded(_ local: String) -> String {
-        let plain = local.utf8.allSatisfy { isAtextOrDot($0) } && !local.hasPrefix(".")
+        let plain = !local.isEmpty && local.utf8.allSatisfy { isAtextOrDot($0) } && !local.hasPrefix(".")
             && !local.hasSuffix(".") && !local.contains("..")
         if plain { return local }
         var quoted = "\""

@@ -7,15 +7,18 @@ public enum DurationText {
         let t = text.trimmingCharacters(in: .whitespaces).lowercased()
         let digits = t.prefix { $0.isNumber }
         guard !digits.isEmpty, let n = Int64(digits) else { return nil }
+        let multiplier: Int64
         switch t.dropFirst(digits.count) {
-        case "", "s": return .seconds(n)
+        case "", "s": multiplier = 1
         case "ms": return .milliseconds(n)
-        case "m": return .seconds(n * 60)
-        case "h": return .seconds(n * 3600)
-        case "d": return .seconds(n * 86_400)
-        case "w": return .seconds(n * 604_800)
+        case "m": multiplier = 60
+        case "h": multiplier = 3600
+        case "d": multiplier = 86_400
+        case "w": multiplier = 604_800
         default: return nil
         }
+        let (seconds, overflow) = n.multipliedReportingOverflow(by: multiplier)
+        return overflow ? nil : .seconds(seconds)
     }
 }
 

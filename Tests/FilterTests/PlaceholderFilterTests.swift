@@ -1,3 +1,0 @@
-import XCTest
-@testable import Filter
-final class PlaceholderFilterTests: XCTestCase { func testBuilds() { XCTAssertTrue(true) } }

@@ -1,0 +1,259 @@
+import Foundation
+import XCTest
+@testable import MoatCore
+
+final class MoatConfigTests: XCTestCase {
+    private func issues(_ text: String, file: StaticString = #filePath, line: UInt = #line) -> [ConfigIssue] {
+        do {
+            _ = try MoatConfig.parse(text, file: "moat.toml")
+            XCTFail("expected configuration issues", file: file, line: line)
+            return []
+        } catch {
+            return error.issues
+        }
+    }
+
+    func testEmptyTextGivesDefaults() throws {
+        let c = try MoatConfig.parse("", file: "empty.toml")
+        XCTAssertEqual(c.filter.listen, "127.0.0.1:10024")
+        XCTAssertEqual(c.filter.reinject, "127.0.0.1:10025")
+        XCTAssertEqual(c.filter.localDomains, ["."])
+        XCTAssertEqual(c.filter.xHeaderLine, "Moat at \(c.filter.hostname)")
+        XCTAssertFalse(c.filter.hostname.isEmpty)
+        XCTAssertEqual(c.filter.maxMessageSize, 100 << 20)
+        XCTAssertEqual(c.filter.maxRecipients, 1000)
+        XCTAssertEqual(c.filter.maxConnections, 64)
+        XCTAssertEqual(c.filter.idleTimeout, .seconds(480))
+        XCTAssertEqual(c.filter.policyBank, "RelayedInbound")
+        XCTAssertEqual(c.spam.tagLevel, 2.0)
+        XCTAssertEqual(c.spam.tag2Level, 6.31)
+        XCTAssertEqual(c.spam.killLevel, 6.31)
+        XCTAssertEqual(c.spam.subjectTag, "***SPAM*** ")
+        XCTAssertEqual(c.spam.destiny, .pass)
+        XCTAssertTrue(c.spam.quarantine)
+        XCTAssertEqual(c.virus.destiny, .discard)
+        XCTAssertEqual(c.virus.engine, .libclamav)
+        XCTAssertEqual(c.virus.databases, ["/var/lib/clamav", "Rules/clamav"])
+        XCTAssertEqual(c.virus.maxScanTime, .seconds(120))
+        XCTAssertEqual(c.banned.destiny, .bounce)
+        XCTAssertEqual(c.banned.filenames, [#"(?i)\.(exe|scr|pif|bat|cmd|com|vbs|js)$"#])
+        XCTAssertEqual(c.quarantine.directory, "Quarantine")
+        XCTAssertEqual(c.quarantine.index, "var/quarantine.sqlite")
+        XCTAssertEqual(c.notify.admin, "postmaster@localhost")
+        XCTAssertEqual(c.notify.from, "postmaster@localhost")
+        XCTAssertEqual(c.log.level, .info)
+    }
+
+    func testValuesAreRead() throws {
+        let c = try MoatConfig.parse("""
+            [filter]
+            listen = "lmtp:[::1]:0"
+            reinject = "smtp:mx.example.org:25"
+            local_domains = [".example.com", "example.org"]
+            hostname = "gw.example.com"
+            max_message_size = "50M"
+            idle_timeout = "5m"
+            max_recipients = 10
+            [spam]
+            tag_level = -9999
+            tag2_level = 5
+            kill_level = 10.5
+            destiny = "Reject"
+            quarantine = false
+            [virus]
+            destiny = "bounce"
+            engine = "clamd"
+            max_scan_size = 1024
+            max_scan_time = 30
+            [banned]
+            destiny = "pass"
+            filenames = []
+            [notify]
+            admin = ""
+            [log]
+            level = "debug"
+            """, file: "x.toml")
+        XCTAssertEqual(c.filter.listen, "lmtp:[::1]:0")
+        XCTAssertEqual(c.filter.reinject, "smtp:mx.example.org:25")
+        XCTAssertEqual(c.filter.localDomains, [".example.com", "example.org"])
+        XCTAssertEqual(c.filter.hostname, "gw.example.com")
+        XCTAssertEqual(c.filter.xHeaderLine, "Moat at gw.example.com")
+        XCTAssertEqual(c.filter.maxMessageSize, 50 << 20)
+        XCTAssertEqual(c.filter.idleTimeout, .seconds(300))
+        XCTAssertEqual(c.filter.maxRecipients, 10)
+        XCTAssertEqual(c.spam.tagLevel, -9999)
+        XCTAssertEqual(c.spam.tag2Level, 5)
+        XCTAssertEqual(c.spam.killLevel, 10.5)
+        XCTAssertEqual(c.spam.destiny, .reject)
+        XCTAssertFalse(c.spam.quarantine)
+        XCTAssertEqual(c.virus.destiny, .bounce)
+        XCTAssertEqual(c.virus.engine, .clamd)
+        XCTAssertEqual(c.virus.maxScanSize, 1024)
+        XCTAssertEqual(c.virus.maxScanTime, .seconds(30))
+        XCTAssertEqual(c.banned.destiny, .pass)
+        XCTAssertEqual(c.banned.filenames, [])
+        XCTAssertEqual(c.notify.admin, "")
+        XCTAssertEqual(c.log.level, .debug)
+    }
+
+    func testEveryIssueIsCollectedWithFileAndLine() {
+        let found = issues("""
+            [filter]
+            listen = "127.0.0.1"
+            reinject = "127.0.0.1:99999"
+            listn = "typo"
+            max_recipients = "many"
+            [spam]
+            tag_level = 5.0
+            tag2_level = 3.0
+            destiny = "drop"
+            [virus]
+            destiny = "pass"
+            [bogus]
+            x = 1
+            [notify]
+            admin = "not an address"
+            [log]
+            level = 3
+            """)
+        XCTAssertEqual(found.map(\.description), [
+            "moat.toml:2: [filter] listen: '127.0.0.1': expected host:port",
+            "moat.toml:3: [filter] reinject: '127.0.0.1:99999': invalid port",
+            "moat.toml:4: [filter] unknown key 'listn'",
+            "moat.toml:5: [filter] max_recipients: expected an integer, found string",
+            "moat.toml:8: [spam] tag2_level: must not be below tag_level (5.0)",
+            "moat.toml:9: [spam] destiny: expected one of pass | discard | bounce | reject",
+            "moat.toml:11: [virus] destiny: pass would deliver viruses; use discard, bounce or reject",
+            "moat.toml:12: unknown section [bogus]",
+            "moat.toml:15: [notify] admin: 'not an address' is not an email address",
+            "moat.toml:17: [log] level: expected one of trace | debug | info | notice | warning | error | critical",
+        ])
+        let error = ConfigError(issues: found)
+        XCTAssertEqual(error.description.split(separator: "\n").count, found.count)
+    }
+
+    func testWrongTypes() {
+        let found = issues("""
+            [filter]
+            local_domains = "example.com"
+            max_message_size = true
+            idle_timeout = "forever"
+            [spam]
+            tag_level = "high"
+            quarantine = "yes"
+            [virus]
+            databases = ["a", 1]
+            max_recursion = 1000
+            """)
+        XCTAssertEqual(found.map(\.line), [2, 3, 4, 6, 7, 9, 10])
+        XCTAssertEqual(found.map(\.message), [
+            "[filter] local_domains: expected an array of strings, found string",
+            "[filter] max_message_size: expected a size like \"50M\", found boolean",
+            "[filter] idle_timeout: invalid duration 'forever' (use e.g. \"30s\", \"5m\", \"2h\", \"7d\")",
+            "[spam] tag_level: expected a number, found string",
+            "[spam] quarantine: expected true or false, found string",
+            "[virus] databases: expected an array of strings, found an element of type integer",
+            "[virus] max_recursion: 1000 is out of range 1...100",
+        ])
+    }
+
+    func testTag2BelowTagWithoutTag2KeyPointsAtSectionHeader() {
+        let found = issues("\n\n[spam]\ntag_level = 10\n")
+        XCTAssertEqual(found.map(\.line), [3])
+        XCTAssertEqual(found.first?.message, "[spam] tag2_level: must not be below tag_level (10.0)")
+    }
+
+    func testSectionMustBeATable() {
+        let found = issues("filter = 1\nstray = \"x\"\n")
+        XCTAssertEqual(found.map(\.description), [
+            "moat.toml:1: 'filter' must be a [section]",
+            "moat.toml:2: unknown section [stray]",
+        ])
+    }
+
+    func testTOMLSyntaxErrorBecomesOneIssue() {
+        let found = issues("[filter]\nlisten = \"x\"\nlisten = \"y\"\n")
+        XCTAssertEqual(found, [ConfigIssue(file: "moat.toml", line: 3, message: "key 'listen' is defined twice")])
+    }
+
+    func testLoadReportsUnreadableFile() {
+        XCTAssertThrowsError(try MoatConfig.load(path: "/nonexistent/moat-\(UUID().uuidString).toml")) { error in
+            let issues = (error as? ConfigError)?.issues ?? []
+            XCTAssertEqual(issues.count, 1)
+            XCTAssertEqual(issues.first?.line, 0)
+            XCTAssertEqual(issues.first?.message.hasPrefix("cannot read"), true)
+        }
+    }
+
+    func testShippedConfigParsesWithoutIssue() throws {
+        let path = URL(fileURLWithPath: #filePath)
+            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Config/moat.toml").path
+        XCTAssertTrue(FileManager.default.fileExists(atPath: path), path)
+        let c: MoatConfig
+        do {
+            c = try MoatConfig.load(path: path)
+        } catch {
+            return XCTFail("shipped configuration has issues:\n\(error)")
+        }
+        let defaults = MoatConfig()
+        XCTAssertEqual(c.filter.listen, defaults.filter.listen)
+        XCTAssertEqual(c.filter.reinject, defaults.filter.reinject)
+        XCTAssertEqual(c.spam.tag2Level, defaults.spam.tag2Level)
+        XCTAssertEqual(c.virus.destiny, defaults.virus.destiny)
+        XCTAssertEqual(c.banned.destiny, defaults.banned.destiny)
+        XCTAssertEqual(c.banned.filenames, defaults.banned.filenames)
+        XCTAssertEqual(c.quarantine.directory, defaults.quarantine.directory)
+    }
+
+    func testEndpointText() throws {
+        let plain = try EndpointText(parsing: "127.0.0.1:10024")
+        XCTAssertEqual([plain.lmtp ? "lmtp" : "smtp", plain.host, "\(plain.port)"], ["smtp", "127.0.0.1", "10024"])
+        let v6 = try EndpointText(parsing: "lmtp:[::1]:24")
+        XCTAssertEqual([v6.lmtp ? "lmtp" : "smtp", v6.host, "\(v6.port)"], ["lmtp", "::1", "24"])
+        let named = try EndpointText(parsing: "smtp:localhost:0")
+        XCTAssertEqual([named.lmtp ? "lmtp" : "smtp", named.host, "\(named.port)"], ["smtp", "localhost", "0"])
+        XCTAssertEqual(EndpointText.problem("lmtp:h:1", allowLMTP: false), "'lmtp:h:1': LMTP is not supported here")
+        XCTAssertEqual(EndpointText.problem(":25", allowLMTP: true), "':25': missing host")
+        XCTAssertEqual(EndpointText.problem("[::1:25", allowLMTP: true), "'[::1:25': missing ']'")
+        XCTAssertEqual(EndpointText.problem("h:port", allowLMTP: true), "'h:port': invalid port")
+        XCTAssertNil(EndpointText.problem("h:65535", allowLMTP: true))
+    }
+}
+
+final class UnitTextTests: XCTestCase {
+    func testDurationText() {
+        XCTAssertEqual(DurationText.parse("30s"), .seconds(30))
+        XCTAssertEqual(DurationText.parse("30"), .seconds(30))
+        XCTAssertEqual(DurationText.parse("5m"), .seconds(300))
+        XCTAssertEqual(DurationText.parse("2h"), .seconds(7200))
+        XCTAssertEqual(DurationText.parse("7d"), .seconds(604_800))
+        XCTAssertEqual(DurationText.parse("2w"), .seconds(1_209_600))
+        XCTAssertEqual(DurationText.parse("500ms"), .milliseconds(500))
+        XCTAssertEqual(DurationText.parse(" 10S "), .seconds(10))
+        XCTAssertEqual(DurationText.parse("1D"), .seconds(86_400))
+        for bad in ["", "s", "-5s", "1.5h", "10x", "5 m", "m5", "99999999999999999999s"] {
+            XCTAssertNil(DurationText.parse(bad), bad)
+        }
+    }
+
+    func testDurationSeconds() {
+        XCTAssertEqual(Duration.seconds(3).seconds, 3)
+        XCTAssertEqual(Duration.milliseconds(1500).seconds, 1.5, accuracy: 1e-12)
+    }
+
+    func testByteSizeText() {
+        XCTAssertEqual(ByteSizeText.parse("0"), 0)
+        XCTAssertEqual(ByteSizeText.parse("1234"), 1234)
+        XCTAssertEqual(ByteSizeText.parse("12B"), 12)
+        XCTAssertEqual(ByteSizeText.parse("512K"), 512 << 10)
+        XCTAssertEqual(ByteSizeText.parse("512k"), 512 << 10)
+        XCTAssertEqual(ByteSizeText.parse("50M"), 50 << 20)
+        XCTAssertEqual(ByteSizeText.parse("50MB"), 50 << 20)
+        XCTAssertEqual(ByteSizeText.parse("1GiB"), 1 << 30)
+        XCTAssertEqual(ByteSizeText.parse(" 2g "), 2 << 30)
+        for bad in ["", "M", "1.5M", "-1", "10T", "10 M", "99999999999999999999", "9000000000000G"] {
+            XCTAssertNil(ByteSizeText.parse(bad), bad)
+        }
+    }
+}
