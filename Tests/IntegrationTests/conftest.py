@@ -9,7 +9,7 @@ import shutil
 
 import pytest
 
-from harness import PostfixInstance, Sink
+from harness import Moat, PostfixInstance, Sink
 from harness.postfix import wait_reaped
 
 
@@ -60,3 +60,18 @@ def pytest_sessionfinish(session):
     """Stopped masters linger as zombies until pid 1 reaps them (~1 s); wait
     for that so `pgrep master` is empty once pytest returns."""
     wait_reaped()
+
+
+@pytest.fixture
+def gateway(postfix_factory):
+    """(postfix, moat) wired as amavisd-new would be: Postfix's content_filter points
+    at a moat that re-injects into the same Postfix."""
+    pf = postfix_factory()
+    moat = Moat(pf.reinject_port)
+    try:
+        moat.start()
+        pf.reconfigure(moat.port)
+        pf.start()
+        yield pf, moat
+    finally:
+        moat.stop()

@@ -6,14 +6,13 @@ import signal
 import socket
 import subprocess
 import time
-from pathlib import Path
 
 import pytest
 
 from harness import Moat
 from harness.moat import REPO
+from harness.mail import EICAR
 
-EICAR = rb"X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
 CUSTOM = b"MOAT-SIGHUP-RELOAD-TEST-STRING-0123456789"
 
 

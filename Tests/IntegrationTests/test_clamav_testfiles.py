@@ -3,13 +3,13 @@ test signatures (Rules/clamav): offline with `moat scan`, and a few end to end
 Postfix -> moat -> Postfix, where they must be quarantined and never delivered.
 """
 import json
-import mimetypes
 from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
 
 from harness import Moat
+
 
 TESTFILES = Path("/usr/share/clamav-testfiles")
 THROUGH_POSTFIX = ("clam.exe", "clam.zip", "clam.pdf", "clam.tar.gz")
@@ -57,20 +57,6 @@ def test_every_testfile_attachment_is_infected(corpus, tmp_path):
               if l["category"] != "INFECTED" or not l["virus"]}
     assert not missed, f"not detected as INFECTED with a virus name: {missed}"
     assert p.returncode == 2, p.stderr.decode()
-
-
-@pytest.fixture
-def gateway(postfix_factory):
-    """(postfix, moat) wired as amavisd-new would be."""
-    pf = postfix_factory()
-    moat = Moat(pf.reinject_port)
-    try:
-        moat.start()
-        pf.reconfigure(moat.port)
-        pf.start()
-        yield pf, moat
-    finally:
-        moat.stop()
 
 
 def test_testfiles_through_postfix_are_quarantined_not_delivered(corpus, gateway):

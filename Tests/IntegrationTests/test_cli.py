@@ -6,31 +6,15 @@ errors must stop `serve` before it binds anything.
 import json
 import subprocess
 import time
-from email.message import EmailMessage
-from pathlib import Path
 
 import pytest
 
 from harness import Moat
 from harness.moat import BINARY, REPO
+from harness.mail import EICAR, GTUBE, message
 
-EICAR = rb"X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
-GTUBE = b"XJS*C4JDBQADN1.NSBN3*2IDNEN*GTUBE-STANDARD-ANTI-UBE-TEST-EMAIL*C.34X"
 HAM_DIR = REPO.parent / "shared" / "corpus" / "ham"
 JSON_KEYS = {"file", "category", "score", "spam", "tests", "virus", "banned"}
-
-
-def message(subject, body="Hello.\n", attachments=()):
-    m = EmailMessage()
-    m["From"] = "Sender <sender@example.org>"
-    m["To"] = "rcpt@example.com"
-    m["Subject"] = subject
-    m["Message-ID"] = f"<{subject.replace(' ', '.')}@example.org>"
-    m.set_content(body)
-    for name, data, ctype in attachments:
-        maintype, subtype = ctype.split("/")
-        m.add_attachment(data, maintype=maintype, subtype=subtype, filename=name)
-    return m.as_bytes()
 
 
 @pytest.fixture

@@ -9,41 +9,11 @@ import json
 import socket
 import threading
 import time
-from email.message import EmailMessage
 
-import pytest
 
 from harness import Moat
+from harness.mail import EICAR, GTUBE, message
 
-EICAR = rb"X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
-GTUBE = b"XJS*C4JDBQADN1.NSBN3*2IDNEN*GTUBE-STANDARD-ANTI-UBE-TEST-EMAIL*C.34X"
-
-
-def message(subject, body="Hello.\n", attachments=()):
-    m = EmailMessage()
-    m["From"] = "Sender <sender@example.org>"
-    m["To"] = "rcpt@example.com"
-    m["Subject"] = subject
-    m["Message-ID"] = f"<{subject.replace(' ', '.')}@example.org>"
-    m.set_content(body)
-    for name, data, ctype in attachments:
-        maintype, subtype = ctype.split("/")
-        m.add_attachment(data, maintype=maintype, subtype=subtype, filename=name)
-    return m.as_bytes()
-
-
-@pytest.fixture
-def gateway(postfix_factory):
-    """(postfix, moat) wired as amavisd-new would be."""
-    pf = postfix_factory()
-    moat = Moat(pf.reinject_port)
-    try:
-        moat.start()
-        pf.reconfigure(moat.port)
-        pf.start()
-        yield pf, moat
-    finally:
-        moat.stop()
 
 
 def quarantine_list(moat, *args):

@@ -8,8 +8,8 @@ from email.message import EmailMessage
 import pytest
 
 from harness import Moat
+from harness.mail import EICAR
 
-EICAR = rb"X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
 RCPTS = ["user1@example.com", "user2@example.com"]
 
 

@@ -8,9 +8,10 @@ import re
 import signal
 import subprocess
 import tempfile
-import threading
 import time
 from pathlib import Path
+
+from .net import wait_for_pattern
 
 REPO = Path(__file__).resolve().parents[3]
 BINARY = os.environ.get("MOAT_BINARY", str(REPO / ".build" / "debug" / "moat"))
@@ -78,15 +79,7 @@ class Moat:
             return ""
 
     def wait_for_log(self, pattern, timeout=30, count=1):
-        deadline = time.monotonic() + timeout
-        while True:
-            found = re.findall(pattern, self.log_text())
-            if len(found) >= count:
-                return found
-            if time.monotonic() > deadline:
-                raise AssertionError(f"{pattern!r} seen {len(found)}/{count} times in moat's log:\n"
-                                     f"{self.log_text()[-4000:]}")
-            time.sleep(0.05)
+        return wait_for_pattern(self.log_text, pattern, timeout=timeout, count=count, what="moat log")
 
     def cli(self, *args, input=None, check=True):
         """Runs `moat ARGS -c <this config>` and returns the CompletedProcess."""

@@ -75,3 +75,16 @@ def send(from_, to, data, port, *, host="127.0.0.1", mail_options=(), fix_eols=T
             raise smtplib.SMTPRecipientsRefused(refused)
         code, msg = smtp.data(data)
         return code, msg.decode("utf-8", "replace")
+
+
+def wait_for_pattern(read_text, pattern, *, timeout=30, count=1, what="log"):
+    """Poll read_text() until regex `pattern` occurs `count` times; return the matches."""
+    deadline = time.monotonic() + timeout
+    while True:
+        found = re.findall(pattern, read_text())
+        if len(found) >= count:
+            return found
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{pattern!r} seen {len(found)}/{count} times after {timeout}s"
+                                 f"\n--- {what} tail ---\n{read_text()[-4000:]}")
+        time.sleep(0.05)

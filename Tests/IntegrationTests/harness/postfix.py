@@ -22,7 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from .net import free_ports, send, wait_for_smtp
+from .net import free_ports, send, wait_for_pattern, wait_for_smtp
 
 # amavisd-new's README.postfix master.cf snippet, verbatim (10025 is the
 # documented re-injection port; the instance substitutes its own port).
@@ -327,15 +327,7 @@ class PostfixInstance:
 
     def wait_for_log(self, pattern, timeout=30, count=1):
         """Wait until regex `pattern` occurs `count` times in the maillog; return the matches."""
-        deadline = time.monotonic() + timeout
-        while True:
-            found = re.findall(pattern, self.log_text())
-            if len(found) >= count:
-                return found
-            if time.monotonic() > deadline:
-                raise AssertionError(f"{pattern!r} seen {len(found)}/{count} times after {timeout}s"
-                                     f"\n--- maillog tail ---\n{self.log_text()[-4000:]}")
-            time.sleep(0.1)
+        return wait_for_pattern(self.log_text, pattern, timeout=timeout, count=count, what="maillog")
 
 
 # Process groups of stopped masters. Their processes exit as zombies that
