@@ -129,6 +129,7 @@ final class MailIDTests: XCTestCase {
             let id = MailID.generate()
             XCTAssertEqual(id.utf8.count, 12)
             XCTAssertTrue(MailID.isWellFormed(id), id)
+            XCTAssertFalse(id.hasPrefix("-") || id.hasPrefix("_"), "\(id) would read as a CLI option")
             XCTAssertTrue(id.utf8.allSatisfy { b in
                 (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || (b >= 0x30 && b <= 0x39) || b == 0x2D || b == 0x5F
             }, id)
