@@ -94,5 +94,6 @@ final class BannedFilePolicyTests: XCTestCase {
         XCTAssertEqual(noPatterns.check(ScanItem(name: "deploy.sh", declaredType: "text/plain", bytes: script)), [])
         XCTAssertEqual(noPatterns.check(ScanItem(name: "notes.txt", declaredType: "text/plain", bytes: script)), [])
         XCTAssertEqual(noPatterns.check(ScanItem(name: "notes.txt", declaredType: "text/plain", bytes: Array("#!important".utf8))), [])
+        XCTAssertEqual(noPatterns.check(ScanItem(name: "rotate", declaredType: "application/x-java-applet", bytes: script)), [])
     }
 }

@@ -36,8 +36,15 @@ enum ExecutableContent {
         } ?? ""
         if type.isEmpty || genericTypes.contains(type) { return .unknown }
         if executableTypes.contains(type) { return .executable }
-        // Scripts are text; a text/* label is honest for them.
-        if kind == .script && type.hasPrefix("text/") { return .unknown }
+        // Scripts are text; a text/* label is honest for them, and so is any other
+        // application/* code type (a corpus ham ships a Perl script as x-java-applet).
+        // Only a document or media label is a lie about a script.
+        if kind == .script {
+            let document = type.hasPrefix("image/") || type.hasPrefix("audio/") || type.hasPrefix("video/")
+                || ["application/pdf", "application/msword", "application/rtf"].contains(type)
+                || type.hasPrefix("application/vnd.")
+            return document ? .notExecutable : .unknown
+        }
         return .notExecutable
     }
 
