@@ -36,7 +36,20 @@ let package = Package(
             name: "Scanning",
             dependencies: ["MoatCore", "CClamAV", "PCRE", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict),
-        .target(name: "SpamEngine", dependencies: ["MoatCore", "MIME"], swiftSettings: strict),
+        .systemLibrary(name: "CHyperscan", pkgConfig: "libhs", providers: [.apt(["libhyperscan-dev"])]),
+        .systemLibrary(name: "CUnbound", pkgConfig: "libunbound", providers: [.apt(["libunbound-dev"])]),
+        .target(
+            name: "DNS",
+            dependencies: ["MoatCore", "CUnbound", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict),
+        .target(
+            name: "SpamEngine",
+            dependencies: [
+                "MoatCore", "MIME", "PCRE", "CHyperscan", "DNS",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict),
         .target(
             name: "Quarantine",
             dependencies: ["MoatCore", .product(name: "GRDB", package: "GRDB.swift")],
@@ -51,7 +64,7 @@ let package = Package(
         .executableTarget(
             name: "moat",
             dependencies: [
-                "MoatCore", "MIME", "SMTP", "Scanning", "SpamEngine", "Quarantine", "Filter",
+                "MoatCore", "MIME", "SMTP", "Scanning", "SpamEngine", "Quarantine", "Filter", "DNS",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -63,7 +76,8 @@ let package = Package(
         .testTarget(name: "SMTPTests", dependencies: ["SMTP"], swiftSettings: strict),
         .testTarget(name: "ScanningTests", dependencies: ["Scanning"], swiftSettings: strict),
         .testTarget(name: "PCRETests", dependencies: ["PCRE"], swiftSettings: strict),
-        .testTarget(name: "SpamEngineTests", dependencies: ["SpamEngine"], swiftSettings: strict),
+        .testTarget(name: "SpamEngineTests", dependencies: ["SpamEngine", "MIME", "MoatCore", "DNS"], swiftSettings: strict),
+        .testTarget(name: "DNSTests", dependencies: ["DNS", "MoatCore"], swiftSettings: strict),
         .testTarget(name: "QuarantineTests", dependencies: ["Quarantine"], swiftSettings: strict),
         .testTarget(
             name: "FilterTests",
