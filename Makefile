@@ -6,7 +6,7 @@ PYTHON ?= python3
 
 # Debian packages: what the build links, and what the tests drive.
 BUILD_PACKAGES = pkg-config libclamav-dev libsqlite3-dev libpcre2-dev libhyperscan-dev libunbound-dev
-TEST_PACKAGES = postfix swaks clamav-testfiles clamav-daemon python3
+TEST_PACKAGES = postfix swaks clamav-testfiles clamav-daemon python3 spamassassin spamc dnsmasq-base
 
 SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -51,6 +51,23 @@ test: test-deps unit-test integration-test
 
 bench: test-deps release
 	MOAT_BINARY=$(CURDIR)/.build/release/moat $(PYTHON) Benchmarks/filter_bench.py
+
+
+.PHONY: sa-truth compare-sa
+# SpamAssassin's verdicts on ../shared/corpus via a private spamd (cached in Tools/sa/cache/).
+sa-truth: test-deps
+	$(PYTHON) Tools/sa/sa_truth.py --out /dev/null
+
+# Moat vs SpamAssassin on the stock rules: verdict and per-rule agreement (issue 3).
+compare-sa: test-deps release
+	MOAT_BINARY=$(CURDIR)/.build/release/moat $(PYTHON) Tools/sa/compare.py $(COMPARE_ARGS)
+
+.PHONY: accuracy
+# Moat's own rules (Rules/) with and without Bayes on ../shared/corpus: even-index files
+# train Bayes, odd-index files are the test half; fails if test ham FP at 6.31 > 0.5%.
+accuracy: deps
+	$(SWIFT) build -c release --product moat --scratch-path .build-release
+	MOAT_BINARY=$(CURDIR)/.build-release/release/moat $(PYTHON) Tools/accuracy/accuracy.py $(ACCURACY_ARGS)
 
 clean:
 	rm -rf .build var

@@ -76,7 +76,9 @@ let package = Package(
         .testTarget(name: "SMTPTests", dependencies: ["SMTP"], swiftSettings: strict),
         .testTarget(name: "ScanningTests", dependencies: ["Scanning"], swiftSettings: strict),
         .testTarget(name: "PCRETests", dependencies: ["PCRE"], swiftSettings: strict),
-        .testTarget(name: "SpamEngineTests", dependencies: ["SpamEngine", "MIME", "MoatCore", "DNS"], swiftSettings: strict),
+        .testTarget(
+            name: "SpamEngineTests", dependencies: ["SpamEngine", "MIME", "MoatCore", "DNS"],
+            exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "DNSTests", dependencies: ["DNS", "MoatCore"], swiftSettings: strict),
         .testTarget(name: "QuarantineTests", dependencies: ["Quarantine"], swiftSettings: strict),
         .testTarget(

@@ -7,3 +7,28 @@ public protocol Resolver: Sendable {
     /// TXT records, each record's strings concatenated.
     func lookupTXT(_ name: String) async throws -> [String]
 }
+
+/// The record types Moat asks for.
+public enum DNSRecordType: String, Sendable, Hashable, CaseIterable {
+    case a = "A"
+    case txt = "TXT"
+
+    /// The RR type number (RFC 1035 3.2.2).
+    public var code: Int32 {
+        switch self {
+        case .a: 1
+        case .txt: 16
+        }
+    }
+}
+
+extension Resolver {
+    /// Dispatches on the record type: one entry point for callers that carry the type as data
+    /// (DNSBL rules name `A` or `TXT`).
+    public func lookup(_ name: String, type: DNSRecordType) async throws -> [String] {
+        switch type {
+        case .a: try await lookupA(name)
+        case .txt: try await lookupTXT(name)
+        }
+    }
+}

@@ -47,7 +47,7 @@ public struct ContentChecker: Sendable {
             report.bannedNames = Self.unique(leaves.flatMap { banned.check($0) })
         }
         report.badHeaders = HeaderSanity.problems(in: message)
-        report.spam = try await spam.check(bytes)
+        report.spam = try await spam.check(message)
         report.category = categorize(report)
         return report
     }

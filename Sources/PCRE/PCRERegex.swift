@@ -108,6 +108,10 @@ public final class PCRERegex: @unchecked Sendable {
         return result
     }
 
+    func runMatch(_ bytes: UnsafeBufferPointer<UInt8>, start: Int, options: UInt32, data: OpaquePointer) -> Int32 {
+        run(bytes, start: start, options: options, data: data)
+    }
+
     private func run(_ bytes: UnsafeBufferPointer<UInt8>, start: Int, options: UInt32, data: OpaquePointer) -> Int32 {
         // PCRE2 rejects a NULL subject even when its length is zero.
         if let base = bytes.baseAddress {

@@ -1,3 +1,5 @@
+import MIME
+
 /// SpamAssassin's Generic Test for Unsolicited Bulk Email: a message containing the
 /// GTUBE string scores 1000, so every spam path can be tested end to end.
 public struct GTUBECheck: SpamChecker {
@@ -7,8 +9,8 @@ public struct GTUBECheck: SpamChecker {
 
     public init() {}
 
-    public func check(_ message: [UInt8]) async throws -> SpamVerdict {
-        Self.contains(message) ? SpamVerdict(hits: [Self.hit]) : .empty
+    public func check(_ message: MIMEMessage) async throws -> SpamVerdict {
+        Self.contains(message.bytes) ? SpamVerdict(hits: [Self.hit]) : .empty
     }
 
     /// A search over the raw bytes: SpamAssassin matches GTUBE in the body, and a header

@@ -1,3 +1,5 @@
+import MIME
+
 /// The outcome of a spam check: the total score and the rules that hit, in
 /// SpamAssassin's terms. Decisions (tag, tag2, kill) are the Filter's, not ours.
 public struct SpamVerdict: Sendable, Equatable {
@@ -16,6 +18,10 @@ public struct SpamVerdict: Sendable, Equatable {
     public var score: Double
     /// Hits sorted by name, as SpamAssassin lists them in `tests=[…]`.
     public var hits: [Hit]
+    /// What Bayes autolearning made of this message, as SpamAssassin's `autolearn=` in
+    /// X-Spam-Status: `ham`, `spam`, `no`, `disabled` or `unavailable`; nil when the
+    /// checker has no learner at all.
+    public var autolearn: String? = nil
 
     public init(hits: [Hit]) {
         self.hits = hits.sorted { $0.name < $1.name }
@@ -28,5 +34,13 @@ public struct SpamVerdict: Sendable, Equatable {
 /// Anything that scores a message. The Filter and `moat scan` depend on this only, so the
 /// rule engine of the next stage replaces the GTUBE-only checker without touching them.
 public protocol SpamChecker: Sendable {
-    func check(_ message: [UInt8]) async throws -> SpamVerdict
+    /// Scores a parsed message (the Filter parses once for every check).
+    func check(_ message: MIMEMessage) async throws -> SpamVerdict
+}
+
+extension SpamChecker {
+    /// Scores raw message bytes.
+    public func check(_ bytes: [UInt8]) async throws -> SpamVerdict {
+        try await check(MIMEMessage.parse(bytes))
+    }
 }

@@ -23,10 +23,22 @@ enum Components {
         }
     }
 
-    static func checker(_ config: MoatConfig, scanner: any VirusScanner) throws -> ContentChecker {
+    static func checker(_ config: MoatConfig, scanner: any VirusScanner, spam: RuleEngine) throws -> ContentChecker {
         let policy = FilterPolicy(config: config)
         return ContentChecker(virusScanner: scanner, banned: try BannedFilePolicy(patterns: config.banned.filenames),
-                              spam: GTUBECheck(), levels: policy.levels)
+                              spam: spam, levels: policy.levels)
+    }
+
+    /// The rule engine for `[spam] rules`, compiled once. Lint errors are logged, not fatal:
+    /// a rule that does not compile is skipped, as SpamAssassin does.
+    static func spamEngine(_ config: MoatConfig, logger: Logger) -> RuleEngine {
+        let engine = RuleEngine(directories: config.spam.rules,
+                                settings: RuleEngineSettings(spam: config.spam, bayes: config.bayes, dns: config.dns),
+                                cacheDirectory: config.spam.cacheDirectory, logger: logger)
+        let errors = engine.ruleset.diagnostics.filter { $0.severity == .error }
+        for problem in errors.prefix(20) { logger.warning("rules: \(problem)") }
+        if errors.count > 20 { logger.warning("rules: \(errors.count - 20) more errors (moat rules lint)") }
+        return engine
     }
 
     static func quarantine(_ config: MoatConfig) throws -> QuarantineStore {

@@ -2,54 +2,59 @@ import ArgumentParser
 import Filter
 import Foundation
 import Logging
+import MIME
 import MoatCore
+import SpamEngine
 
-/// `moat scan FILE…|-`: checks messages offline with the same checks as the gateway.
-/// Exit status: 0 clean, 1 spam, 2 virus or banned, 3 error.
+/// `moat scan FILE…|-`: checks messages offline with the same checks as the gateway, the
+/// rule set compiled once for all files. Exit status: 0 clean, 1 spam (score ≥
+/// required_score), 2 virus or banned, 3 error.
 struct ScanCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "scan", abstract: "Scan messages offline and print the verdict.",
         discussion: "Exit status: 0 clean, 1 spam, 2 virus or banned content, 3 error.")
     @OptionGroup var options: ConfigOption
     @Flag(help: "One JSON object per line.") var json = false
+    @Flag(help: "Explain the score like `spamassassin -t`: every rule hit with its points.") var explain = false
     @Argument(help: "Message files; - reads standard input.") var files: [String] = ["-"]
 
     func run() async throws {
         let config = try loadConfig(options.config, failureStatus: 3)
         var logger = Logger(label: "moat.scan")
-        logger.logLevel = .warning
+        logger.logLevel = .error
         let checker: ContentChecker
+        let engine = Components.spamEngine(config, logger: logger)
         do {
-            checker = try Components.checker(config, scanner: try Components.virusScanner(config, logger: logger))
+            checker = try Components.checker(config, scanner: try Components.virusScanner(config, logger: logger),
+                                             spam: engine)
         } catch {
             printError("moat scan: \(error)")
             throw ExitCode(3)
         }
+        let required = config.spam.requiredScore
         var worst: Int32 = 0
         for file in files {
             let status: Int32
             do {
-                let bytes = try Self.read(file)
-                let report = try await checker.check(bytes)
-                print(json ? Self.json(file, report, config) : Self.text(file, report))
+                let report = try await checker.check(MIMEMessage.parse(try Self.read(file)))
+                if json {
+                    print(ScanOutput.json(file, report, required: required))
+                } else if explain {
+                    print(ScanOutput.explanation(file, report, required: required))
+                } else {
+                    print(ScanOutput.line(file, report, required: required))
+                }
                 switch report.category {
                 case .virus, .banned: status = 2
-                case .spam, .spammy: status = report.spam.score >= config.spam.killLevel ? 1 : 0
-                default: status = 0
+                default: status = report.spam.score >= required ? 1 : 0
                 }
             } catch {
                 printError("moat scan: \(file): \(error)")
                 status = 3
             }
-            worst = Self.combine(worst, status)
+            worst = max(worst, status)
         }
         if worst != 0 { throw ExitCode(worst) }
-    }
-
-    /// Errors outrank virus, which outranks spam.
-    static func combine(_ a: Int32, _ b: Int32) -> Int32 {
-        let rank: [Int32: Int] = [0: 0, 1: 1, 2: 2, 3: 3]
-        return (rank[b] ?? 0) > (rank[a] ?? 0) ? b : a
     }
 
     static func read(_ file: String) throws -> [UInt8] {
@@ -59,27 +64,48 @@ struct ScanCommand: AsyncParsableCommand {
         }
         return Array(data)
     }
+}
 
-    static func text(_ file: String, _ report: ContentReport) -> String {
+/// The three output forms of `moat scan`.
+enum ScanOutput {
+    static func line(_ file: String, _ report: ContentReport, required: Double) -> String {
         var line = "\(file): \(report.category.logName)"
         if let detail = report.detail { line += " (\(detail))" }
         let tests = report.spam.hits.map { "\($0.name)=\(ScoreText.format($0.score))" }
-        line += " score=\(ScoreText.format(report.spam.score)) tests=[\(tests.isEmpty ? "none" : tests.joined(separator: ","))]"
+        line += " score=\(ScoreText.format(report.spam.score)) required=\(ScoreText.format(required))"
+        line += " tests=[\(tests.isEmpty ? "none" : tests.joined(separator: ","))]"
         return line
     }
 
-    static func json(_ file: String, _ report: ContentReport, _ config: MoatConfig) -> String {
+    static func json(_ file: String, _ report: ContentReport, required: Double) -> String {
         let object: [String: Any] = [
             "file": file,
             "category": report.category.logName,
             "score": (report.spam.score * 1000).rounded() / 1000,
-            "spam": report.spam.score >= config.spam.killLevel,
+            "spam": report.spam.score >= required,
             "tests": report.spam.hits.map(\.name),
             "virus": report.virusNames,
             "banned": report.bannedNames,
         ]
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]))
+            ?? Data("{}".utf8)
         return String(decoding: data, as: UTF8.self)
+    }
+
+    /// `spamassassin -t`'s "Content analysis details" table.
+    static func explanation(_ file: String, _ report: ContentReport, required: Double) -> String {
+        var text = "\(file): \(report.category.logName)"
+        if let detail = report.detail { text += " (\(detail))" }
+        text += "\n\nContent analysis details:   (\(String(format: "%.1f", report.spam.score)) points, "
+        text += "\(String(format: "%.1f", required)) required)\n\n"
+        text += " pts rule name              description\n"
+        text += "---- ---------------------- --------------------------------------------------\n"
+        for hit in report.spam.hits {
+            let points = String(format: "%4.1f", hit.score)
+            let name = hit.name.padding(toLength: max(22, hit.name.count), withPad: " ", startingAt: 0)
+            text += "\(points) \(name) \(hit.description)\n"
+        }
+        return text
     }
 }
 

@@ -29,7 +29,9 @@ struct ServeCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         let pipeline = FilterPipeline(
-            checker: try Components.checker(config, scanner: scanner), policy: FilterPolicy(config: config),
+            checker: try Components.checker(config, scanner: scanner,
+                                            spam: Components.spamEngine(config, logger: logger)),
+            policy: FilterPolicy(config: config),
             quarantine: try Components.quarantine(config), relay: try Components.relay(config, logger: logger),
             logger: logger)
         let listen = try EndpointText(parsing: config.filter.listen)

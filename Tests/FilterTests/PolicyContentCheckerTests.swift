@@ -1,4 +1,5 @@
 import Foundation
+import MIME
 import MoatCore
 import Scanning
 import SpamEngine
@@ -23,7 +24,7 @@ struct FakeVirusScanner: VirusScanner {
 /// A spam checker with a fixed verdict.
 struct FixedSpamChecker: SpamChecker {
     var verdict: SpamVerdict
-    func check(_ message: [UInt8]) async throws -> SpamVerdict { verdict }
+    func check(_ message: MIMEMessage) async throws -> SpamVerdict { verdict }
 }
 
 enum TestMessages {

@@ -10,6 +10,8 @@ public struct MoatConfig: Sendable {
     public var quarantine = QuarantineSettings()
     public var notify = NotifySettings()
     public var log = LogSettings()
+    public var dns = DNSSettings()
+    public var bayes = BayesSettings()
 
     public init() {}
 
@@ -50,6 +52,8 @@ public struct MoatConfig: Sendable {
         config.quarantine = QuarantineSettings(section("quarantine"))
         config.notify = NotifySettings(section("notify"))
         config.log = LogSettings(section("log"))
+        config.dns = DNSSettings(section("dns"))
+        config.bayes = BayesSettings(section("bayes"))
         let known = Set(sections.map(\.name))
         for key in root.keys {
             guard let entry = root[key] else { continue }

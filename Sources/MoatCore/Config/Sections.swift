@@ -61,10 +61,25 @@ public struct SpamSettings: Sendable {
     public var destiny = Destiny.pass
     /// Quarantine spam at kill level (amavisd-new `$spam_quarantine_to`).
     public var quarantine = true
+    /// Rule directories (SpamAssassin `.cf` files), read in order; later files override.
+    public var rules = ["Rules"]
+    /// SpamAssassin's spam/ham line, as `moat scan` reports it (`required_score`).
+    public var requiredScore = 5.0
+    /// DNSBL/URIBL tests; off uses SpamAssassin's non-network score set.
+    public var useNetwork = true
+    /// Time budget for all network tests of one message.
+    public var dnsTimeout: Duration = .seconds(5)
+    /// Compiled rule databases kept between starts (rebuilt when the rules change).
+    public var cacheDirectory = "var/cache"
 
     public init() {}
 
     init(_ s: ConfigSection) {
+        rules = s.strings("rules", default: rules)
+        requiredScore = s.double("required_score", default: requiredScore)
+        useNetwork = s.bool("use_network", default: useNetwork)
+        dnsTimeout = s.duration("dns_timeout", default: dnsTimeout)
+        cacheDirectory = s.string("cache_directory", default: cacheDirectory)
         tagLevel = s.double("tag_level", default: tagLevel)
         tag2Level = s.double("tag2_level", default: tag2Level)
         killLevel = s.double("kill_level", default: killLevel)

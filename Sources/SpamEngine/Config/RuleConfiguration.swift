@@ -15,6 +15,8 @@ public struct RuleConfiguration: Sendable {
     /// `trusted_networks` / `internal_networks` / `msa_networks` entries (CIDR or IP, `!` negation kept).
     public var trustedNetworks: [String] = []
     public var internalNetworks: [String] = []
+    /// `msa_networks` entries (added by the rule loader; the contract above had no place for them).
+    public var msaNetworks: [String] = []
     /// `welcomelist_from` / `whitelist_from` and `blocklist_from` / `blacklist_from` glob patterns.
     public var welcomelistFrom: [String] = []
     public var blocklistFrom: [String] = []
@@ -28,6 +30,9 @@ public struct RuleConfiguration: Sendable {
     public var directives: [String: [(value: String, location: SourceLocation)]] = [:]
     /// Lint findings: errors and warnings with file:line.
     public var diagnostics: [LintMessage] = []
+    /// `RuleLoader`'s state between files (scores seen before their rule, raw tests before
+    /// ReplaceTags expansion), so `RuleLoader.parse(text:file:into:)` can be called per file.
+    var parserState = RuleParserState()
 
     public init() {}
 

@@ -25,7 +25,7 @@ public struct PerlRegex: Sendable, Equatable {
 }
 
 /// Which form of a header a `header` rule reads (SpamAssassin's `Name:modifier`).
-public enum HeaderModifier: String, Sendable, Equatable {
+public enum HeaderModifier: String, Sendable, Hashable {
     /// RFC 2047 decoded, unfolded (the default).
     case decoded
     /// `:raw`: as in the message, folding and encoding kept.
@@ -40,7 +40,7 @@ public enum HeaderModifier: String, Sendable, Equatable {
 
 /// What a `header` rule reads: a header name or one of SpamAssassin's pseudo-headers
 /// (`ALL`, `ToCc`, `EnvelopeFrom`, `MESSAGEID`, `ALL-TRUSTED`, …), with a modifier.
-public struct HeaderSelector: Sendable, Equatable {
+public struct HeaderSelector: Sendable, Hashable {
     public var name: String
     public var modifiers: [HeaderModifier]
 

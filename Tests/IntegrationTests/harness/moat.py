@@ -44,7 +44,7 @@ class Moat:
                 "x_header_line": "Moat at example.test",
                 "local_domains": ["example.com"],
             },
-            "spam": {"tag_level": -9999},
+            "spam": {"tag_level": -9999, "rules": [str(REPO / "Rules")], "use_network": False},
             "virus": {"databases": [str(REPO / "Rules" / "clamav")]},
             "quarantine": {"directory": str(self.base / "Quarantine"),
                            "index": str(self.base / "var" / "quarantine.sqlite")},

@@ -1,0 +1,220 @@
+import PCRE
+
+/// Which of SpamAssassin's four score sets applies: Bayes on/off × network tests on/off.
+public struct ScoreSet: Sendable, Equatable {
+    public var bayes: Bool
+    public var network: Bool
+
+    public init(bayes: Bool, network: Bool) {
+        self.bayes = bayes
+        self.network = network
+    }
+
+    var index: Int { (bayes ? 2 : 0) + (network ? 1 : 0) }
+}
+
+/// One immutable, compiled rule set shared by every scan: regexes compiled (PCRE2 JIT),
+/// Hyperscan prefilters built per text kind, metas ordered by dependency, scores chosen
+/// for the score set. Rules with a zero score are not run, as in SpamAssassin.
+public final class CompiledRuleset: Sendable {
+    struct Rule: Sendable {
+        var name: String
+        var kind: RuleKind
+        var score: Double
+        var describe: String
+        var multiple: Bool
+        var maxHits: Int
+        var isSubRule: Bool
+    }
+
+    struct RegexTest: Sendable {
+        var rule: Int
+        var regex: PCRERegex
+        var source: PerlRegex
+        /// `tflags nosubject`: skip the Subject line that leads the body text.
+        var skipsSubject: Bool
+    }
+
+    struct HeaderTest: Sendable {
+        var rule: Int
+        var selector: HeaderSelector
+        var regex: PCRERegex?
+        var negated: Bool
+        var ifUnset: [UInt8]?
+    }
+
+    /// Regex rules over one kind of text, with the prefilter that narrows them.
+    struct TextTests: Sendable {
+        var tests: [RegexTest] = []
+        var prefilter: HyperscanPrefilter?
+        /// Positions in `tests` the prefilter does not cover: always run.
+        var unfiltered: [Int] = []
+    }
+
+    struct EvalTest: Sendable {
+        var rule: Int
+        var call: EvalCall
+        var function: EvalFunction
+    }
+
+    let rules: [Rule]
+    let ruleIndex: [String: Int]
+    let headerTests: [HeaderTest]
+    let mimeHeaderTests: [HeaderTest]
+    let body: TextTests
+    let rawbody: TextTests
+    let uri: TextTests
+    let full: TextTests
+    let evals: [EvalTest]
+    let metas: [(rule: Int, expression: MetaExpression)]
+
+    /// `required_score` of the rule files.
+    public let requiredScore: Double
+    /// Rules skipped because they call an `eval:` function Moat does not implement.
+    public let unimplemented: [String]
+    /// Lint findings from reading and compiling.
+    public let diagnostics: [LintMessage]
+
+    /// Counts of rules that will run, by kind (for lint and the bench report).
+    public var activeCounts: [RuleKind: Int] {
+        var counts: [RuleKind: Int] = [:]
+        for rule in rules { counts[rule.kind, default: 0] += 1 }
+        return counts
+    }
+
+    /// - Parameter cacheDirectory: where compiled prefilter databases are kept between runs.
+    public init(_ config: RuleConfiguration, evals registry: EvalRegistry, scoreSet: ScoreSet,
+                usePrefilter: Bool = true, cacheDirectory: String? = nil) {
+        var diagnostics = config.diagnostics
+        var rules: [Rule] = []
+        var ruleIndex: [String: Int] = [:]
+        var headerTests: [HeaderTest] = []
+        var mimeHeaderTests: [HeaderTest] = []
+        var text: [RuleKind: [RegexTest]] = [:]
+        var evals: [EvalTest] = []
+        var metaSources: [(rule: Int, text: String, location: SourceLocation)] = []
+        var unimplemented: [String] = []
+
+        for name in config.order {
+            guard let def = config.rules[name] else { continue }
+            let score = Self.score(of: def, set: scoreSet)
+            guard score != 0 else { continue }
+            let maxHits = def.tflags.compactMap { $0.hasPrefix("maxhits=") ? Int($0.dropFirst(8)) : nil }.first ?? 0
+            let rule = Rule(name: name, kind: def.kind, score: score, describe: def.describe ?? "",
+                            multiple: def.tflags.contains("multiple"), maxHits: maxHits, isSubRule: def.isSubRule)
+            func compile(_ regex: PerlRegex) -> PCRERegex? {
+                do {
+                    return try PerlRegexTranslation.compile(regex)
+                } catch {
+                    diagnostics.append(LintMessage(.error, def.location, "\(name): regex does not compile: \(error.message) at offset \(error.offset ?? 0)"))
+                    return nil
+                }
+            }
+            let index = rules.count
+            switch def.test {
+            case .header(let selector, let regex, let negated, let ifUnset):
+                guard let compiled = compile(regex) else { continue }
+                headerTests.append(HeaderTest(rule: index, selector: selector, regex: compiled, negated: negated,
+                                              ifUnset: ifUnset.map { Array($0.utf8) }))
+            case .headerExists(let header):
+                headerTests.append(HeaderTest(rule: index, selector: HeaderSelector(name: header), regex: nil,
+                                              negated: false, ifUnset: nil))
+            case .mimeHeader(let selector, let regex, let negated, let ifUnset):
+                guard let compiled = compile(regex) else { continue }
+                mimeHeaderTests.append(HeaderTest(rule: index, selector: selector, regex: compiled, negated: negated,
+                                                  ifUnset: ifUnset.map { Array($0.utf8) }))
+            case .regex(let regex):
+                guard let compiled = compile(regex) else { continue }
+                text[def.kind, default: []].append(RegexTest(rule: index, regex: compiled, source: regex,
+                                                             skipsSubject: def.tflags.contains("nosubject")))
+            case .eval(let call):
+                guard let function = registry[call.function] else {
+                    unimplemented.append(name)
+                    continue
+                }
+                evals.append(EvalTest(rule: index, call: call, function: function))
+            case .meta(let expression):
+                metaSources.append((index, expression, def.location))
+            }
+            ruleIndex[name] = index
+            rules.append(rule)
+        }
+
+        // Metas: parse against the final index, then order so dependencies come first.
+        var parsed: [Int: MetaExpression] = [:]
+        for source in metaSources {
+            do {
+                var parser = try MetaParser(source.text) { ruleIndex[$0] }
+                parsed[source.rule] = try parser.parse()
+            } catch {
+                diagnostics.append(LintMessage(.error, source.location, "\(rules[source.rule].name): invalid meta expression: \(error.message)"))
+            }
+        }
+        let metas = Self.dependencyOrder(parsed, rules: rules, diagnostics: &diagnostics)
+
+        func tests(_ kind: RuleKind) -> TextTests {
+            var result = TextTests()
+            result.tests = text[kind] ?? []
+            guard usePrefilter, !result.tests.isEmpty else {
+                result.unfiltered = Array(result.tests.indices)
+                return result
+            }
+            let patterns = result.tests.map { PerlRegexTranslation.hyperscanFlags($0.source) }
+            result.prefilter = HyperscanPrefilter(patterns: patterns, cacheDirectory: cacheDirectory)
+            let accepted = result.prefilter?.accepted ?? Array(repeating: false, count: result.tests.count)
+            result.unfiltered = result.tests.indices.filter { !accepted[$0] }
+            return result
+        }
+
+        self.rules = rules
+        self.ruleIndex = ruleIndex
+        self.headerTests = headerTests
+        self.mimeHeaderTests = mimeHeaderTests
+        self.body = tests(.body)
+        self.rawbody = tests(.rawbody)
+        self.uri = tests(.uri)
+        self.full = tests(.full)
+        self.evals = evals
+        self.metas = metas
+        self.requiredScore = config.requiredScore
+        self.unimplemented = unimplemented.sorted()
+        self.diagnostics = diagnostics
+    }
+
+    /// SpamAssassin's default scores: 1.0, 0.01 for `T_` rules, negated for `nice`.
+    static func score(of rule: RuleDefinition, set: ScoreSet) -> Double {
+        if let scores = rule.scores {
+            if scores.count >= 4 { return scores[set.index] }
+            return scores.first ?? 0
+        }
+        let base = rule.name.hasPrefix("T_") ? 0.01 : 1.0
+        return rule.tflags.contains("nice") ? -base : base
+    }
+
+    /// Topological order of metas; a cycle is a lint error and its members are dropped.
+    private static func dependencyOrder(_ parsed: [Int: MetaExpression], rules: [Rule],
+                                        diagnostics: inout [LintMessage]) -> [(rule: Int, expression: MetaExpression)] {
+        var order: [(rule: Int, expression: MetaExpression)] = []
+        var state: [Int: Int] = [:] // 1 visiting, 2 done
+        func visit(_ rule: Int) -> Bool {
+            if state[rule] == 2 { return true }
+            if state[rule] == 1 { return false }
+            state[rule] = 1
+            guard let expression = parsed[rule] else { state[rule] = 2; return true }
+            for dep in expression.dependencies where parsed[dep] != nil {
+                if !visit(dep) {
+                    state[rule] = 2
+                    return false
+                }
+            }
+            state[rule] = 2
+            order.append((rule, expression))
+            return true
+        }
+        for rule in parsed.keys.sorted() where !visit(rule) {
+            diagnostics.append(LintMessage(.error, SourceLocation(file: "-", line: 0),
+                                           "\(rules[rule].name): meta rule depends on itself"))
+        }
+        return order
+    }
+}

@@ -1,0 +1,145 @@
+/// A `meta` rule's expression, parsed once: rule names combined with Perl's operators
+/// (`&& || ! + - * / < > <= >= == !=`, parentheses, numbers). Evaluated with Perl's value
+/// semantics: `||` and `&&` yield an operand, not a boolean, so `(A || B) + C` counts.
+indirect enum MetaExpression: Sendable, Equatable {
+    case rule(Int)
+    case number(Double)
+    case not(MetaExpression)
+    case negate(MetaExpression)
+    case binary(String, MetaExpression, MetaExpression)
+
+    func evaluate(_ hits: UnsafeBufferPointer<Double>) -> Double {
+        switch self {
+        case .rule(let index): return hits[index]
+        case .number(let value): return value
+        case .not(let e): return e.evaluate(hits) == 0 ? 1 : 0
+        case .negate(let e): return -e.evaluate(hits)
+        case .binary(let op, let l, let r):
+            let a = l.evaluate(hits)
+            switch op {
+            case "||": return a != 0 ? a : r.evaluate(hits)
+            case "&&": return a == 0 ? a : r.evaluate(hits)
+            default: break
+            }
+            let b = r.evaluate(hits)
+            switch op {
+            case "+": return a + b
+            case "-": return a - b
+            case "*": return a * b
+            case "/": return b == 0 ? 0 : a / b
+            case "<": return a < b ? 1 : 0
+            case ">": return a > b ? 1 : 0
+            case "<=": return a <= b ? 1 : 0
+            case ">=": return a >= b ? 1 : 0
+            case "==": return a == b ? 1 : 0
+            case "!=": return a != b ? 1 : 0
+            default: return 0
+            }
+        }
+    }
+
+    /// Rule indices the expression reads.
+    var dependencies: [Int] {
+        switch self {
+        case .rule(let i): [i]
+        case .number: []
+        case .not(let e), .negate(let e): e.dependencies
+        case .binary(_, let l, let r): l.dependencies + r.dependencies
+        }
+    }
+}
+
+/// Why a meta expression could not be parsed.
+struct MetaParseError: Error, Equatable, CustomStringConvertible {
+    var message: String
+    var description: String { message }
+}
+
+/// Recursive-descent parser with Perl's precedence: `!`/unary minus, `* /`, `+ -`,
+/// `< > <= >=`, `== !=`, `&&`, `||`. Unknown rule names resolve through `lookup`; a name
+/// it does not know (an undefined or disabled rule) reads as 0, as in SpamAssassin.
+struct MetaParser {
+    private var tokens: [String]
+    private var position = 0
+    private let lookup: (String) -> Int?
+    private(set) var unknownNames: [String] = []
+
+    init(_ text: String, lookup: @escaping (String) -> Int?) throws(MetaParseError) {
+        self.tokens = try Self.tokenize(text)
+        self.lookup = lookup
+    }
+
+    mutating func parse() throws(MetaParseError) -> MetaExpression {
+        let e = try parseBinary(level: 0)
+        guard position == tokens.count else { throw MetaParseError(message: "unexpected '\(tokens[position])'") }
+        return e
+    }
+
+    private static let levels: [[String]] = [["||"], ["&&"], ["==", "!="], ["<", ">", "<=", ">="], ["+", "-"], ["*", "/"]]
+
+    private mutating func parseBinary(level: Int) throws(MetaParseError) -> MetaExpression {
+        if level == Self.levels.count { return try parseUnary() }
+        var left = try parseBinary(level: level + 1)
+        while position < tokens.count, Self.levels[level].contains(tokens[position]) {
+            let op = tokens[position]
+            position += 1
+            let right = try parseBinary(level: level + 1)
+            left = .binary(op, left, right)
+        }
+        return left
+    }
+
+    private mutating func parseUnary() throws(MetaParseError) -> MetaExpression {
+        guard position < tokens.count else { throw MetaParseError(message: "expression ends too early") }
+        let token = tokens[position]
+        position += 1
+        switch token {
+        case "!": return .not(try parseUnary())
+        case "-": return .negate(try parseUnary())
+        case "+": return try parseUnary()
+        case "(":
+            let inner = try parseBinary(level: 0)
+            guard position < tokens.count, tokens[position] == ")" else { throw MetaParseError(message: "missing ')'") }
+            position += 1
+            return inner
+        default:
+            if let value = Double(token) { return .number(value) }
+            guard token.first.map({ $0.isLetter || $0 == "_" }) == true else {
+                throw MetaParseError(message: "unexpected '\(token)'")
+            }
+            if let index = lookup(token) { return .rule(index) }
+            unknownNames.append(token)
+            return .number(0)
+        }
+    }
+
+    private static func tokenize(_ text: String) throws(MetaParseError) -> [String] {
+        var tokens: [String] = []
+        let chars = Array(text.unicodeScalars)
+        var i = 0
+        while i < chars.count {
+            let c = chars[i]
+            if c == " " || c == "\t" { i += 1; continue }
+            if c.properties.isAlphabetic || c == "_" || ("0"..."9").contains(c) || c == "." {
+                var j = i
+                while j < chars.count, chars[j].properties.isAlphabetic || chars[j] == "_"
+                        || ("0"..."9").contains(chars[j]) || chars[j] == "." { j += 1 }
+                tokens.append(String(String.UnicodeScalarView(chars[i..<j])))
+                i = j
+                continue
+            }
+            let two = i + 1 < chars.count ? String(String.UnicodeScalarView(chars[i...i + 1])) : ""
+            if ["&&", "||", "<=", ">=", "==", "!="].contains(two) {
+                tokens.append(two)
+                i += 2
+                continue
+            }
+            guard "!()+-*/<>".unicodeScalars.contains(c) else {
+                throw MetaParseError(message: "invalid character '\(c)'")
+            }
+            tokens.append(String(c))
+            i += 1
+        }
+        return tokens
+    }
+}

@@ -1,0 +1,12 @@
+extension SAMessage: RuleSubject {}
+
+extension EvalRegistry {
+    /// Every eval function Moat implements, configured from the rule files.
+    public static func standard(_ config: RuleConfiguration) -> EvalRegistry {
+        var registry = EvalRegistry()
+        registry.registerHeaderEvals(config: config)
+        registry.registerFreeMailEvals(config: config)
+        registry.registerWLBLEvals(config: config)
+        return registry
+    }
+}

@@ -1,0 +1,234 @@
+import Foundation
+import MIME
+
+/// One relay parsed from a `Received` header (SpamAssassin's relay hash).
+public struct SARelay: Sendable, Equatable {
+    public var ip: String
+    public var rdns: String
+    public var helo: String
+    public var by: String
+    public var ident: String
+    public var envfrom: String
+    public var id: String
+    public var auth: String
+    public var isPrivate: Bool
+    public var isInternal: Bool
+
+    /// `[ ip=… rdns=… helo=… by=… ident=… envfrom=… intl=0 id=… auth=… msa=0 ]`
+    public var asString: String {
+        "[ ip=\(ip) rdns=\(rdns) helo=\(helo) by=\(by) ident=\(ident) envfrom=\(envfrom) intl=\(isInternal ? 1 : 0) id=\(id) auth=\(auth) msa=0 ]"
+    }
+}
+
+/// Relays from `Received` headers split into trusted/untrusted as SpamAssassin 4.0.1's
+/// `Message::Metadata::Received` infers it with no `trusted_networks` configured: relays stay
+/// trusted (and internal) while the connecting IP is private or the hop was authenticated;
+/// the first public unauthenticated relay and everything below it are untrusted.
+///
+/// The line parser covers the common formats (Postfix, sendmail, Exim, qmail, Microsoft,
+/// generic `from HELO (RDNS [IP]) by BY … id ID`), not every special case of Received.pm.
+public struct SARelays: Sendable {
+    public var trusted: [SARelay] = []
+    public var untrusted: [SARelay] = []
+    /// Index of the last Received header in the trusted part (-1: none).
+    public var lastTrustedIndex = -1
+
+    public var trustedString: [UInt8] { Array(trusted.map(\.asString).joined(separator: " ").utf8) }
+    public var untrustedString: [UInt8] { Array(untrusted.map(\.asString).joined(separator: " ").utf8) }
+
+    init(_ headers: SAHeaderStore) {
+        var inTrusted = true
+        var allowMailfetchMarkers = false
+        for raw in headers.decoded("Received") {
+            let line = String(decoding: raw, as: UTF8.self)
+            if line.contains(" with IMAP (fetchmail-") || line.contains(" with POP3 (fetchmail-") || line.contains("(fetchmail-") {
+                // found_pop_fetcher_sig: a fetcher inside the trusted area restarts the parse
+                if allowMailfetchMarkers { trusted = [] }
+                if inTrusted { lastTrustedIndex += 1 }
+                continue
+            }
+            guard var relay = Self.parse(line) else {
+                if inTrusted { lastTrustedIndex += 1 }
+                continue
+            }
+            if inTrusted && !(relay.isPrivate || !relay.auth.isEmpty) { inTrusted = false }
+            relay.isInternal = inTrusted
+            if inTrusted {
+                trusted.append(relay); lastTrustedIndex += 1
+                allowMailfetchMarkers = true
+            } else {
+                untrusted.append(relay)
+                allowMailfetchMarkers = false
+            }
+        }
+    }
+
+    /// Parses one unfolded Received value; nil when it is unparseable or a local handover.
+    public static func parse(_ line: String) -> SARelay? {
+        var s = line.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }).joined(separator: " ")
+        while s.hasSuffix(";") { s.removeLast(); while s.hasSuffix(" ") { s.removeLast() } }
+        // drop the date part after the last ';'
+        if let semi = s.lastIndex(of: ";") { s = String(s[..<semi]) }
+        guard s.hasPrefix("from ") else { return nil }
+        let lower = s.lowercased()
+        if isIgnoredHandover(s) { return nil }
+        var fromPart = s
+        var byPart = ""
+        if let r = lower.range(of: " by ") {
+            fromPart = String(s[..<r.lowerBound])
+            byPart = String(s[r.upperBound...])
+        }
+        // IP: the first IPv4 literal in the from-part (bracketed preferred)
+        guard let ip = firstIPv4(fromPart, bracketed: true) ?? firstIPv4(fromPart, bracketed: false) else { return nil }
+        var relay = SARelay(ip: ip, rdns: "", helo: "", by: "", ident: "", envfrom: "", id: "", auth: "",
+                            isPrivate: isPrivate(ip), isInternal: false)
+        let fromWords = fromPart.dropFirst(5).split(separator: " ", omittingEmptySubsequences: true)
+        let firstWord = fromWords.first.map(String.init) ?? ""
+        relay.helo = firstWord
+        if firstWord.hasPrefix("[") || firstWord.hasPrefix("(") { relay.helo = "" }
+        let paren = fromWords.count > 1 ? String(fromWords[1]) : ""
+        if paren.hasPrefix("([") || paren.hasPrefix("(IPv6") {
+            if let h = value(after: "helo=", in: fromPart) {
+                // Exim: "from RDNS ([ip] helo=HELO)"
+                relay.rdns = firstWord
+                relay.helo = h
+            }
+            // sendmail/MS: "from HELO ([ip])" – no reverse DNS
+        } else if paren.hasPrefix("(HELO ") || paren == "(HELO" {
+            // qmail: "from RDNS (HELO helo) (ip)"
+            if let h = value(after: "(HELO ", in: fromPart) { relay.helo = h.trimming("()") }
+            relay.rdns = firstWord.lowercased() == "unknown" ? "" : firstWord
+        } else if paren.hasPrefix("("), let close = fromPart.firstIndex(of: ")") {
+            // sendmail/Postfix: "from HELO (RDNS [ip])", "(ident@RDNS [ip])", "(IDENT:x@RDNS [ip])"
+            var inside = String(fromPart[fromPart.index(after: fromPart.firstIndex(of: "(")!)..<close])
+            var ident = ""
+            if inside.hasPrefix("IDENT:") { inside = String(inside.dropFirst(6)) }
+            let word = String(inside.prefix { $0 != " " })
+            if firstIPv4(word, bracketed: false) == word {
+                // "from HELO (ip)": SA uses the HELO as rdns too
+                relay.rdns = firstWord
+            } else if !word.hasPrefix("[") {
+                var w = word
+                if let at = w.lastIndex(of: "@") { ident = String(w[..<at]); w = String(w[w.index(after: at)...]) }
+                relay.rdns = w
+                relay.ident = ident
+            }
+        }
+        // "from [ip1] (rdns [ip2])": the connecting address is the one in parentheses and the
+        // bracketed HELO literal is kept with SA's '!' for brackets.
+        if firstWord.hasPrefix("["), paren.hasPrefix("("), let close = fromPart.firstIndex(of: ")") {
+            let inside = String(fromPart[fromPart.index(after: fromPart.firstIndex(of: "(")!)..<close])
+            if let ip2 = firstIPv4(inside, bracketed: true) ?? firstIPv4(inside, bracketed: false), !inside.hasPrefix("helo=") {
+                relay.ip = ip2
+                relay.isPrivate = isPrivate(ip2)
+                relay.helo = firstWord.replacingOccurrences(of: "[", with: "!").replacingOccurrences(of: "]", with: "!")
+                let w = inside.prefix { $0 != " " && $0 != "[" }
+                relay.rdns = w.contains(".") ? String(w) : ""
+            }
+        }
+        if paren.hasPrefix("(["), !fromPart.contains("helo="), lower.contains("(exim ") {
+            relay.rdns = firstWord
+        }
+        if relay.rdns.hasPrefix("[") || relay.rdns.hasPrefix("@[") || relay.rdns.lowercased() == "unknown" { relay.rdns = "" }
+        // Exim: "from [ip] (helo=HELO)"
+        if firstWord.hasPrefix("["), paren.hasPrefix("(helo="), let h = value(after: "(helo=", in: fromPart) {
+            relay.helo = h
+            relay.rdns = ""
+        }
+        // "from IP by HOST with HTTP" (webmail): the first word is the address
+        if firstIPv4(firstWord, bracketed: false) == firstWord, !paren.hasPrefix("(") {
+            relay.helo = ""
+            if lower.contains(" with http") { relay.auth = "HTTP" }
+        }
+        let byWords = byPart.split(separator: " ")
+        if let b = byWords.first { relay.by = String(b).trimming("();") }
+        if let i = byWords.firstIndex(of: "id"), i + 1 < byWords.count {
+            relay.id = String(byWords[i + 1]).trimming(";<>")
+        }
+        if let e = value(after: "(envelope-sender <", in: s) { relay.envfrom = e.trimming("<>") }
+        else if let e = value(after: "envelope-from <", in: s) { relay.envfrom = e.trimming("<>") }
+        else if let e = value(after: "envelope-from ", in: s) { relay.envfrom = e.trimming("<>()") }
+        if let w = byWords.firstIndex(of: "with"), w + 1 < byWords.count {
+            let proto = String(byWords[w + 1]).trimming(";")
+            let up = proto.uppercased()
+            if up.hasSuffix("SA") && up.hasPrefix("ESMTP") || up == "ESMTPA" || up == "ESMTPSA" || up == "LMTPA" || up == "LMTPSA" {
+                relay.auth = proto
+            }
+        }
+        if relay.auth.isEmpty {
+            if lower.contains(" with asmtp ") { relay.auth = "asmtp" }
+            else if lower.contains("(authenticated bits=") { relay.auth = "Sendmail" }
+            else if lower.contains("(authenticated sender:") { relay.auth = "Postfix" }
+        }
+        return relay
+    }
+
+    /// Local handovers Received.pm skips (`return 0`): local delivery, localhost-to-localhost,
+    /// mail fetchers, "from X by Y" without an address.
+    static func isIgnoredHandover(_ line: String) -> Bool {
+        let l = line.lowercased()
+        if l.contains(" with local for ") || l.range(of: #" with local(-\S+)? "#, options: .regularExpression) != nil { return true }
+        if l.contains("(fetchmail-") { return true }
+        let rest = String(line.dropFirst(5))
+        // Received.pm line 366: "from HOST by HOST;" with no address at all.
+        if rest.range(of: #"^\S+ by [^\s;]+ ?;"#, options: .regularExpression) != nil, !rest.hasPrefix("[") { return true }
+        return false
+    }
+
+    static func value(after key: String, in s: String) -> String? {
+        guard let r = s.range(of: key) else { return nil }
+        let v = s[r.upperBound...].prefix { $0 != " " && $0 != ")" && $0 != ";" && $0 != ">" }
+        return v.isEmpty ? nil : String(v)
+    }
+
+    static func firstIPv4(_ s: String, bracketed: Bool) -> String? {
+        let u = Array(s.utf8)
+        var i = 0
+        while i < u.count {
+            if bracketed {
+                guard u[i] == 0x5B else { i += 1; continue }
+                var j = i + 1
+                if u[j...].starts(with: "IPv6:".utf8) { i += 1; continue }
+                while j < u.count, (0x30...0x39).contains(u[j]) || u[j] == 0x2E { j += 1 }
+                if j < u.count, u[j] == 0x5D, let ip = validIPv4(u[(i + 1)..<j]) { return ip }
+                i += 1
+            } else {
+                guard (0x30...0x39).contains(u[i]), i == 0 || !((0x30...0x39).contains(u[i - 1]) || u[i - 1] == 0x2E || UTF8Text.isWordByte(u[i - 1])) else { i += 1; continue }
+                var j = i
+                while j < u.count, (0x30...0x39).contains(u[j]) || u[j] == 0x2E { j += 1 }
+                if let ip = validIPv4(u[i..<j]), j >= u.count || !UTF8Text.isWordByte(u[j]) { return ip }
+                i = j
+            }
+        }
+        return nil
+    }
+
+    static func validIPv4(_ b: ArraySlice<UInt8>) -> String? {
+        let parts = b.split(separator: 0x2E, omittingEmptySubsequences: false)
+        guard parts.count == 4, parts.allSatisfy({ !$0.isEmpty && $0.count <= 3 && Int(String(decoding: $0, as: UTF8.self))! <= 255 }) else { return nil }
+        return String(decoding: b, as: UTF8.self)
+    }
+
+    static func isPrivate(_ ip: String) -> Bool {
+        let p = ip.split(separator: ".").compactMap { Int($0) }
+        guard p.count == 4 else { return false }
+        switch p[0] {
+        case 10, 127: return true
+        case 169: return p[1] == 254
+        case 172: return (16...31).contains(p[1])
+        case 192: return p[1] == 168
+        case 100: return (64...127).contains(p[1])
+        default: return false
+        }
+    }
+}
+
+extension StringProtocol {
+    fileprivate func trimming(_ chars: String) -> String {
+        let set = Set(chars)
+        var s = Substring(self)
+        while let f = s.first, set.contains(f) { s = s.dropFirst() }
+        while let l = s.last, set.contains(l) { s = s.dropLast() }
+        return String(s)
+    }
+}

@@ -1,2 +1,0 @@
-import XCTest
-final class PlaceholderDNSTests: XCTestCase { func testBuilds() {} }
