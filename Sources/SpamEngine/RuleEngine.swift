@@ -102,9 +102,7 @@ public final class RuleEngine: SpamChecker {
         }
         self.bayes = filter
 
-        var registry = EvalRegistry.standard(config)
-        if network { registry.registerDeferred(NetworkEvals.functions) }
-        registry.registerDeferred(BayesEvals.functions)
+        let registry = Self.registry(config, network: network)
         let psl = network ? Self.publicSuffixList(directories: directories, logger: logger) : nil
         func phase(bayes: Bool) -> Phase {
             let ruleset = CompiledRuleset(config, evals: registry, scoreSet: ScoreSet(bayes: bayes, network: network),
@@ -119,6 +117,15 @@ public final class RuleEngine: SpamChecker {
         var unimplemented = Set(plain.ruleset.unimplemented).union(plain.network?.unsupported ?? [])
         if let withBayes { unimplemented.formUnion(withBayes.ruleset.unimplemented + (withBayes.network?.unsupported ?? [])) }
         self.unimplemented = unimplemented.sorted()
+    }
+
+    /// Every eval function the engine runs: the local ones, plus the network and Bayes
+    /// functions whose hits arrive after the local phase.
+    public static func registry(_ config: RuleConfiguration, network: Bool) -> EvalRegistry {
+        var registry = EvalRegistry.standard(config)
+        if network { registry.registerDeferred(NetworkEvals.functions) }
+        registry.registerDeferred(BayesEvals.functions)
+        return registry
     }
 
     /// The former form: one fixed score set, no network lookups, no Bayes.

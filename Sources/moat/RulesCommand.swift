@@ -13,15 +13,30 @@ struct RulesCommand: ParsableCommand {
 
         @OptionGroup var options: ConfigOption
 
-        @Argument(help: "Rule directories or files, read in order (default: Rules).")
+        @Argument(help: "Rule directories or files, read in order (default: [spam] rules of the configuration).")
         var paths: [String] = []
 
+        @Flag(help: "Only print the names of rules Moat cannot run (unknown eval functions, refused patterns).")
+        var unimplemented = false
+
         func run() throws {
-            // `[spam] rules` is not in MoatConfig yet; until it is, the project's Rules/.
-            let directories = paths.isEmpty ? ["Rules"] : paths
+            let directories = paths.isEmpty ? try loadConfig(options.config).spam.rules : paths
             let configuration = RuleLoader.load(directories: directories, pluginsAvailable: RuleLoader.nativePlugins)
+            // Compile as the engine would, with every score set's rules enabled, to find
+            // the rules calling eval functions Moat lacks.
+            let compiled = CompiledRuleset(configuration, evals: RuleEngine.registry(configuration, network: true),
+                                           scoreSet: ScoreSet(bayes: true, network: true), usePrefilter: false)
+            let skipped = Set(compiled.unimplemented)
+            if unimplemented {
+                skipped.sorted().forEach { print($0) }
+                return
+            }
             for diagnostic in configuration.diagnostics {
                 print(diagnostic.description)
+            }
+            for name in skipped.sorted() {
+                guard let rule = configuration.rules[name], case .eval(let call) = rule.test else { continue }
+                print("\(rule.location): warning: \(name): eval:\(call.function) is not implemented; rule skipped")
             }
             let counts = configuration.countsByKind
             func count(_ kind: RuleKind) -> Int { counts[kind] ?? 0 }
@@ -31,6 +46,7 @@ struct RulesCommand: ParsableCommand {
                 + "mimeheader \(count(.mimeheader)), meta \(count(.meta)) (\(subRules) sub-rules)")
             let errors = configuration.diagnostics.filter { $0.severity == .error }.count
             let warnings = configuration.diagnostics.count - errors
+                + skipped.filter { if case .eval? = configuration.rules[$0]?.test { true } else { false } }.count
             print("\(errors) errors, \(warnings) warnings")
             if errors > 0 { throw ExitCode(1) }
         }

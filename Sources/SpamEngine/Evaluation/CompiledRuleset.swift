@@ -70,7 +70,8 @@ public final class CompiledRuleset: Sendable {
 
     /// `required_score` of the rule files.
     public let requiredScore: Double
-    /// Rules skipped because they call an `eval:` function Moat does not implement.
+    /// Rules that cannot run: an `eval:` function Moat does not implement, or a pattern
+    /// PCRE2 refuses (reported by lint).
     public let unimplemented: [String]
     /// Lint findings from reading and compiling.
     public let diagnostics: [LintMessage]
@@ -103,12 +104,13 @@ public final class CompiledRuleset: Sendable {
             let rule = Rule(name: name, kind: def.kind, score: score, describe: def.describe ?? "",
                             multiple: def.tflags.contains("multiple"), maxHits: maxHits, isSubRule: def.isSubRule)
             func compile(_ regex: PerlRegex) -> PCRERegex? {
-                do {
-                    return try PerlRegexTranslation.compile(regex)
-                } catch {
-                    diagnostics.append(LintMessage(.error, def.location, "\(name): regex does not compile: \(error.message) at offset \(error.offset ?? 0)"))
+                // The loader has compiled and reported every pattern already; a failure
+                // here only means the rule cannot run.
+                guard let compiled = try? PerlRegexTranslation.compile(regex) else {
+                    unimplemented.append(name)
                     return nil
                 }
+                return compiled
             }
             let index = rules.count
             switch def.test {
