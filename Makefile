@@ -50,7 +50,9 @@ integration-test: test-deps build
 test: test-deps unit-test integration-test
 
 bench: test-deps release
+	$(SWIFT) build -c release --product spam-bench
 	MOAT_BINARY=$(CURDIR)/.build/release/moat $(PYTHON) Benchmarks/filter_bench.py
+	$(PYTHON) Benchmarks/spam_bench.py --binary $(CURDIR)/.build/release/spam-bench
 
 
 .PHONY: sa-truth compare-sa

@@ -71,6 +71,9 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: strict),
+        .executableTarget(
+            name: "spam-bench", dependencies: ["SpamEngine", "MIME"], path: "Benchmarks/SpamBench",
+            swiftSettings: strict),
         .testTarget(name: "MoatCoreTests", dependencies: ["MoatCore"], swiftSettings: strict),
         .testTarget(name: "MIMETests", dependencies: ["MIME"], swiftSettings: strict),
         .testTarget(name: "SMTPTests", dependencies: ["SMTP"], swiftSettings: strict),

@@ -60,7 +60,7 @@ struct HeaderComposer {
                 tokens.append(first + test + last)
             }
         }
-        tokens.append("autolearn=disabled")
+        tokens.append("autolearn=\(spam.autolearn ?? "disabled")")
         return text + HeaderFolding.fold(name: "X-Spam-Status", tokens: tokens)
     }
 

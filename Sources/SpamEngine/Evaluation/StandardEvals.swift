@@ -7,6 +7,10 @@ extension EvalRegistry {
         registry.registerHeaderEvals(config: config)
         registry.registerFreeMailEvals(config: config)
         registry.registerWLBLEvals(config: config)
+        registry.registerHTMLEvals(config: config)
+        registry.registerMIMEEvals(config: config)
+        registry.registerRelayEvals(config: config)
+        registry.registerBodyEvals(config: config)
         return registry
     }
 }

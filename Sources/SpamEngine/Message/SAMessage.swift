@@ -35,6 +35,7 @@ public final class SAMessage: Sendable {
 
     /// The pristine message (`full` rules).
     public var full: [UInt8] { message.bytes }
+    let memo = SAMessageMemo()
 
     public init(_ message: MIMEMessage, envelopeFrom: String? = nil) {
         self.message = message
@@ -66,6 +67,10 @@ public final class SAMessage: Sendable {
     /// `:addr`/`:name` values are joined with "\n"). Nil when the header is absent or the
     /// modifier yields nothing (so `[if-unset: …]` applies).
     public func header(_ selector: HeaderSelector) -> [UInt8]? {
+        memo.header(selector) { joinedHeader(selector) }
+    }
+
+    private func joinedHeader(_ selector: HeaderSelector) -> [UInt8]? {
         let values = headerValues(selector)
         guard let first = values.first else { return nil }
         let sep: [UInt8] = first.last == 0x0A ? [] : [0x0A]

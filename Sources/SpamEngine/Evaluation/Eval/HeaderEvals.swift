@@ -334,6 +334,13 @@ public enum HeaderEvals {
 
     /// `_check_date_diff`: Date minus the closest Received time (0 when either is missing).
     static func dateDiff(_ subject: any RuleSubject, now: Int) -> Int {
+        if let message = subject as? SAMessage {
+            return message.memoized("HeaderEvals.dateDiff") { computeDateDiff(subject, now: now) }
+        }
+        return computeDateDiff(subject, now: now)
+    }
+
+    private static func computeDateDiff(_ subject: any RuleSubject, now: Int) -> Int {
         guard let date = dateHeaderTime(subject) else { return 0 }
         let times = receivedHeaderTimes(subject, now: now).times
         guard !times.isEmpty else { return 0 }

@@ -1,0 +1,286 @@
+import Foundation
+import PCRE
+
+/// Ports of `Mail::SpamAssassin::Plugin::RelayEval` (4.0.1) that read the relay counts and
+/// relay fields of `Message::Metadata::Received`.
+public enum RelayEvals {
+    typealias S = EvalSupport
+
+    static func register(into registry: inout EvalRegistry) {
+        let functions: [(String, @Sendable (EvalInput) -> Bool)] = [
+            ("check_all_trusted", { c in counts(c).map { $0.trusted > 0 && $0.untrusted == 0 && $0.unparseable == 0 } ?? false }),
+            ("check_no_relays", { c in counts(c).map { $0.trusted == 0 && $0.untrusted == 0 && $0.unparseable == 0 } ?? false }),
+            ("check_relays_unparseable", { c in (counts(c)?.unparseable ?? 0) > 0 }),
+            ("helo_ip_mismatch", heloIPMismatch),
+            ("check_for_no_rdns_dotcom_helo", checkForNoRDNSDotcomHelo),
+            ("check_for_forged_received_trail", { forgedReceived($0).mismatchFrom > 1 }),
+            ("check_for_forged_received_ip_helo", { forgedReceived($0).mismatchIPHelo > 0 }),
+        ]
+        for (name, function) in functions {
+            registry.register(name) { function($0) ? 1 : 0 }
+        }
+    }
+
+    // MARK: - Relay counts
+
+    /// `num_relays_trusted`, `num_relays_untrusted`, `num_relays_unparseable` and the
+    /// untrusted relays, as `Message::Metadata::Received::parse_received_headers` counts them:
+    /// Received headers (top down) plus the synthetic `from X-Originating-IP: ip` relays of
+    /// the stock `originating_ip_headers`, appended after them.
+    struct Counts {
+        var trusted = 0
+        var untrusted = 0
+        var unparseable = 0
+    }
+
+    /// The stock `originating_ip_headers` (10_default_prefs.cf).
+    static let originatingIPHeaders = ["X-Yahoo-Post-IP", "X-Originating-IP", "X-Apparently-From", "X-SenderIP", "X-AOL-IP",
+                                       "X-MS-Exchange-CrossTenant-OriginalAttributedTenantConnectingIp"]
+
+    private static let fromStart = S.regex("^\\(?from ", [.caseless])
+    private static let localhost = #"(?:localhost(?:\.localdomain)?|localhost6(?:\.localdomain6)?|127\.0\.0\.1|::1|\[127\.0\.0\.1\]|\[::1\]|\[IPv6:::1\])"#
+    /// Received.pm's "STUFF TO IGNORE" after `s/^from //` (header forms with no useful address).
+    private static let ignored: [PCRERegex] = [
+        "^\\S+ \\([^\\s\\@]+\\@\(localhost)\\) by \\S+ \\(",
+        "^\\S+ \\S+ by \\S+ with local-e?smtp ",
+        "^\\S+\\@\\S+ by \\S+ ",
+        "^Unknown\\/Local \\(",
+        "^\(localhost) \\((?:\\S+\\@)?\(localhost)[\\)\\[]",
+        "^\\S+ \\((?:\\S+\\@)?\(localhost)\\) ",
+        "^\\S+ \\(\\S+\\@\\S+ \\[\(localhost)\\]\\) ",
+        "^\\(AUTH: \\S+\\) by \\S+ with ",
+        "^[^\\.]+ by \\S+ with Novell_GroupWise",
+        "^no\\.name\\.available by \\S+ via smtpd \\(for ",
+        "^\\S+ by \\S+ with local",
+        "^\\S+ by \\S+ (?:with|via|for|\\()",
+        "^\\S+ (?:(?:with|via|for) \\S+|\\(unverified\\)) by\\b",
+        "^\\S+ \\(unknown\\) by \\S+ \\(SG\\) with \\b",
+        "^\\S+ \\(\\S+ \\[local\\]\\) by \\S+ \\(OpenSMTPD\\) with \\b",
+        "\\(LSMTP for",
+        "^\\S+ id \\S+$",
+        "^\\S+\\@localhost\\) by \\S+ ",
+        "^mail pickup service by (\\S+) with Microsoft SMTPSVC$",
+        "^\\S+ \\(\\S+\\) by \\S+ \\(Content Technologies ",
+        "^localhost \\(localhost \\[\\[UNIX: localhost\\]\\]\\) by ",
+    ].map { S.regex($0) }
+    private static let bareFromBy = S.regex("^from (\\S+) by [^\\s;]+ ?;", [.caseless])
+    private static let date = S.regex(
+        "[\\s;]+(?:(?:Mon|T(?:ue|hu)|Wed|Fri|S(?:at|un)), )?\\d+ (?:J(?:an|u[nl])|Feb|Ma[ry]|A(?:pr|ug)|Sep|Oct|Nov|Dec) \\d+ \\d+:\\d+(?::\\d+)? \\S+$")
+    private static let ipv6Literal = S.regex("\\[(?:IPv6:)?([0-9A-Fa-f]{0,4}:[0-9A-Fa-f:.]{2,})\\]")
+    private static let byWord = S.regex("\\bby\\s+\\S", [.caseless])
+    private static let ipv4 = S.regex("(?<![\\d.])(\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3})(?![\\d.])")
+    private static let ipv6 = S.regex("(?<![0-9A-Fa-f:])((?:[0-9A-Fa-f]{1,4}:){2,7}[0-9A-Fa-f]{1,4}|(?:[0-9A-Fa-f]{1,4}:){1,6}:[0-9A-Fa-f:]*)")
+
+    /// One Received line: ignored (nil relay, not unparseable), unparseable, or a relay
+    /// (ip, private, authenticated).
+    enum Line { case ignored, unparseable, fetchmail, relay(private: Bool) }
+
+    static func classify(_ rawLine: [UInt8]) -> Line {
+        let text = S.text(rawLine)
+        if text.contains("(fetchmail-") { return .fetchmail }
+        var squeezed = text.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }).joined(separator: " ")
+        if let relay = SARelays.parse(text) { return .relay(private: relay.isPrivate || !relay.auth.isEmpty) }
+        let bytes = Array(squeezed.utf8)
+        guard S.matches(fromStart, bytes) else { return .ignored }
+        if SARelays.isIgnoredHandover(squeezed) || squeezed.contains("with local for") { return .ignored }
+        if let caps = S.captures(bareFromBy, bytes), let first = caps[1],
+           !(first.first == 0x5B && first.last == 0x5D && first.dropFirst().dropLast().allSatisfy({ $0 == 0x2E || (0x30...0x39).contains($0) })) {
+            return .ignored
+        }
+        squeezed = S.text(S.replaceAll(date, in: bytes, with: []))
+        var rest = Substring(squeezed)
+        if rest.lowercased().hasPrefix("(from ") { rest = rest.dropFirst(6) } else { rest = rest.dropFirst(5) }
+        let restBytes = Array(rest.utf8)
+        if ignored.contains(where: { S.matches($0, restBytes) }) { return .ignored }
+        // An IPv6 literal with a "by" host: Received.pm's fall-through finds ip and by.
+        if let caps = S.captures(ipv6Literal, restBytes), caps.count > 1, let ip = caps[1], S.matches(byWord, restBytes) {
+            return .relay(private: isPrivateIPv6(S.text(ip)) || restBytes.contains(0x40) && S.text(restBytes).contains("ESMTPSA"))
+        }
+        return .unparseable
+    }
+
+    static func isPrivateIPv6(_ ip: String) -> Bool {
+        let l = ip.lowercased()
+        return l == "::1" || l.hasPrefix("fe8") || l.hasPrefix("fe9") || l.hasPrefix("fea") || l.hasPrefix("feb")
+            || l.hasPrefix("fc") || l.hasPrefix("fd") || l.hasPrefix("::ffff:10.") || l.hasPrefix("::ffff:192.168.")
+    }
+
+    static func counts(_ input: EvalInput) -> Counts? {
+        guard let message = input.subject as? SAMessage else { return nil }
+        return counts(message)
+    }
+
+    static func counts(_ message: SAMessage) -> Counts {
+        var c = Counts()
+        var inTrusted = true
+        var allowMailfetchMarkers = false
+        var lines = message.headerStore.decoded("Received")
+        for header in originatingIPHeaders {
+            guard let value = message.headerStore.decoded(header).first else { continue }
+            if let caps = S.captures(ipv4, value), let ip = caps[1] {
+                lines.append(Array("from X-Originating-IP: \(S.text(ip))\n".utf8))
+            } else if let caps = S.captures(ipv6, value), let ip = caps[1] {
+                lines.append(Array("from X-Originating-IP: \(S.text(ip))\n".utf8))
+            }
+        }
+        for line in lines {
+            var kind: Line
+            let text = S.text(line)
+            if text.hasPrefix("from X-Originating-IP: ") {
+                let ip = String(text.dropFirst(23)).trimmingCharacters(in: .whitespacesAndNewlines)
+                kind = .relay(private: ip.contains(":") ? isPrivateIPv6(ip) : SARelays.isPrivate(ip))
+            } else {
+                kind = classify(line)
+            }
+            switch kind {
+            case .ignored: continue
+            case .unparseable: c.unparseable += 1
+            case .fetchmail:
+                if allowMailfetchMarkers { c.trusted = 0 }
+            case .relay(let trustedHop):
+                if inTrusted && !trustedHop { inTrusted = false }
+                if inTrusted { c.trusted += 1; allowMailfetchMarkers = true } else { c.untrusted += 1; allowMailfetchMarkers = false }
+            }
+        }
+        return c
+    }
+
+    // MARK: - Relay field checks
+
+    static func untrusted(_ input: EvalInput) -> [SARelay] {
+        (input.subject as? SAMessage)?.relays.untrusted ?? []
+    }
+
+    /// `IS_IPV4_ADDRESS`: four dot-separated decimal octets, each ≤ 255.
+    static func isIPv4(_ s: String) -> Bool {
+        let parts = s.split(separator: ".", omittingEmptySubsequences: false)
+        return parts.count == 4 && parts.allSatisfy { p in
+            !p.isEmpty && p.count <= 3 && p.allSatisfy { $0.isASCII && $0.isNumber } && (Int(p) ?? 256) <= 255
+        }
+    }
+
+    static func heloIPMismatch(_ input: EvalInput) -> Bool {
+        for relay in untrusted(input) {
+            guard isIPv4(relay.helo), !SARelays.isPrivate(relay.helo) else { continue }
+            guard isIPv4(relay.ip), !SARelays.isPrivate(relay.ip), relay.helo != relay.ip else { continue }
+            let p = relay.helo.split(separator: ".")
+            let prefix = p[0..<3].joined(separator: ".") + "."
+            if !relay.ip.hasPrefix(prefix) { return true }
+        }
+        return false
+    }
+
+    private static let dotcomHelo = S.regex(
+        "(?:\\.|^)(lycos\\.com|lycos\\.co\\.uk|hotmail\\.com|localhost\\.com|excite\\.com|caramail\\.com|cs\\.com|aol\\.com|msn\\.com|yahoo\\.com|drizzle\\.com)$",
+        [.caseless])
+
+    private static let ip4 = "\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}"
+    /// Received.pm's forms for which `$mta_looked_up_dns = 1` (the MTA always resolves the
+    /// client, so an empty rDNS means the host really has none), matched after `from `.
+    private static let lookedUpDNS: [PCRERegex] = [
+        "^\\S+ \\(\\S+ \\[\(ip4)\\]\\) by \\S+ .*\\(Postfix\\) with",
+        "^\\S+ \\(\\S+\\[\(ip4)\\]\\) by \\S+ ",
+        "^\\S+ \\(\\S+ \\[\(ip4)\\].*\\) by \\S+ \\(",
+        "^\\S+ \\(\\S*\\@\\[\(ip4)\\].*\\) by \\S+ \\(",
+        "^\\S+ \\(\\[\(ip4)\\]\\) by \\S+ \\(",
+        "^\\S+ \\(\\[\(ip4)(?:[.:]\\d+)?\\]\\).*? by \\S+ ",
+        "^\\S+ \\((?:HELO|EHLO) [^\\)]*\\) \\((\\S*@)?\\[?\(ip4)\\]?\\).* by \\S+ ",
+        "^\\S+ \\((\\S*@)?\\[?\(ip4)\\]?\\).* by \\S+ ",
+        "^\\S+ \\[\(ip4)\\] by \\S+ \\[\(ip4)\\] with ",
+        "^\\S+\\(\(ip4)(?:, (?:HELO|EHLO) \\S*)?\\) by \\S+ via smap ",
+    ].map { S.regex($0) }
+
+    private static let qmailSMTP = S.regex(
+        "^\\S+( \\((?:HELO|EHLO) \\S*\\))? \\((\\S+\\@)?\\[?\(ip4)\\]?\\)( \\(envelope-sender <\\S+>\\))? by \\S+( \\(.+\\))* with (.* )?(SMTP|QMQP)(?! id )")
+
+    /// Untrusted relays with whether their MTA is known to look up rDNS.
+    static func untrustedWithLookup(_ message: SAMessage) -> [(SARelay, Bool)] {
+        var out: [(SARelay, Bool)] = []
+        var inTrusted = true
+        for line in message.headerStore.decoded("Received") {
+            let text = S.text(line)
+            guard let relay = SARelays.parse(text) else { continue }
+            if inTrusted && !(relay.isPrivate || !relay.auth.isEmpty) { inTrusted = false }
+            if inTrusted { continue }
+            var squeezed = text.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }).joined(separator: " ")
+            if squeezed.lowercased().hasPrefix("from ") { squeezed = String(squeezed.dropFirst(5)) }
+            let bytes = S.replaceAll(date, in: Array(squeezed.utf8), with: [])
+            let lookedUp: Bool
+            if S.matches(qmailSMTP, bytes) {
+                // qmail: only an rDNS other than "unknown" came from a lookup
+                lookedUp = !squeezed.hasPrefix("unknown ")
+            } else {
+                lookedUp = lookedUpDNS.contains { S.matches($0, bytes) }
+            }
+            out.append((relay, lookedUp))
+        }
+        return out
+    }
+
+    /// `_check_received_helos`: the flag is the last untrusted public relay's verdict
+    /// (dotcom HELO with `no_reverse_dns`).
+    static func checkForNoRDNSDotcomHelo(_ input: EvalInput) -> Bool {
+        guard let message = input.subject as? SAMessage else { return false }
+        var flag = false
+        for (relay, lookedUp) in untrustedWithLookup(message) where !relay.isPrivate {
+            flag = false
+            if S.matches(dotcomHelo, Array(relay.helo.utf8)) && relay.rdns.isEmpty && lookedUp { flag = true }
+        }
+        return flag
+    }
+
+    // MARK: - Forged Received trail
+
+    /// RelayEval's `hostname_to_domain` (undef for undef only; "" stays "").
+    static func hostnameToDomain(_ host: String) -> String? {
+        if !host.contains(where: { $0.isASCII && $0.isLetter }) { return host }
+        let parts = host.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+        // split drops trailing empty fields
+        var p = parts
+        while let l = p.last, l.isEmpty { p.removeLast() }
+        if p.count > 1, let last = p.last, last.count >= 3 && !last.contains(where: { $0 == " " || $0 == "\t" })
+            || last.contains("ie") || last.contains("fr") || last.contains("de") {
+            return p[(p.count - 2)...].joined(separator: ".")
+        } else if p.count > 2 {
+            return p[(p.count - 3)...].joined(separator: ".")
+        }
+        return host
+    }
+
+    private static let domainShape = S.regex("^\\w+(?:[\\w.-]+\\.)+\\w+$")
+
+    static func forgedReceived(_ input: EvalInput) -> (mismatchFrom: Int, mismatchIPHelo: Int) {
+        let relays = untrusted(input)
+        var mismatchFrom = 0, mismatchIPHelo = 0
+        let by = relays.map { hostnameToDomain($0.by.lowercased()) }
+        var from = relays.map { hostnameToDomain($0.rdns.lowercased()) }
+        let helo = relays.map { hostnameToDomain($0.helo.lowercased()) }
+        for i in relays.indices {
+            guard let b = by[i], S.matches(domainShape, Array(b.utf8)) else { continue }
+            if let f = from[i], f.range(of: "^localhost(?:\\.localdomain)?$", options: .regularExpression) != nil,
+               relays[i].ip == "127.0.0.1" { from[i] = nil }
+            let fip = relays[i].ip
+            if let h = helo[i], isIPv4(h), isIPv4(fip), fip != h {
+                let hb = h.split(separator: ".").prefix(2).joined(separator: ".")
+                let fb = fip.split(separator: ".").prefix(2).joined(separator: ".")
+                if hb != fb && !SARelays.isPrivate(h) { mismatchIPHelo += 1 }
+            }
+            if i > 0, let prev = from[i - 1], S.matches(domainShape, Array(prev.utf8)), b != prev,
+               !heloForgeryWelcomelisted(b, prev) {
+                mismatchFrom += 1
+            }
+        }
+        return (mismatchFrom, mismatchIPHelo)
+    }
+
+    static func heloForgeryWelcomelisted(_ helo: String, _ rdns: String) -> Bool {
+        helo == "msn.com" && rdns == "hotmail.com"
+    }
+}
+
+extension EvalRegistry {
+    /// RelayEval's functions.
+    public mutating func registerRelayEvals(config: RuleConfiguration) {
+        RelayEvals.register(into: &self)
+    }
+}
