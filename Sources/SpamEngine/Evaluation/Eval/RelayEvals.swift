@@ -67,6 +67,7 @@ public enum RelayEvals {
     private static let date = S.regex(
         "[\\s;]+(?:(?:Mon|T(?:ue|hu)|Wed|Fri|S(?:at|un)), )?\\d+ (?:J(?:an|u[nl])|Feb|Ma[ry]|A(?:pr|ug)|Sep|Oct|Nov|Dec) \\d+ \\d+:\\d+(?::\\d+)? \\S+$")
     private static let ipv6Literal = S.regex("\\[(?:IPv6:)?([0-9A-Fa-f]{0,4}:[0-9A-Fa-f:.]{2,})\\]")
+    private static let authProtocol = S.regex(" with ((?:ES|L|UTF8S|UTF8L)MTPS?A|ASMTP|HTTP[SU]?)(?: |;|$)", [.caseless])
     private static let byWord = S.regex("\\bby\\s+\\S", [.caseless])
     private static let ipv4 = S.regex("(?<![\\d.])(\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3})(?![\\d.])")
     private static let ipv6 = S.regex("(?<![0-9A-Fa-f:])((?:[0-9A-Fa-f]{1,4}:){2,7}[0-9A-Fa-f]{1,4}|(?:[0-9A-Fa-f]{1,4}:){1,6}:[0-9A-Fa-f:]*)")
@@ -79,7 +80,11 @@ public enum RelayEvals {
         let text = S.text(rawLine)
         if text.contains("(fetchmail-") { return .fetchmail }
         var squeezed = text.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }).joined(separator: " ")
-        if let relay = SARelays.parse(text) { return .relay(private: relay.isPrivate || !relay.auth.isEmpty) }
+        if let relay = SARelays.parse(text) {
+            // Received.pm also takes any "by … with ESMTPA/ASMTP/HTTP…" hop as authenticated.
+            let authenticated = !relay.auth.isEmpty || (S.matches(byWord, Array(text.utf8)) && S.matches(authProtocol, Array(text.utf8)))
+            return .relay(private: relay.isPrivate || authenticated)
+        }
         let bytes = Array(squeezed.utf8)
         guard S.matches(fromStart, bytes) else { return .ignored }
         if SARelays.isIgnoredHandover(squeezed) || squeezed.contains("with local for") { return .ignored }
@@ -193,6 +198,9 @@ public enum RelayEvals {
     private static let qmailSMTP = S.regex(
         "^\\S+( \\((?:HELO|EHLO) \\S*\\))? \\((\\S+\\@)?\\[?\(ip4)\\]?\\)( \\(envelope-sender <\\S+>\\))? by \\S+( \\(.+\\))* with (.* )?(SMTP|QMQP)(?! id )")
 
+    private static let notLookedUp = S.regex(
+        "^\\S* \\(\\[\(ip4)\\][^\\)]{0,40}\\) by \\S+ with Microsoft SMTPSVC| \\(Lotus Domino ")
+
     /// Untrusted relays with whether their MTA is known to look up rDNS.
     static func untrustedWithLookup(_ message: SAMessage) -> [(SARelay, Bool)] {
         var out: [(SARelay, Bool)] = []
@@ -206,9 +214,10 @@ public enum RelayEvals {
             if squeezed.lowercased().hasPrefix("from ") { squeezed = String(squeezed.dropFirst(5)) }
             let bytes = S.replaceAll(date, in: Array(squeezed.utf8), with: [])
             let lookedUp: Bool
-            if S.matches(qmailSMTP, bytes) {
-                // qmail: only an rDNS other than "unknown" came from a lookup
-                lookedUp = !squeezed.hasPrefix("unknown ")
+            if S.matches(qmailSMTP, bytes) || S.matches(notLookedUp, bytes) {
+                // qmail: an rDNS other than "unknown" is kept (so the relay has one), and
+                // "unknown" means no lookup; Microsoft SMTPSVC and Lotus Domino never record it.
+                lookedUp = false
             } else {
                 lookedUp = lookedUpDNS.contains { S.matches($0, bytes) }
             }
