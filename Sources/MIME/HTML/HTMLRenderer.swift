@@ -423,9 +423,7 @@ public struct HTMLRenderer {
             if let he = attrs["http-equiv"], let content = attrs["content"],
                String(decoding: he, as: UTF8.self).lowercased().contains("refresh") {
                 let c = String(decoding: content, as: UTF8.self)
-                if let r = c.range(of: #"\burl\s*=\s*"#, options: [.regularExpression, .caseInsensitive]) {
-                    var u = String(c[r.upperBound...])
-                    if let semi = u.range(of: #"\s*;"#, options: .regularExpression) { u = String(u[..<semi.lowerBound]) }
+                if let u = Self.metaRefreshURL(c) {
                     pushURI(name, Array(u.utf8))
                 }
             }
@@ -435,18 +433,157 @@ public struct HTMLRenderer {
 
     /// `s@^([a-z]+:/{0,2}[^/]+/.*?)[^/\.]+\.[^/\.]{2,4}$@$1@i`
     static func stripBaseFilename(_ s: String) -> String {
-        if let r = s.range(of: #"^([a-zA-Z]+:/{0,2}[^/]+/.*?)[^/.]+\.[^/.]{2,4}$"#, options: .regularExpression) {
-            _ = r
+        if hasBaseFilename(s) {
             // keep everything up to the last '/'
             if let slash = s.lastIndex(of: "/") { return String(s[...slash]) }
         }
         return s
     }
 
+    typealias ICU = ICUScalarClasses
+
+    /// Whether `^([a-zA-Z]+:/{0,2}[^/]+/.*?)[^/.]+\.[^/.]{2,4}$` (ICU) matches.
+    static func hasBaseFilename(_ s: String) -> Bool {
+        let a = Array(s.unicodeScalars)
+        let n = a.count
+        func isLetter(_ c: Unicode.Scalar) -> Bool { (0x41...0x5A).contains(c.value) || (0x61...0x7A).contains(c.value) }
+        var i = 0
+        while i < n, isLetter(a[i]) { i += 1 }
+        guard i > 0, i < n, a[i] == ":" else { return false }
+        i += 1
+        var slashes = 0
+        while i < n, a[i] == "/" { i += 1; slashes += 1 }
+        guard slashes <= 2 else { return false }
+        let hostStart = i
+        while i < n, a[i] != "/" { i += 1 }
+        guard i > hostStart, i < n else { return false }
+        let p = i + 1  // after the '/'
+        // first line terminator at or after p (`.*?` cannot cross it)
+        var firstTerm = n
+        var k = p
+        while k < n { if ICU.isLineTerminator(a[k]) { firstTerm = k; break }; k += 1 }
+        func isNotSlashDot(_ c: Unicode.Scalar) -> Bool { c != "/" && c != "." }
+        for e in ICU.endPositions(a) {
+            for len in 2...4 {
+                let dot = e - len - 1
+                guard dot - 1 >= p else { continue }
+                guard a[(dot + 1)..<e].allSatisfy(isNotSlashDot), a[dot] == "." else { continue }
+                // [^/.]+ is a[q..<dot] for some q in p...dot-1 with a[p..<q] free of terminators
+                var lastBad = p - 1
+                var j = dot - 1
+                while j >= p { if !isNotSlashDot(a[j]) { lastBad = j; break }; j -= 1 }
+                let lo = max(p, lastBad + 1)
+                let hi = min(dot - 1, firstTerm)
+                if lo <= hi { return true }
+            }
+        }
+        return false
+    }
+
+    /// The URL of a refresh `content`: after the first `\burl\s*=\s*` (ICU, caseless), up to
+    /// the first `\s*;`; nil without one.
+    static func metaRefreshURL(_ c: String) -> String? {
+        let a = Array(c.unicodeScalars)
+        let n = a.count
+        var p = 0
+        while p + 3 <= n {
+            if ICU.hasLiteral(a, at: p, "url", caseless: true), ICU.isBoundary(a, p) {
+                var i = p + 3
+                while i < n, ICU.isSpace(a[i]) { i += 1 }
+                if i < n, a[i] == "=" {
+                    i += 1
+                    while i < n, ICU.isSpace(a[i]) { i += 1 }
+                    // up to the whitespace run before the first ';'
+                    var end = n
+                    if let semi = a[i...].firstIndex(of: ";") {
+                        end = semi
+                        while end > i, ICU.isSpace(a[end - 1]) { end -= 1 }
+                    }
+                    return ICU.string(a, i..<end)
+                }
+            }
+            p += 1
+        }
+        return nil
+    }
+
+    /// The text of the first `\bcharset\s*=\s*["']?[^"']+` (ICU, caseless) match in `c`.
+    static func metaCharsetMatch(_ c: String) -> String? {
+        let a = Array(c.unicodeScalars)
+        let n = a.count
+        func isQuote(_ x: Unicode.Scalar) -> Bool { x == "\"" || x == "'" }
+        func runEnd(_ from: Int) -> Int {
+            var j = from
+            while j < n, !isQuote(a[j]) { j += 1 }
+            return j
+        }
+        var p = 0
+        while p + 7 <= n {
+            if ICU.hasLiteral(a, at: p, "charset", caseless: true), ICU.isBoundary(a, p) {
+                var i = p + 7
+                while i < n, ICU.isSpace(a[i]) { i += 1 }
+                if i < n, a[i] == "=" {
+                    let e = i + 1
+                    var w = e
+                    while w < n, ICU.isSpace(a[w]) { w += 1 }
+                    if w < n, isQuote(a[w]), w + 1 < n, !isQuote(a[w + 1]) { return ICU.string(a, p..<runEnd(w + 1)) }
+                    if w < n, !isQuote(a[w]) { return ICU.string(a, p..<runEnd(w)) }
+                    if w > e { return ICU.string(a, p..<runEnd(w - 1)) }
+                }
+            }
+            p += 1
+        }
+        return nil
+    }
+
+    /// Whether a font face matches
+    /// `^\s*["'.]?[a-z ][a-z -]*[a-z]\d?["']?(?:,\s*["']?[a-z][a-z -]*[a-z]\d?["']?)*;?$` (ICU, caseless).
+    static func isGoodFontFace(_ f: String) -> Bool {
+        let a = Array(f.unicodeScalars)
+        let n = a.count
+        typealias Set = Swift.Set<Int>
+        func step(_ s: Set, _ cls: (Unicode.Scalar) -> Bool) -> Set {
+            var out = Set()
+            for p in s where p < n && cls(a[p]) { out.insert(p + 1) }
+            return out
+        }
+        func opt(_ s: Set, _ cls: (Unicode.Scalar) -> Bool) -> Set { s.union(step(s, cls)) }
+        func star(_ s: Set, _ cls: (Unicode.Scalar) -> Bool) -> Set {
+            var all = s
+            var frontier = s
+            while !frontier.isEmpty {
+                frontier = step(frontier, cls).subtracting(all)
+                all.formUnion(frontier)
+            }
+            return all
+        }
+        let letter: (Unicode.Scalar) -> Bool = { ICU.isLowerASCIILetter($0, caseless: true) }
+        let letterSpace: (Unicode.Scalar) -> Bool = { $0 == " " || letter($0) }
+        let letterSpaceDash: (Unicode.Scalar) -> Bool = { $0 == " " || $0 == "-" || letter($0) }
+        let quote: (Unicode.Scalar) -> Bool = { $0 == "\"" || $0 == "'" }
+        // [a-z -]*[a-z]\d?["']?
+        func tail(_ s: Set) -> Set {
+            opt(opt(step(star(s, letterSpaceDash), letter), ICU.isDigit), quote)
+        }
+        var s = star([0], ICU.isSpace)
+        s = opt(s, { quote($0) || $0 == "." })
+        s = tail(step(s, letterSpace))
+        // (?:,\s*["']?[a-z][a-z -]*[a-z]\d?["']?)*
+        var all = s
+        var frontier = s
+        while !frontier.isEmpty {
+            let next = tail(step(opt(star(step(frontier, { $0 == "," }), ICU.isSpace), quote), letter))
+            frontier = next.subtracting(all)
+            all.formUnion(frontier)
+        }
+        s = opt(all, { $0 == ";" })
+        return s.contains { ICU.isEnd(a, $0) }
+    }
+
     mutating func htmlTests(_ name: String, _ attrs: [String: [UInt8]]) {
         if name == "font", let face = attrs["face"] {
             let f = String(decoding: face, as: UTF8.self)
-            if f.range(of: #"^\s*["'.]?[a-z ][a-z -]*[a-z]\d?["']?(?:,\s*["']?[a-z][a-z -]*[a-z]\d?["']?)*;?$"#, options: [.regularExpression, .caseInsensitive]) == nil {
+            if !Self.isGoodFontFace(f) {
                 summary.fontFaceBad = true
             }
         }
@@ -477,8 +614,8 @@ public struct HTMLRenderer {
         if name == "meta", let he = attrs["http-equiv"], let content = attrs["content"],
            String(decoding: he, as: UTF8.self).lowercased().contains("content-type") {
             let c = String(decoding: content, as: UTF8.self)
-            if let r = c.range(of: #"\bcharset\s*=\s*["']?[^"']+"#, options: [.regularExpression, .caseInsensitive]) {
-                var v = String(c[r])
+            if let match = Self.metaCharsetMatch(c) {
+                var v = match
                 v = String(v[v.index(after: v.firstIndex(of: "=")!)...]).trimmingCharacters(in: " \t\"'")
                 summary.metaCharsets.append(v)
             }
@@ -617,7 +754,19 @@ public struct HTMLRenderer {
 
 extension String {
     fileprivate func replacingSuffixImportant() -> String {
-        guard let r = range(of: #"\s*!\s*important$"#, options: .regularExpression) else { return self }
-        return String(self[..<r.lowerBound])
+        // the first match of `\s*!\s*important$` (ICU): for each place `$` can match, the
+        // "important" ending there, the '!' before it and the whitespace before that
+        let a = Array(unicodeScalars)
+        var best: Int?
+        for e in ICUScalarClasses.endPositions(a) where e >= 9 && ICUScalarClasses.hasLiteral(a, at: e - 9, "important") {
+            var j = e - 9
+            while j > 0, ICUScalarClasses.isSpace(a[j - 1]) { j -= 1 }
+            guard j > 0, a[j - 1] == "!" else { continue }
+            var p = j - 1
+            while p > 0, ICUScalarClasses.isSpace(a[p - 1]) { p -= 1 }
+            best = min(best ?? p, p)
+        }
+        guard let start = best else { return self }
+        return ICUScalarClasses.string(a, 0..<start)
     }
 }

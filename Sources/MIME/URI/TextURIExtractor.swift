@@ -45,9 +45,11 @@ public enum TextURIExtractor {
     @inline(__always) static func lower(_ b: UInt8) -> UInt8 { (b >= 0x41 && b <= 0x5A) ? b | 0x20 : b }
 
     static func hasPrefixCI(_ s: [UInt8], _ at: Int, _ p: String) -> Bool {
-        let pb = Array(p.utf8)
-        guard at + pb.count <= s.count else { return false }
-        for k in 0..<pb.count where lower(s[at + k]) != pb[k] { return false }
+        var k = at
+        for b in p.utf8 {
+            guard k < s.count, lower(s[k]) == b else { return false }
+            k += 1
+        }
         return true
     }
 

@@ -143,8 +143,8 @@ public struct MIMEFacts: Sendable, Equatable {
             base64EncodedText = true
         }
         if charset.hasPrefix("iso-") || charset.contains("iso-") {
-            let ok = charset.range(of: #"iso-(?:8859-\d{1,2}|2022-(?:jp|kr))\b"#, options: .regularExpression) != nil
-            if !ok, charset.range(of: #"iso-\S+-\S+\b"#, options: .regularExpression) != nil { badISOCharset = true }
+            let a = Array(charset.unicodeScalars)
+            if !Self.hasGoodISOCharset(a), Self.hasISOTriple(a) { badISOCharset = true }
         }
         if charset.contains(where: { $0.isLetter }) { charsets.append(charset) }
     }
@@ -202,4 +202,42 @@ public struct MIMEFacts: Sendable, Equatable {
 
     /// `check_for_mime_html_only` given the top-level Content-Type.
     public var htmlOnly: Bool { bodyHTMLCount > 0 && bodyTextCount == 0 }
+}
+
+extension MIMEFacts {
+    private typealias ICU = ICUScalarClasses
+
+    /// `iso-(?:8859-\d{1,2}|2022-(?:jp|kr))\b` (ICU) matches somewhere in `a`.
+    fileprivate static func hasGoodISOCharset(_ a: [Unicode.Scalar]) -> Bool {
+        var i = 0
+        while i + 4 <= a.count {
+            defer { i += 1 }
+            guard ICU.hasLiteral(a, at: i, "iso-") else { continue }
+            let j = i + 4
+            if ICU.hasLiteral(a, at: j, "8859-"), j + 5 < a.count, ICU.isDigit(a[j + 5]) {
+                if j + 6 < a.count, ICU.isDigit(a[j + 6]), ICU.isBoundary(a, j + 7) { return true }
+                if ICU.isBoundary(a, j + 6) { return true }
+            }
+            if ICU.hasLiteral(a, at: j, "2022-jp") || ICU.hasLiteral(a, at: j, "2022-kr"), ICU.isBoundary(a, j + 7) { return true }
+        }
+        return false
+    }
+
+    /// `iso-\S+-\S+\b` (ICU) matches somewhere in `a`.
+    fileprivate static func hasISOTriple(_ a: [Unicode.Scalar]) -> Bool {
+        var i = 0
+        while i + 4 <= a.count {
+            defer { i += 1 }
+            guard ICU.hasLiteral(a, at: i, "iso-") else { continue }
+            let start = i + 4
+            var e = start
+            while e < a.count, !ICU.isSpace(a[e]) { e += 1 }
+            // the first '-' with a non-space before it (after "iso-") and after it
+            var dash = start + 1
+            while dash < e - 1, a[dash] != "-" { dash += 1 }
+            guard dash < e - 1, a[dash] == "-" else { continue }
+            for k in (dash + 2)...e where ICU.isBoundary(a, k) { return true }
+        }
+        return false
+    }
 }

@@ -52,10 +52,64 @@ enum SACharset {
     static func isASCIICompatible(_ n: String) -> Bool {
         if ["us-ascii", "ascii", "ansi_x3.4-1986", "ansi_x3.4-1968", "ansi x3.4-1968", "iso646-us", "utf-8", "utf8",
             "big5", "gbk"].contains(n) { return true }
-        if n.range(of: #"^iso[ -]?8859(-\d{1,2})?$"#, options: .regularExpression) != nil { return true }
-        if n.range(of: #"^windows-\d{4}$"#, options: .regularExpression) != nil { return true }
-        if n.range(of: #"^(koi8|euc)-[a-z]{1,2}$"#, options: .regularExpression) != nil { return true }
-        if n.range(of: #"^gb[ -]?18030(-20\d\d)?$"#, options: .regularExpression) != nil { return true }
+        let a = Array(n.unicodeScalars)
+        return matchesISO8859(a) || matchesWindows(a) || matchesKOI8EUC(a) || matchesGB18030(a)
+    }
+
+    private typealias ICU = ICUScalarClasses
+
+    /// `^iso[ -]?8859(-\d{1,2})?$` (ICU).
+    private static func matchesISO8859(_ a: [Unicode.Scalar]) -> Bool {
+        guard ICU.hasLiteral(a, at: 0, "iso") else { return false }
+        var i = 3
+        if i < a.count, a[i] == " " || a[i] == "-" { i += 1 }
+        guard ICU.hasLiteral(a, at: i, "8859") else { return false }
+        return optionalDashDigits(a, from: i + 4, max: 2)
+    }
+
+    /// `^gb[ -]?18030(-20\d\d)?$` (ICU).
+    private static func matchesGB18030(_ a: [Unicode.Scalar]) -> Bool {
+        guard ICU.hasLiteral(a, at: 0, "gb") else { return false }
+        var i = 2
+        if i < a.count, a[i] == " " || a[i] == "-" { i += 1 }
+        guard ICU.hasLiteral(a, at: i, "18030") else { return false }
+        i += 5
+        if ICU.isEnd(a, i) { return true }
+        guard ICU.hasLiteral(a, at: i, "-20"), i + 5 <= a.count, ICU.isDigit(a[i + 3]), ICU.isDigit(a[i + 4]) else { return false }
+        return ICU.isEnd(a, i + 5)
+    }
+
+    /// `(-\d{1,max})?$` at `from`.
+    private static func optionalDashDigits(_ a: [Unicode.Scalar], from i: Int, max: Int) -> Bool {
+        if ICU.isEnd(a, i) { return true }
+        guard i < a.count, a[i] == "-" else { return false }
+        var j = i + 1
+        var digits = 0
+        while j < a.count, digits < max, ICU.isDigit(a[j]) { j += 1; digits += 1 }
+        while digits > 0 {
+            if ICU.isEnd(a, j) { return true }
+            j -= 1; digits -= 1
+        }
+        return false
+    }
+
+    /// `^windows-\d{4}$` (ICU).
+    private static func matchesWindows(_ a: [Unicode.Scalar]) -> Bool {
+        guard ICU.hasLiteral(a, at: 0, "windows-"), a.count >= 12 else { return false }
+        guard (8..<12).allSatisfy({ ICU.isDigit(a[$0]) }) else { return false }
+        return ICU.isEnd(a, 12)
+    }
+
+    /// `^(koi8|euc)-[a-z]{1,2}$` (ICU).
+    private static func matchesKOI8EUC(_ a: [Unicode.Scalar]) -> Bool {
+        let i: Int
+        if ICU.hasLiteral(a, at: 0, "koi8-") { i = 5 } else if ICU.hasLiteral(a, at: 0, "euc-") { i = 4 } else { return false }
+        var j = i
+        while j < a.count, j - i < 2, ICU.isLowerASCIILetter(a[j], caseless: false) { j += 1 }
+        while j > i {
+            if ICU.isEnd(a, j) { return true }
+            j -= 1
+        }
         return false
     }
 

@@ -13,7 +13,10 @@ struct SAHeaderStore: Sendable {
     init(_ block: HeaderBlock) {
         fields = block.fields.map { f in
             let raw = SAHeaderDecoding.rawValue(f)
-            let name = String(f.name.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
+            var name = f.name
+            if let b = name.utf8.last, b == 0x20 || b == 0x09 {
+                while let c = name.last, c == " " || c == "\t" { name.removeLast() }
+            }
             return Field(name: name, lname: name.lowercased(), raw: raw,
                          decoded: SAHeaderDecoding.decodedValue(raw: raw, name: name))
         }

@@ -118,6 +118,10 @@ public final class SAMessage: Sendable {
 
     /// `$pms->get()` in list context: one element per value.
     public func headerValues(_ selector: HeaderSelector) -> [[UInt8]] {
+        memo.headerValues(selector) { computeHeaderValues(selector) }
+    }
+
+    private func computeHeaderValues(_ selector: HeaderSelector) -> [[UInt8]] {
         let mods = Set(selector.modifiers)
         let raw = mods.contains(.raw)
         let wantAddr = mods.contains(.addr), wantName = mods.contains(.name)

@@ -22,6 +22,22 @@ final class SAMessageMemo: @unchecked Sendable {
         return value
     }
 
+    private var headerLists: [HeaderSelector: [[UInt8]]] = [:]
+
+    func headerValues(_ selector: HeaderSelector, compute: () -> [[UInt8]]) -> [[UInt8]] {
+        lock.lock()
+        if let cached = headerLists[selector] {
+            lock.unlock()
+            return cached
+        }
+        lock.unlock()
+        let value = compute()
+        lock.lock()
+        headerLists[selector] = value
+        lock.unlock()
+        return value
+    }
+
     func value<T: Sendable>(_ key: String, compute: () -> T) -> T {
         lock.lock()
         if let cached = values[key] as? T {

@@ -36,18 +36,27 @@ public struct SARelays: Sendable {
     public var trustedString: [UInt8] { Array(trusted.map(\.asString).joined(separator: " ").utf8) }
     public var untrustedString: [UInt8] { Array(untrusted.map(\.asString).joined(separator: " ").utf8) }
 
+    /// `parse` of each decoded Received value (+ "\n"), in order; reused by the relay evals.
+    let parsedReceived: [SARelay?]
+
     init(_ headers: SAHeaderStore) {
         var inTrusted = true
         var allowMailfetchMarkers = false
+        var parsed: [SARelay?] = []
         for raw in headers.decoded("Received") {
             let line = String(decoding: raw, as: UTF8.self)
-            if line.contains(" with IMAP (fetchmail-") || line.contains(" with POP3 (fetchmail-") || line.contains("(fetchmail-") {
+            let parsedLine = Self.parse(line)
+            parsed.append(parsedLine)
+            let fetchmail = Self.isASCII(line)
+                ? Self.asciiFind(line, "(fetchmail-") != nil
+                : line.contains(" with IMAP (fetchmail-") || line.contains(" with POP3 (fetchmail-") || line.contains("(fetchmail-")
+            if fetchmail {
                 // found_pop_fetcher_sig: a fetcher inside the trusted area restarts the parse
                 if allowMailfetchMarkers { trusted = [] }
                 if inTrusted { lastTrustedIndex += 1 }
                 continue
             }
-            guard var relay = Self.parse(line) else {
+            guard var relay = parsedLine else {
                 if inTrusted { lastTrustedIndex += 1 }
                 continue
             }
@@ -61,20 +70,31 @@ public struct SARelays: Sendable {
                 allowMailfetchMarkers = false
             }
         }
+        parsedReceived = parsed
     }
 
     /// Parses one unfolded Received value; nil when it is unparseable or a local handover.
     public static func parse(_ line: String) -> SARelay? {
-        var s = line.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }).joined(separator: " ")
+        var s = squeeze(line)
         while s.hasSuffix(";") { s.removeLast(); while s.hasSuffix(" ") { s.removeLast() } }
         // drop the date part after the last ';'
         if let semi = s.lastIndex(of: ";") { s = String(s[..<semi]) }
         guard s.hasPrefix("from ") else { return nil }
         let lower = s.lowercased()
-        if isIgnoredHandover(s) { return nil }
+        // All-ASCII lines (nearly all) search bytes; others keep Foundation's searches.
+        let ascii = isASCII(s)
+        func lowerContains(_ needle: String) -> Bool { ascii ? asciiFind(lower, needle) != nil : lower.contains(needle) }
+        if isIgnoredHandover(s, ascii: ascii) { return nil }
         var fromPart = s
         var byPart = ""
-        if let r = lower.range(of: " by ") {
+        if ascii {
+            if let k = asciiFind(lower, " by ") {
+                let lo = s.utf8.index(s.utf8.startIndex, offsetBy: k)
+                let hi = s.utf8.index(lo, offsetBy: 4)
+                fromPart = String(s[..<lo])
+                byPart = String(s[hi...])
+            }
+        } else if let r = lower.range(of: " by ") {
             fromPart = String(s[..<r.lowerBound])
             byPart = String(s[r.upperBound...])
         }
@@ -88,7 +108,7 @@ public struct SARelays: Sendable {
         if firstWord.hasPrefix("[") || firstWord.hasPrefix("(") { relay.helo = "" }
         let paren = fromWords.count > 1 ? String(fromWords[1]) : ""
         if paren.hasPrefix("([") || paren.hasPrefix("(IPv6") {
-            if let h = value(after: "helo=", in: fromPart) {
+            if let h = value(after: "helo=", in: fromPart, ascii: ascii) {
                 // Exim: "from RDNS ([ip] helo=HELO)"
                 relay.rdns = firstWord
                 relay.helo = h
@@ -96,7 +116,7 @@ public struct SARelays: Sendable {
             // sendmail/MS: "from HELO ([ip])" – no reverse DNS
         } else if paren.hasPrefix("(HELO ") || paren == "(HELO" {
             // qmail: "from RDNS (HELO helo) (ip)"
-            if let h = value(after: "(HELO ", in: fromPart) { relay.helo = h.trimming("()") }
+            if let h = value(after: "(HELO ", in: fromPart, ascii: ascii) { relay.helo = h.trimming("()") }
             relay.rdns = firstWord.lowercased() == "unknown" ? "" : firstWord
         } else if paren.hasPrefix("("), let close = fromPart.firstIndex(of: ")") {
             // sendmail/Postfix: "from HELO (RDNS [ip])", "(ident@RDNS [ip])", "(IDENT:x@RDNS [ip])"
@@ -126,28 +146,28 @@ public struct SARelays: Sendable {
                 relay.rdns = w.contains(".") ? String(w) : ""
             }
         }
-        if paren.hasPrefix("(["), !fromPart.contains("helo="), lower.contains("(exim ") {
+        if paren.hasPrefix("(["), !(ascii ? asciiFind(fromPart, "helo=") != nil : fromPart.contains("helo=")), lowerContains("(exim ") {
             relay.rdns = firstWord
         }
         if relay.rdns.hasPrefix("[") || relay.rdns.hasPrefix("@[") || relay.rdns.lowercased() == "unknown" { relay.rdns = "" }
         // Exim: "from [ip] (helo=HELO)"
-        if firstWord.hasPrefix("["), paren.hasPrefix("(helo="), let h = value(after: "(helo=", in: fromPart) {
+        if firstWord.hasPrefix("["), paren.hasPrefix("(helo="), let h = value(after: "(helo=", in: fromPart, ascii: ascii) {
             relay.helo = h
             relay.rdns = ""
         }
         // "from IP by HOST with HTTP" (webmail): the first word is the address
         if firstIPv4(firstWord, bracketed: false) == firstWord, !paren.hasPrefix("(") {
             relay.helo = ""
-            if lower.contains(" with http") { relay.auth = "HTTP" }
+            if lowerContains(" with http") { relay.auth = "HTTP" }
         }
         let byWords = byPart.split(separator: " ")
         if let b = byWords.first { relay.by = String(b).trimming("();") }
         if let i = byWords.firstIndex(of: "id"), i + 1 < byWords.count {
             relay.id = String(byWords[i + 1]).trimming(";<>")
         }
-        if let e = value(after: "(envelope-sender <", in: s) { relay.envfrom = e.trimming("<>") }
-        else if let e = value(after: "envelope-from <", in: s) { relay.envfrom = e.trimming("<>") }
-        else if let e = value(after: "envelope-from ", in: s) { relay.envfrom = e.trimming("<>()") }
+        if let e = value(after: "(envelope-sender <", in: s, ascii: ascii) { relay.envfrom = e.trimming("<>") }
+        else if let e = value(after: "envelope-from <", in: s, ascii: ascii) { relay.envfrom = e.trimming("<>") }
+        else if let e = value(after: "envelope-from ", in: s, ascii: ascii) { relay.envfrom = e.trimming("<>()") }
         if let w = byWords.firstIndex(of: "with"), w + 1 < byWords.count {
             let proto = String(byWords[w + 1]).trimming(";")
             let up = proto.uppercased()
@@ -156,9 +176,9 @@ public struct SARelays: Sendable {
             }
         }
         if relay.auth.isEmpty {
-            if lower.contains(" with asmtp ") { relay.auth = "asmtp" }
-            else if lower.contains("(authenticated bits=") { relay.auth = "Sendmail" }
-            else if lower.contains("(authenticated sender:") { relay.auth = "Postfix" }
+            if lowerContains(" with asmtp ") { relay.auth = "asmtp" }
+            else if lowerContains("(authenticated bits=") { relay.auth = "Sendmail" }
+            else if lowerContains("(authenticated sender:") { relay.auth = "Postfix" }
         }
         return relay
     }
@@ -166,19 +186,130 @@ public struct SARelays: Sendable {
     /// Local handovers Received.pm skips (`return 0`): local delivery, localhost-to-localhost,
     /// mail fetchers, "from X by Y" without an address.
     static func isIgnoredHandover(_ line: String) -> Bool {
+        isIgnoredHandover(line, ascii: isASCII(line))
+    }
+
+    static func isIgnoredHandover(_ line: String, ascii: Bool) -> Bool {
         let l = line.lowercased()
-        if l.contains(" with local for ") || l.range(of: #" with local(-\S+)? "#, options: .regularExpression) != nil { return true }
-        if l.contains("(fetchmail-") { return true }
-        let rest = String(line.dropFirst(5))
+        // (" with local for " is a case of ` with local(-\S+)? `)
+        if hasWithLocal(Array(l.unicodeScalars)) { return true }
+        if ascii ? asciiFind(l, "(fetchmail-") != nil : l.contains("(fetchmail-") { return true }
+        let rest = line.dropFirst(5)
         // Received.pm line 366: "from HOST by HOST;" with no address at all.
-        if rest.range(of: #"^\S+ by [^\s;]+ ?;"#, options: .regularExpression) != nil, !rest.hasPrefix("[") { return true }
+        if isBareFromBy(Array(rest.unicodeScalars)), !rest.hasPrefix("[") { return true }
         return false
     }
 
+    private typealias ICU = ICUScalarClasses
+
+    /// ` with local(-\S+)? ` (ICU) occurs in `a`.
+    static func hasWithLocal(_ a: [Unicode.Scalar]) -> Bool {
+        let n = a.count
+        var i = 0
+        while i + 12 <= n {
+            defer { i += 1 }
+            guard a[i] == " ", ICU.hasLiteral(a, at: i, " with local") else { continue }
+            let after = i + 11
+            if a[after] == " " { return true }
+            guard a[after] == "-" else { continue }
+            var j = after + 1
+            while j < n, !ICU.isSpace(a[j]) { j += 1 }
+            if j > after + 1, j < n, a[j] == " " { return true }
+        }
+        return false
+    }
+
+    /// `^\S+ by [^\s;]+ ?;` (ICU) matches `a`.
+    static func isBareFromBy(_ a: [Unicode.Scalar]) -> Bool {
+        let n = a.count
+        var i = 0
+        while i < n, !ICU.isSpace(a[i]) { i += 1 }
+        guard i > 0, ICU.hasLiteral(a, at: i, " by ") else { return false }
+        let j = i + 4
+        var k = j
+        while k < n, !ICU.isSpace(a[k]), a[k] != ";" { k += 1 }
+        guard k > j, k < n else { return false }
+        return a[k] == ";" || (a[k] == " " && k + 1 < n && a[k + 1] == ";")
+    }
+
     static func value(after key: String, in s: String) -> String? {
+        value(after: key, in: s, ascii: isASCII(s))
+    }
+
+    static func value(after key: String, in s: String, ascii: Bool) -> String? {
+        if ascii {
+            guard let k = asciiFind(s, key) else { return nil }
+            let start = s.utf8.index(s.utf8.startIndex, offsetBy: k + key.utf8.count)
+            var end = start
+            while end < s.utf8.endIndex {
+                let b = s.utf8[end]
+                if b == 0x20 || b == 0x29 || b == 0x3B || b == 0x3E { break }
+                s.utf8.formIndex(after: &end)
+            }
+            return start == end ? nil : String(s[start..<end])
+        }
         guard let r = s.range(of: key) else { return nil }
         let v = s[r.upperBound...].prefix { $0 != " " && $0 != ")" && $0 != ";" && $0 != ">" }
         return v.isEmpty ? nil : String(v)
+    }
+
+    /// `line` split at " ", "\t", "\n", "\r" (as Characters: a "\r\n" pair is one Character
+    /// and no separator) with the pieces joined by single spaces.
+    static func squeeze(_ line: String) -> String {
+        guard isASCII(line) else {
+            return line.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }).joined(separator: " ")
+        }
+        let b = Array(line.utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(b.count)
+        var pendingSpace = false
+        var i = 0
+        while i < b.count {
+            let c = b[i]
+            if c == 0x0D, i + 1 < b.count, b[i + 1] == 0x0A {
+                // CRLF: one Character, kept as content
+                if pendingSpace && !out.isEmpty { out.append(0x20) }
+                pendingSpace = false
+                out.append(0x0D); out.append(0x0A)
+                i += 2
+                continue
+            }
+            if c == 0x20 || c == 0x09 || c == 0x0A || c == 0x0D {
+                pendingSpace = true
+            } else {
+                if pendingSpace && !out.isEmpty { out.append(0x20) }
+                pendingSpace = false
+                out.append(c)
+            }
+            i += 1
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Whether `s` is all ASCII.
+    static func isASCII(_ s: String) -> Bool {
+        s.utf8.withContiguousStorageIfAvailable { b in b.allSatisfy { $0 < 0x80 } } ?? s.utf8.allSatisfy { $0 < 0x80 }
+    }
+
+    /// Byte offset of the first occurrence of the (ASCII) `needle` in `s`.
+    static func asciiFind(_ s: String, _ needle: String) -> Int? {
+        let n = Array(needle.utf8)
+        func find(_ h: UnsafeBufferPointer<UInt8>) -> Int? {
+            guard let first = n.first, h.count >= n.count else { return n.isEmpty ? 0 : nil }
+            var i = 0
+            let last = h.count - n.count
+            while i <= last {
+                if h[i] == first {
+                    var j = 1
+                    while j < n.count, h[i + j] == n[j] { j += 1 }
+                    if j == n.count { return i }
+                }
+                i += 1
+            }
+            return nil
+        }
+        if let r = s.utf8.withContiguousStorageIfAvailable(find) { return r }
+        return Array(s.utf8).withUnsafeBufferPointer(find)
     }
 
     static func firstIPv4(_ s: String, bracketed: Bool) -> String? {

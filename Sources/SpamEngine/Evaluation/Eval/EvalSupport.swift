@@ -1,3 +1,4 @@
+import Foundation
 import PCRE
 
 /// Helpers shared by the ported `eval:` functions: SpamAssassin's `$pms->get()` spelled as
@@ -16,6 +17,32 @@ enum EvalSupport {
     /// `Name:mod:mod` → HeaderSelector (unknown modifiers, e.g. `:first`, are ignored, as the
     /// scalar `get()` this models already returns the first address for `:addr`).
     static func selector(_ spec: String) -> HeaderSelector {
+        selectorCache.selector(spec)
+    }
+
+    /// Parsed selectors by spec: eval arguments are a small fixed set, parsed once.
+    private static let selectorCache = SelectorCache()
+
+    private final class SelectorCache: @unchecked Sendable {
+        private let lock = NSLock()
+        private var parsed: [String: HeaderSelector] = [:]
+
+        func selector(_ spec: String) -> HeaderSelector {
+            lock.lock()
+            if let cached = parsed[spec] {
+                lock.unlock()
+                return cached
+            }
+            lock.unlock()
+            let value = EvalSupport.parseSelector(spec)
+            lock.lock()
+            if parsed.count < 4096 { parsed[spec] = value }
+            lock.unlock()
+            return value
+        }
+    }
+
+    static func parseSelector(_ spec: String) -> HeaderSelector {
         var parts = spec.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
         let name = parts.removeFirst()
         var modifiers: [HeaderModifier] = []

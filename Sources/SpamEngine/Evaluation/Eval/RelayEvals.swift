@@ -77,14 +77,19 @@ public enum RelayEvals {
     enum Line { case ignored, unparseable, fetchmail, relay(private: Bool) }
 
     static func classify(_ rawLine: [UInt8]) -> Line {
+        classify(rawLine, parsed: SARelays.parse(S.text(rawLine)))
+    }
+
+    /// `classify` with the line's `SARelays.parse` result already at hand.
+    static func classify(_ rawLine: [UInt8], parsed: SARelay?) -> Line {
         let text = S.text(rawLine)
-        if text.contains("(fetchmail-") { return .fetchmail }
-        var squeezed = text.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }).joined(separator: " ")
-        if let relay = SARelays.parse(text) {
+        if SARelays.isASCII(text) ? SARelays.asciiFind(text, "(fetchmail-") != nil : text.contains("(fetchmail-") { return .fetchmail }
+        if let relay = parsed {
             // Received.pm also takes any "by … with ESMTPA/ASMTP/HTTP…" hop as authenticated.
             let authenticated = !relay.auth.isEmpty || (S.matches(byWord, Array(text.utf8)) && S.matches(authProtocol, Array(text.utf8)))
             return .relay(private: relay.isPrivate || authenticated)
         }
+        var squeezed = text.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }).joined(separator: " ")
         let bytes = Array(squeezed.utf8)
         guard S.matches(fromStart, bytes) else { return .ignored }
         if SARelays.isIgnoredHandover(squeezed) || squeezed.contains("with local for") { return .ignored }
@@ -116,10 +121,16 @@ public enum RelayEvals {
     }
 
     static func counts(_ message: SAMessage) -> Counts {
+        message.memoized("RelayEvals.counts") { computeCounts(message) }
+    }
+
+    private static func computeCounts(_ message: SAMessage) -> Counts {
         var c = Counts()
         var inTrusted = true
         var allowMailfetchMarkers = false
         var lines = message.headerStore.decoded("Received")
+        let parsed = message.relays.parsedReceived
+        let receivedCount = lines.count
         for header in originatingIPHeaders {
             guard let value = message.headerStore.decoded(header).first else { continue }
             if let caps = S.captures(ipv4, value), let ip = caps[1] {
@@ -128,12 +139,14 @@ public enum RelayEvals {
                 lines.append(Array("from X-Originating-IP: \(S.text(ip))\n".utf8))
             }
         }
-        for line in lines {
+        for (index, line) in lines.enumerated() {
             var kind: Line
             let text = S.text(line)
             if text.hasPrefix("from X-Originating-IP: ") {
                 let ip = String(text.dropFirst(23)).trimmingCharacters(in: .whitespacesAndNewlines)
                 kind = .relay(private: ip.contains(":") ? isPrivateIPv6(ip) : SARelays.isPrivate(ip))
+            } else if index < receivedCount && parsed.count == receivedCount {
+                kind = classify(line, parsed: parsed[index])
             } else {
                 kind = classify(line)
             }
@@ -203,11 +216,20 @@ public enum RelayEvals {
 
     /// Untrusted relays with whether their MTA is known to look up rDNS.
     static func untrustedWithLookup(_ message: SAMessage) -> [(SARelay, Bool)] {
+        message.memoized("RelayEvals.untrustedWithLookup") { RelaysWithLookup(items: computeUntrustedWithLookup(message)) }.items
+    }
+
+    private struct RelaysWithLookup: Sendable { var items: [(SARelay, Bool)] }
+
+    private static func computeUntrustedWithLookup(_ message: SAMessage) -> [(SARelay, Bool)] {
         var out: [(SARelay, Bool)] = []
         var inTrusted = true
-        for line in message.headerStore.decoded("Received") {
+        let lines = message.headerStore.decoded("Received")
+        let parsed = message.relays.parsedReceived
+        for (index, line) in lines.enumerated() {
             let text = S.text(line)
-            guard let relay = SARelays.parse(text) else { continue }
+            let parsedLine = parsed.count == lines.count ? parsed[index] : SARelays.parse(text)
+            guard let relay = parsedLine else { continue }
             if inTrusted && !(relay.isPrivate || !relay.auth.isEmpty) { inTrusted = false }
             if inTrusted { continue }
             var squeezed = text.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }).joined(separator: " ")
@@ -258,15 +280,35 @@ public enum RelayEvals {
 
     private static let domainShape = S.regex("^\\w+(?:[\\w.-]+\\.)+\\w+$")
 
+    private struct ForgedCounts: Sendable { var mismatchFrom: Int; var mismatchIPHelo: Int }
+
     static func forgedReceived(_ input: EvalInput) -> (mismatchFrom: Int, mismatchIPHelo: Int) {
-        let relays = untrusted(input)
+        guard let message = input.subject as? SAMessage else { return computeForgedReceived([]) }
+        let r = message.memoized("RelayEvals.forgedReceived") {
+            let c = computeForgedReceived(message.relays.untrusted)
+            return ForgedCounts(mismatchFrom: c.mismatchFrom, mismatchIPHelo: c.mismatchIPHelo)
+        }
+        return (r.mismatchFrom, r.mismatchIPHelo)
+    }
+
+    /// Received.pm's `^localhost(?:\.localdomain)?$` (ICU `$` also matches before a final line terminator).
+    static func isLocalhostName(_ f: String) -> Bool {
+        var s = Substring(f)
+        if s.hasSuffix("\r\n") { s = s.dropLast() } // "\r\n" is one Character
+        else if let l = s.unicodeScalars.last, ["\n", "\r", "\u{0B}", "\u{0C}", "\u{85}", "\u{2028}", "\u{2029}"].contains(l) {
+            s = Substring(s.unicodeScalars.dropLast())
+        }
+        return s == "localhost" || s == "localhost.localdomain"
+    }
+
+    static func computeForgedReceived(_ relays: [SARelay]) -> (mismatchFrom: Int, mismatchIPHelo: Int) {
         var mismatchFrom = 0, mismatchIPHelo = 0
         let by = relays.map { hostnameToDomain($0.by.lowercased()) }
         var from = relays.map { hostnameToDomain($0.rdns.lowercased()) }
         let helo = relays.map { hostnameToDomain($0.helo.lowercased()) }
         for i in relays.indices {
             guard let b = by[i], S.matches(domainShape, Array(b.utf8)) else { continue }
-            if let f = from[i], f.range(of: "^localhost(?:\\.localdomain)?$", options: .regularExpression) != nil,
+            if let f = from[i], isLocalhostName(f),
                relays[i].ip == "127.0.0.1" { from[i] = nil }
             let fip = relays[i].ip
             if let h = helo[i], isIPv4(h), isIPv4(fip), fip != h {
