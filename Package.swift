@@ -80,9 +80,11 @@ let package = Package(
         .testTarget(name: "ScanningTests", dependencies: ["Scanning"], swiftSettings: strict),
         .testTarget(name: "PCRETests", dependencies: ["PCRE"], swiftSettings: strict),
         .testTarget(
-            name: "SpamEngineTests", dependencies: ["SpamEngine", "MIME", "MoatCore", "DNS"],
+            name: "SpamEngineTests", dependencies: ["SpamEngine", "MIME", "MoatCore", "DNS", "MoatTestSupport"],
             exclude: ["Fixtures"], swiftSettings: strict),
-        .testTarget(name: "DNSTests", dependencies: ["DNS", "MoatCore"], swiftSettings: strict),
+        // Test helpers shared by several test targets (a real dnsmasq on loopback).
+        .target(name: "MoatTestSupport", path: "Tests/TestSupport", swiftSettings: strict),
+        .testTarget(name: "DNSTests", dependencies: ["DNS", "MoatCore", "MoatTestSupport"], swiftSettings: strict),
         .testTarget(name: "QuarantineTests", dependencies: ["Quarantine"], swiftSettings: strict),
         .testTarget(
             name: "FilterTests",

@@ -62,8 +62,8 @@ public final class RuleEngine: SpamChecker {
     private let plain: Phase
     private let withBayes: Phase?
     private let logger: Logger
-    private let pendingLearning = NetworkLocked<[Int: Task<Void, Never>]>([:])
-    private let learnCounter = NetworkLocked(0)
+    private let pendingLearning = Locked<[Int: Task<Void, Never>]>([:])
+    private let learnCounter = Locked(0)
 
     /// Loads and compiles the rule directories.
     /// - Parameters:

@@ -1,3 +1,4 @@
+import MoatTestSupport
 import DNS
 import Foundation
 import MoatCore

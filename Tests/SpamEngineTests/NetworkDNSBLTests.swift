@@ -1,3 +1,4 @@
+import MoatTestSupport
 import XCTest
 import DNS
 @testable import SpamEngine

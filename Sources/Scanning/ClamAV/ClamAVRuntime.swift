@@ -1,3 +1,4 @@
+import MoatCore
 import CClamAV
 import Logging
 

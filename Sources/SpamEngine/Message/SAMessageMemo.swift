@@ -1,55 +1,38 @@
-import Foundation
+import MoatCore
 
-/// Per-message memo for derived values that several rules ask for (a header's decoded
-/// value, the Date/Received time difference…): computed once per message, not once per
-/// rule. Guarded by a lock because an SAMessage is shared across tasks.
-final class SAMessageMemo: @unchecked Sendable {
-    private let lock = NSLock()
-    private var headers: [HeaderSelector: [UInt8]?] = [:]
-    private var values: [String: any Sendable] = [:]
+/// Per-message memo for derived values that several rules ask for (a header's joined or
+/// listed values, the Date/Received time difference…): computed once per message, not once
+/// per rule. Locked because an SAMessage is shared across tasks; the computation runs
+/// outside the lock, so racing callers may both compute (the results are equal).
+final class SAMessageMemo: Sendable {
+    /// Which cached thing: distinct kinds for the same selector must not collide.
+    private enum Key: Hashable {
+        case header(HeaderSelector)
+        case headerValues(HeaderSelector)
+        case named(String)
+    }
 
-    func header(_ selector: HeaderSelector, compute: () -> [UInt8]?) -> [UInt8]? {
-        lock.lock()
-        if let cached = headers[selector] {
-            lock.unlock()
-            return cached
-        }
-        lock.unlock()
+    private let values = Locked<[Key: any Sendable]>([:])
+
+    private func cached<T: Sendable>(_ key: Key, _ compute: () -> T) -> T {
+        // Look up the entry itself first: casting an absent (nil) entry to an Optional T
+        // would "succeed" and read as a cached nil.
+        if let entry = values.withLock({ $0[key] }), let hit = entry as? T { return hit }
         let value = compute()
-        lock.lock()
-        headers[selector] = .some(value)
-        lock.unlock()
+        values.withLock { $0[key] = .some(value as any Sendable) } // boxes a nil T too
         return value
     }
 
-    private var headerLists: [HeaderSelector: [[UInt8]]] = [:]
+    func header(_ selector: HeaderSelector, compute: () -> [UInt8]?) -> [UInt8]? {
+        cached(.header(selector), compute)
+    }
 
     func headerValues(_ selector: HeaderSelector, compute: () -> [[UInt8]]) -> [[UInt8]] {
-        lock.lock()
-        if let cached = headerLists[selector] {
-            lock.unlock()
-            return cached
-        }
-        lock.unlock()
-        let value = compute()
-        lock.lock()
-        headerLists[selector] = value
-        lock.unlock()
-        return value
+        cached(.headerValues(selector), compute)
     }
 
     func value<T: Sendable>(_ key: String, compute: () -> T) -> T {
-        lock.lock()
-        if let cached = values[key] as? T {
-            lock.unlock()
-            return cached
-        }
-        lock.unlock()
-        let value = compute()
-        lock.lock()
-        values[key] = value
-        lock.unlock()
-        return value
+        cached(.named(key), compute)
     }
 }
 

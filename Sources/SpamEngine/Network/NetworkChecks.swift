@@ -1,3 +1,4 @@
+import MoatCore
 import DNS
 
 /// One DNS question of a network test.
@@ -70,12 +71,12 @@ public enum NetworkChecks {
             var tasks: [Task<Void, Never>] = []
         }
 
-        private let state: NetworkLocked<State>
+        private let state: Locked<State>
 
         init(queries: [DNSQuery], continuation: CheckedContinuation<NetworkAnswers, Never>) {
             var initial = State(remaining: queries.count, continuation: continuation)
             initial.result.unanswered = Set(queries)
-            state = NetworkLocked(initial)
+            state = Locked(initial)
         }
 
         func track(_ tasks: [Task<Void, Never>]) {

@@ -2,18 +2,18 @@ import Foundation
 
 /// A real dnsmasq (Debian `dnsmasq-base`) serving test records on 127.0.0.1 and a port
 /// picked at run time. Only loopback; stopped by `stop()` (and on deinit).
-final class DNSMasq: @unchecked Sendable {
-    static let binary = "/usr/sbin/dnsmasq"
-    let port: UInt16
+public final class DNSMasq: @unchecked Sendable {
+    public static let binary = "/usr/sbin/dnsmasq"
+    public let port: UInt16
     private let process: Process
 
-    var server: String { "127.0.0.1:\(port)" }
+    public var server: String { "127.0.0.1:\(port)" }
 
     /// `records`: dnsmasq options such as `--host-record=…`, `--txt-record=…`.
     /// Names under `.moattest` that are not defined answer NXDOMAIN (`--local=/moattest/`).
     /// Not `.test`: libunbound answers the RFC 6761 names (test, invalid, localhost…)
     /// itself, NXDOMAIN, without asking the forwarder.
-    init(records: [String]) throws {
+    public init(records: [String]) throws {
         var lastError: Error = DNSMasqError("dnsmasq did not start")
         for _ in 0..<5 {
             let port = try Self.freeUDPPort()
@@ -41,7 +41,7 @@ final class DNSMasq: @unchecked Sendable {
 
     deinit { stop() }
 
-    func stop() {
+    public func stop() {
         if process.isRunning {
             process.terminate()
             process.waitUntilExit()
@@ -49,7 +49,7 @@ final class DNSMasq: @unchecked Sendable {
     }
 
     /// Binds a UDP socket to 127.0.0.1:0 to learn a free port, then closes it.
-    static func freeUDPPort() throws -> UInt16 {
+    public static func freeUDPPort() throws -> UInt16 {
         let socket = try UDPSocket()
         return socket.port
     }
@@ -68,18 +68,18 @@ final class DNSMasq: @unchecked Sendable {
     }
 }
 
-struct DNSMasqError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
+public struct DNSMasqError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
 }
 
 /// A UDP socket on 127.0.0.1 and an ephemeral port. Left unread, it is a DNS server
 /// that never answers.
-final class UDPSocket: @unchecked Sendable {
-    let fd: Int32
-    let port: UInt16
+public final class UDPSocket: @unchecked Sendable {
+    public let fd: Int32
+    public let port: UInt16
 
-    init() throws {
+    public init() throws {
         let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
         guard fd >= 0 else { throw DNSMasqError("socket: \(errno)") }
         var addr = sockaddr_in()
@@ -103,7 +103,7 @@ final class UDPSocket: @unchecked Sendable {
 
     deinit { close(fd) }
 
-    func send(_ bytes: [UInt8], to port: UInt16) {
+    public func send(_ bytes: [UInt8], to port: UInt16) {
         var addr = sockaddr_in()
         addr.sin_family = sa_family_t(AF_INET)
         addr.sin_port = port.bigEndian
@@ -115,7 +115,7 @@ final class UDPSocket: @unchecked Sendable {
         }
     }
 
-    func receive(timeoutMilliseconds: Int32) -> [UInt8]? {
+    public func receive(timeoutMilliseconds: Int32) -> [UInt8]? {
         var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
         guard poll(&pfd, 1, timeoutMilliseconds) > 0 else { return nil }
         var buffer = [UInt8](repeating: 0, count: 1500)
