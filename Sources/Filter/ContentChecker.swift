@@ -25,7 +25,8 @@ public struct ContentChecker: Sendable {
     }
 
     /// As `check(_:)` for a message the caller has parsed already.
-    public func check(_ message: MIMEMessage) async throws -> ContentReport {
+    /// - Parameter envelopeSender: SMTP `MAIL FROM` when known (the gateway knows it).
+    public func check(_ message: MIMEMessage, envelopeSender: String? = nil) async throws -> ContentReport {
         let bytes = message.bytes
         var report = ContentReport()
         let leaves = message.leaves.map {
@@ -47,7 +48,7 @@ public struct ContentChecker: Sendable {
             report.bannedNames = Self.unique(leaves.flatMap { banned.check($0) })
         }
         report.badHeaders = HeaderSanity.problems(in: message)
-        report.spam = try await spam.check(message)
+        report.spam = try await spam.check(message, envelopeSender: envelopeSender)
         report.category = categorize(report)
         return report
     }

@@ -35,7 +35,7 @@ public final class FilterPipeline: SMTPMessageHandler {
         let message = MIMEMessage.parse(transaction.message)
         let report: ContentReport
         do {
-            report = try await checker.check(message)
+            report = try await checker.check(message, envelopeSender: envelope.sender.description)
         } catch {
             logger.error("(\(mailID)) content check failed: \(error)")
             return .single(SMTPReply(451, "4.5.0", "Error in processing, id=\(mailID), content check FAILED"))

@@ -9,7 +9,7 @@ public struct GTUBECheck: SpamChecker {
 
     public init() {}
 
-    public func check(_ message: MIMEMessage) async throws -> SpamVerdict {
+    public func check(_ message: MIMEMessage, envelopeSender: String?) async throws -> SpamVerdict {
         Self.contains(message.bytes) ? SpamVerdict(hits: [Self.hit]) : .empty
     }
 

@@ -162,15 +162,16 @@ public final class RuleEngine: SpamChecker {
         public var networkHits: [NetworkHit]
     }
 
-    public func check(_ message: MIMEMessage) async throws -> SpamVerdict {
-        await scan(message).verdict
+    public func check(_ message: MIMEMessage, envelopeSender: String?) async throws -> SpamVerdict {
+        await scan(message, envelopeSender: envelopeSender).verdict
     }
 
     /// Scores a message: network lookups started first, local rules, Bayes, then metas;
     /// autolearn (when on) is decided here and done in the background.
-    public func scan(_ message: MIMEMessage) async -> Result {
-        let subject = SAMessage(message)
+    /// - Parameter envelopeSender: SMTP `MAIL FROM` when known (the `EnvelopeFrom` pseudo-header).
+    public func scan(_ message: MIMEMessage, envelopeSender: String? = nil) async -> Result {
         let phase = bayesUsable() ? withBayes! : plain
+        let subject = SAMessage(message, envelopeFrom: envelopeSender, trust: phase.ruleset.trust)
         let lookups: Task<[NetworkHit], Never>? = if let resolver, let network = phase.network, !network.isEmpty {
             network.start(subject, resolver: resolver, budget: settings.dnsTimeout)
         } else {
@@ -205,8 +206,8 @@ public final class RuleEngine: SpamChecker {
 
     /// The verdict plus every rule hit, sub-rules included (comparison, `--explain`): the
     /// local rules only (no network lookups, no Bayes, no autolearn).
-    public func analyze(_ message: MIMEMessage) -> (verdict: SpamVerdict, hits: RuleHits) {
-        let hits = ruleset.evaluate(SAMessage(message))
+    public func analyze(_ message: MIMEMessage, envelopeSender: String? = nil) -> (verdict: SpamVerdict, hits: RuleHits) {
+        let hits = ruleset.evaluate(SAMessage(message, envelopeFrom: envelopeSender, trust: ruleset.trust))
         return (ruleset.verdict(hits), hits)
     }
 

@@ -35,10 +35,16 @@ public struct SpamVerdict: Sendable, Equatable {
 /// rule engine of the next stage replaces the GTUBE-only checker without touching them.
 public protocol SpamChecker: Sendable {
     /// Scores a parsed message (the Filter parses once for every check).
-    func check(_ message: MIMEMessage) async throws -> SpamVerdict
+    /// - Parameter envelopeSender: SMTP `MAIL FROM` when known (`""` for the null sender).
+    func check(_ message: MIMEMessage, envelopeSender: String?) async throws -> SpamVerdict
 }
 
 extension SpamChecker {
+    /// Scores a parsed message whose envelope is unknown (offline scans).
+    public func check(_ message: MIMEMessage) async throws -> SpamVerdict {
+        try await check(message, envelopeSender: nil)
+    }
+
     /// Scores raw message bytes.
     public func check(_ bytes: [UInt8]) async throws -> SpamVerdict {
         try await check(MIMEMessage.parse(bytes))

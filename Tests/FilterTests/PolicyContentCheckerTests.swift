@@ -24,7 +24,7 @@ struct FakeVirusScanner: VirusScanner {
 /// A spam checker with a fixed verdict.
 struct FixedSpamChecker: SpamChecker {
     var verdict: SpamVerdict
-    func check(_ message: MIMEMessage) async throws -> SpamVerdict { verdict }
+    func check(_ message: MIMEMessage, envelopeSender: String?) async throws -> SpamVerdict { verdict }
 }
 
 enum TestMessages {

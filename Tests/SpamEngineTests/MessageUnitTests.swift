@@ -44,8 +44,44 @@ final class MessageUnitTests: XCTestCase {
         let m = msg("Received: from mail.ex.com (mail.ex.com [203.0.113.5]) by mx.local (Postfix) with ESMTP id ABC123; Mon, 1 Jan 2024 00:00:00 +0000\n"
             + "Received: from [10.0.0.2] by mail.ex.com with HTTP; Mon, 1 Jan 2024 00:00:00 +0000\n\nx\n")
         XCTAssertEqual(str(m.header(sel("X-Spam-Relays-Untrusted"))),
-                       "[ ip=203.0.113.5 rdns=mail.ex.com helo=mail.ex.com by=mx.local ident= envfrom= intl=0 id=ABC123 auth= msa=0 ] [ ip=10.0.0.2 rdns= helo= by=mail.ex.com ident= envfrom= intl=0 id= auth= msa=0 ]")
+                       "[ ip=203.0.113.5 rdns=mail.ex.com helo=mail.ex.com by=mx.local ident= envfrom= intl=0 id=ABC123 auth= msa=0 ] [ ip=10.0.0.2 rdns= helo= by=mail.ex.com ident= envfrom= intl=0 id= auth=HTTP msa=0 ]")
         XCTAssertEqual(str(m.header(sel("X-Spam-Relays-Trusted"))), "")
+    }
+
+    /// Expected strings are what SpamAssassin 4.0.1 wrote (`_RELAYSTRUSTED_` and friends) for
+    /// the same headers and network settings.
+    func testTrustedInternalAndMSANetworks() {
+        let text = "Received: from mail.ex.com (mail.ex.com [203.0.113.5]) by mx.local (Postfix) with ESMTP id ABC123; Mon, 1 Jan 2024 00:00:00 +0000\n"
+            + "Received: from relay.ex.com (relay.ex.com [198.51.100.7]) by mail.ex.com (Postfix) with ESMTP id DEF; Mon, 1 Jan 2024 00:00:00 +0000\n"
+            + "Received: from [10.0.0.2] by relay.ex.com with HTTP; Mon, 1 Jan 2024 00:00:00 +0000\nSubject: x\n\nx\n"
+        func relay(_ ip: String, _ rdns: String, _ by: String, _ id: String, intl: Int, auth: String = "", msa: Int = 0) -> String {
+            "[ ip=\(ip) rdns=\(rdns) helo=\(rdns) by=\(by) ident= envfrom= intl=\(intl) id=\(id) auth=\(auth) msa=\(msa) ]"
+        }
+        func view(trusted: [String], internal internalNets: [String] = [], msa: [String] = []) -> SAMessage {
+            SAMessage(bytes: Array(text.utf8), trust: RelayTrust(trusted: trusted, internal: internalNets, msa: msa))
+        }
+        // Only trusted_networks: internal follows it.
+        var m = view(trusted: ["203.0.113.0/24"])
+        XCTAssertEqual(str(m.header(sel("X-Spam-Relays-Trusted"))), relay("203.0.113.5", "mail.ex.com", "mx.local", "ABC123", intl: 1))
+        XCTAssertEqual(str(m.header(sel("X-Spam-Relays-Untrusted"))),
+                       relay("198.51.100.7", "relay.ex.com", "mail.ex.com", "DEF", intl: 0) + " "
+                       + "[ ip=10.0.0.2 rdns= helo= by=relay.ex.com ident= envfrom= intl=0 id= auth=HTTP msa=0 ]")
+        XCTAssertEqual(m.relays.external.map(\.ip), ["198.51.100.7", "10.0.0.2"])
+        // A trusted third party outside internal_networks; an authenticated hop stays trusted.
+        m = view(trusted: ["203.0.113.0/24", "198.51.100.0/24"], internal: ["203.0.113.0/24"])
+        XCTAssertEqual(m.relays.trusted.map(\.ip), ["203.0.113.5", "198.51.100.7", "10.0.0.2"])
+        XCTAssertEqual(m.relays.trusted.map(\.isInternal), [true, false, false])
+        XCTAssertEqual(m.relays.untrusted.count, 0)
+        XCTAssertEqual(m.relays.external.map(\.ip), ["198.51.100.7", "10.0.0.2"])
+        // An MSA extends trust (and internality) to everything below it.
+        m = view(trusted: ["203.0.113.0/24"], msa: ["203.0.113.5"])
+        XCTAssertEqual(m.relays.trusted.map(\.asString).first, relay("203.0.113.5", "mail.ex.com", "mx.local", "ABC123", intl: 1, msa: 1))
+        XCTAssertEqual(m.relays.trusted.map(\.isInternal), [true, true, true])
+        XCTAssertEqual(m.relays.external.count, 0)
+        // Without any configuration the inference applies: the first public relay is untrusted.
+        m = SAMessage(bytes: Array(text.utf8))
+        XCTAssertEqual(m.relays.trusted.count, 0)
+        XCTAssertEqual(m.relays.untrusted.count, 3)
     }
 
     // MARK: body

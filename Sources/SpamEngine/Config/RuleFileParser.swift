@@ -1,3 +1,4 @@
+import MoatCore
 /// Reads the lines of one `.cf` file into a `RuleConfiguration`, with Conf/Parser.pm's
 /// semantics: `#` comments (but `\#`), no line continuation, `lang` lines for other
 /// languages skipped, `if`/`ifplugin`/`else`/`endif` nesting per file, `include` relative
@@ -220,12 +221,20 @@ struct RuleFileParser {
             }
         case "clear_headers":
             config.addHeaders.removeAll()
-        case "trusted_networks":
-            config.trustedNetworks += Self.words(value)
-        case "internal_networks":
-            config.internalNetworks += Self.words(value)
-        case "msa_networks":
-            config.msaNetworks += Self.words(value)
+        case "trusted_networks", "internal_networks", "msa_networks":
+            let networks = Self.words(value)
+            for spec in networks {
+                do {
+                    _ = try CIDR(spec.hasPrefix("!") ? String(spec.dropFirst()) : spec)
+                } catch let failure {
+                    error("\(key): \(failure)")
+                }
+            }
+            switch key {
+            case "trusted_networks": config.trustedNetworks += networks
+            case "internal_networks": config.internalNetworks += networks
+            default: config.msaNetworks += networks
+            }
         case "clear_trusted_networks":
             config.trustedNetworks.removeAll()
         case "clear_internal_networks":

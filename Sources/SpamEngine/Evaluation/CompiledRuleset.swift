@@ -75,6 +75,8 @@ public final class CompiledRuleset: Sendable {
     public let unimplemented: [String]
     /// Lint findings from reading and compiling.
     public let diagnostics: [LintMessage]
+    /// The trust boundary of the rule files' networks, for building each message's view.
+    public let trust: RelayTrust
 
     /// Counts of rules that will run, by kind (for lint and the bench report).
     public var activeCounts: [RuleKind: Int] {
@@ -87,6 +89,7 @@ public final class CompiledRuleset: Sendable {
     public init(_ config: RuleConfiguration, evals registry: EvalRegistry, scoreSet: ScoreSet,
                 usePrefilter: Bool = true, cacheDirectory: String? = nil) {
         var diagnostics = config.diagnostics
+        trust = RelayTrust(config)
         var rules: [Rule] = []
         var ruleIndex: [String: Int] = [:]
         var headerTests: [HeaderTest] = []

@@ -56,7 +56,8 @@ struct NetworkEvals: Sendable {
                 logger.warning("rules: \(eval.name): invalid subtest: \(error); skipped")
             }
         }
-        rbl = rblRules.isEmpty ? nil : RBLChecker(rules: rblRules)
+        let trust = RelayTrust(config)
+        rbl = rblRules.isEmpty ? nil : RBLChecker(rules: rblRules, isTrusted: { trust.isTrusted($0) })
         if let publicSuffixes, !uriblRules.isEmpty {
             let skip = (config.directives["uridnsbl_skip_domain"] ?? []).flatMap { $0.value.split(whereSeparator: \.isWhitespace).map(String.init) }
             let max = config.directives["uridnsbl_max_domains"]?.last.flatMap { Int($0.value.trimmingCharacters(in: .whitespaces)) } ?? 20
@@ -84,9 +85,10 @@ struct NetworkEvals: Sendable {
         return out
     }
 
-    /// The relay addresses DNSBLs are asked about: the untrusted relays, newest first.
+    /// The relay addresses DNSBLs are asked about: the untrusted relays, newest first, and
+    /// every relay outside internal_networks for the `-lastexternal` sets.
     static func relays(of message: SAMessage) -> RelayIPs {
-        RelayIPs(untrusted: message.relays.untrusted.map(\.ip))
+        RelayIPs(untrusted: message.relays.untrusted.map(\.ip), external: message.relays.external.map(\.ip))
     }
 
     /// URI hosts in the message's order (SpamAssassin's uri list).

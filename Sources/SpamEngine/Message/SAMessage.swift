@@ -26,8 +26,7 @@ public final class SAMessage: Sendable {
     public let htmlParts: [HTMLSummary]
     /// Structural MIME facts for MIMEEval-style eval functions.
     public let mimeFacts: MIMEFacts
-    /// Relays parsed from `Received` headers (trusted/untrusted split as SpamAssassin infers
-    /// it with no `trusted_networks` configured).
+    /// Relays parsed from `Received` headers, split at the trust boundary of `trust`.
     public let relays: SARelays
 
     let headerStore: SAHeaderStore
@@ -37,7 +36,10 @@ public final class SAMessage: Sendable {
     public var full: [UInt8] { message.bytes }
     let memo = SAMessageMemo()
 
-    public init(_ message: MIMEMessage, envelopeFrom: String? = nil) {
+    /// - Parameters:
+    ///   - envelopeFrom: the SMTP `MAIL FROM` address when the caller knows it (`<>` is "").
+    ///   - trust: the rule files' trusted/internal networks (SpamAssassin's inference if none).
+    public init(_ message: MIMEMessage, envelopeFrom: String? = nil, trust: RelayTrust = .inferred) {
         self.message = message
         self.envelopeFrom = envelopeFrom
         let store = SAHeaderStore(message.root.headers)
@@ -52,12 +54,12 @@ public final class SAMessage: Sendable {
         self.html = rendered.htmlSummaries.last ?? HTMLSummary()
         self.uris = SAURIList.build(paragraphs: rendered.paragraphs, html: rendered.htmlSummaries)
         self.mimeFacts = MIMEFacts(message)
-        self.relays = SARelays(store)
+        self.relays = SARelays(store, trust: trust)
     }
 
     /// Convenience: parse `bytes` and build the view.
-    public convenience init(bytes: [UInt8], envelopeFrom: String? = nil) {
-        self.init(MIMEMessage.parse(bytes), envelopeFrom: envelopeFrom)
+    public convenience init(bytes: [UInt8], envelopeFrom: String? = nil, trust: RelayTrust = .inferred) {
+        self.init(MIMEMessage.parse(bytes), envelopeFrom: envelopeFrom, trust: trust)
     }
 
     // MARK: headers

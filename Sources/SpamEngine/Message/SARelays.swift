@@ -13,23 +13,30 @@ public struct SARelay: Sendable, Equatable {
     public var auth: String
     public var isPrivate: Bool
     public var isInternal: Bool
+    /// Inside `msa_networks`.
+    public var isMSA = false
 
     /// `[ ip=… rdns=… helo=… by=… ident=… envfrom=… intl=0 id=… auth=… msa=0 ]`
     public var asString: String {
-        "[ ip=\(ip) rdns=\(rdns) helo=\(helo) by=\(by) ident=\(ident) envfrom=\(envfrom) intl=\(isInternal ? 1 : 0) id=\(id) auth=\(auth) msa=0 ]"
+        "[ ip=\(ip) rdns=\(rdns) helo=\(helo) by=\(by) ident=\(ident) envfrom=\(envfrom) intl=\(isInternal ? 1 : 0) id=\(id) auth=\(auth) msa=\(isMSA ? 1 : 0) ]"
     }
 }
 
-/// Relays from `Received` headers split into trusted/untrusted as SpamAssassin 4.0.1's
-/// `Message::Metadata::Received` infers it with no `trusted_networks` configured: relays stay
-/// trusted (and internal) while the connecting IP is private or the hop was authenticated;
-/// the first public unauthenticated relay and everything below it are untrusted.
+/// Relays from `Received` headers split into trusted/untrusted and internal/external as
+/// SpamAssassin 4.0.1's `Message::Metadata::Received` does. With `trusted_networks` or
+/// `internal_networks` configured, a relay stays trusted while its IP is in the trusted set
+/// (or the hop was authenticated), internal while also in the internal set; an MSA relay
+/// extends trust to everything below it. With neither configured, trust is inferred: relays
+/// stay trusted (and internal) while the connecting IP is private or the hop was
+/// authenticated; the first public unauthenticated relay and everything below it are untrusted.
 ///
 /// The line parser covers the common formats (Postfix, sendmail, Exim, qmail, Microsoft,
 /// generic `from HELO (RDNS [IP]) by BY … id ID`), not every special case of Received.pm.
 public struct SARelays: Sendable {
     public var trusted: [SARelay] = []
     public var untrusted: [SARelay] = []
+    /// Relays outside `internal_networks` (`relays_external`), newest first.
+    public var external: [SARelay] = []
     /// Index of the last Received header in the trusted part (-1: none).
     public var lastTrustedIndex = -1
 
@@ -39,8 +46,10 @@ public struct SARelays: Sendable {
     /// `parse` of each decoded Received value (+ "\n"), in order; reused by the relay evals.
     let parsedReceived: [SARelay?]
 
-    init(_ headers: SAHeaderStore) {
+    init(_ headers: SAHeaderStore, trust: RelayTrust = .inferred) {
         var inTrusted = true
+        var inInternal = true
+        var foundMSA = false
         var allowMailfetchMarkers = false
         var parsed: [SARelay?] = []
         for raw in headers.decoded("Received") {
@@ -60,8 +69,20 @@ public struct SARelays: Sendable {
                 if inTrusted { lastTrustedIndex += 1 }
                 continue
             }
-            if inTrusted && !(relay.isPrivate || !relay.auth.isEmpty) { inTrusted = false }
-            relay.isInternal = inTrusted
+            if inTrusted && !foundMSA {
+                if !trust.isConfigured {
+                    if !(relay.isPrivate || !relay.auth.isEmpty) { inTrusted = false; inInternal = false }
+                } else if relay.auth.isEmpty && !trust.trusted.contains(relay.ip) {
+                    // not trusted is not internal either (no `originating` caller here)
+                    inTrusted = false
+                    inInternal = false
+                } else {
+                    if inInternal && relay.auth.isEmpty && !trust.internal.contains(relay.ip) { inInternal = false }
+                    if trust.msa.contains(relay.ip) { foundMSA = true; relay.isMSA = true }
+                }
+            }
+            relay.isInternal = inInternal
+            if !inInternal { external.append(relay) }
             if inTrusted {
                 trusted.append(relay); lastTrustedIndex += 1
                 allowMailfetchMarkers = true
@@ -158,7 +179,6 @@ public struct SARelays: Sendable {
         // "from IP by HOST with HTTP" (webmail): the first word is the address
         if firstIPv4(firstWord, bracketed: false) == firstWord, !paren.hasPrefix("(") {
             relay.helo = ""
-            if lowerContains(" with http") { relay.auth = "HTTP" }
         }
         let byWords = byPart.split(separator: " ")
         if let b = byWords.first { relay.by = String(b).trimming("();") }
@@ -168,19 +188,42 @@ public struct SARelays: Sendable {
         if let e = value(after: "(envelope-sender <", in: s, ascii: ascii) { relay.envfrom = e.trimming("<>") }
         else if let e = value(after: "envelope-from <", in: s, ascii: ascii) { relay.envfrom = e.trimming("<>") }
         else if let e = value(after: "envelope-from ", in: s, ascii: ascii) { relay.envfrom = e.trimming("<>()") }
-        if let w = byWords.firstIndex(of: "with"), w + 1 < byWords.count {
-            let proto = String(byWords[w + 1]).trimming(";")
-            let up = proto.uppercased()
-            if up.hasSuffix("SA") && up.hasPrefix("ESMTP") || up == "ESMTPA" || up == "ESMTPSA" || up == "LMTPA" || up == "LMTPSA" {
-                relay.auth = proto
-            }
-        }
+        if let proto = authenticatedProtocol(s) { relay.auth = proto }
         if relay.auth.isEmpty {
             if lowerContains(" with asmtp ") { relay.auth = "asmtp" }
             else if lowerContains("(authenticated bits=") { relay.auth = "Sendmail" }
             else if lowerContains("(authenticated sender:") { relay.auth = "Postfix" }
         }
         return relay
+    }
+
+    /// Received.pm's first authentication test: ` with PROTO` followed by a space, `;` or
+    /// the end, where PROTO is `(ES|L|UTF8S|UTF8L)MTPS?A`, `ASMTP` or `HTTP[SU]?` in any
+    /// case (RFC 3848 and webmail); needs a ` by ` somewhere in the line.
+    static func authenticatedProtocol(_ line: String) -> String? {
+        let b = Array(line.utf8)
+        guard asciiFind(line, " by ") != nil else { return nil }
+        let with = Array(" with ".utf8)
+        var i = 0
+        while i + with.count <= b.count {
+            defer { i += 1 }
+            guard b[i] == 0x20, b[i..<(i + with.count)].elementsEqual(with) else { continue }
+            let start = i + with.count
+            var end = start
+            while end < b.count, b[end] != 0x20, b[end] != 0x3B { end += 1 }
+            let word = String(decoding: b[start..<end], as: UTF8.self)
+            if isAuthenticatedProtocol(word.uppercased()) { return word }
+        }
+        return nil
+    }
+
+    private static func isAuthenticatedProtocol(_ up: String) -> Bool {
+        if up == "ASMTP" || up == "HTTP" || up == "HTTPS" || up == "HTTPU" { return true }
+        for prefix in ["ES", "L", "UTF8S", "UTF8L"] where up.hasPrefix(prefix) {
+            let rest = up.dropFirst(prefix.count)
+            if rest == "MTPA" || rest == "MTPSA" { return true }
+        }
+        return false
     }
 
     /// Local handovers Received.pm skips (`return 0`): local delivery, localhost-to-localhost,
