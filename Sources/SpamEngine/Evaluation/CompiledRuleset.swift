@@ -39,14 +39,18 @@ public final class CompiledRuleset: Sendable {
         var rule: Int
         var selector: HeaderSelector
         var regex: PCRERegex?
+        /// The pattern as written, for the prefilter (nil for `exists:` tests).
+        var source: PerlRegex?
         var negated: Bool
         var ifUnset: [UInt8]?
     }
 
-    /// Regex rules over one kind of text, with the prefilter that narrows them.
+    /// Regex rules over one kind of text, with the prefilters that narrow them.
     struct TextTests: Sendable {
         var tests: [RegexTest] = []
-        var prefilter: HyperscanPrefilter?
+        /// Each marks candidates in one shared array: the exact patterns, then the costly
+        /// ones loosened (compiled apart so they do not slow the main compile).
+        var prefilters: [HyperscanPrefilter] = []
         /// Positions in `tests` the prefilter does not cover: always run.
         var unfiltered: [Int] = []
     }
@@ -59,7 +63,9 @@ public final class CompiledRuleset: Sendable {
 
     let rules: [Rule]
     let ruleIndex: [String: Int]
-    let headerTests: [HeaderTest]
+    /// Header tests grouped by selector: each header text is fetched once and, for the
+    /// selectors many rules read, scanned once by a prefilter of their own.
+    let headerGroups: [TextTests.HeaderGroup]
     let mimeHeaderTests: [HeaderTest]
     let body: TextTests
     let rawbody: TextTests
@@ -119,15 +125,15 @@ public final class CompiledRuleset: Sendable {
             switch def.test {
             case .header(let selector, let regex, let negated, let ifUnset):
                 guard let compiled = compile(regex) else { continue }
-                headerTests.append(HeaderTest(rule: index, selector: selector, regex: compiled, negated: negated,
-                                              ifUnset: ifUnset.map { Array($0.utf8) }))
+                headerTests.append(HeaderTest(rule: index, selector: selector, regex: compiled, source: regex,
+                                              negated: negated, ifUnset: ifUnset.map { Array($0.utf8) }))
             case .headerExists(let header):
                 headerTests.append(HeaderTest(rule: index, selector: HeaderSelector(name: header), regex: nil,
-                                              negated: false, ifUnset: nil))
+                                              source: nil, negated: false, ifUnset: nil))
             case .mimeHeader(let selector, let regex, let negated, let ifUnset):
                 guard let compiled = compile(regex) else { continue }
-                mimeHeaderTests.append(HeaderTest(rule: index, selector: selector, regex: compiled, negated: negated,
-                                                  ifUnset: ifUnset.map { Array($0.utf8) }))
+                mimeHeaderTests.append(HeaderTest(rule: index, selector: selector, regex: compiled, source: regex,
+                                                  negated: negated, ifUnset: ifUnset.map { Array($0.utf8) }))
             case .regex(let regex):
                 guard let compiled = compile(regex) else { continue }
                 text[def.kind, default: []].append(RegexTest(rule: index, regex: compiled, source: regex,
@@ -164,16 +170,14 @@ public final class CompiledRuleset: Sendable {
                 result.unfiltered = Array(result.tests.indices)
                 return result
             }
-            let patterns = result.tests.map { PerlRegexTranslation.hyperscanFlags($0.source) }
-            result.prefilter = HyperscanPrefilter(patterns: patterns, cacheDirectory: cacheDirectory)
-            let accepted = result.prefilter?.accepted ?? Array(repeating: false, count: result.tests.count)
-            result.unfiltered = result.tests.indices.filter { !accepted[$0] }
+            (result.prefilters, result.unfiltered) = Self.prefilters(for: result.tests.map(\.source),
+                                                                     cacheDirectory: cacheDirectory)
             return result
         }
 
         self.rules = rules
         self.ruleIndex = ruleIndex
-        self.headerTests = headerTests
+        self.headerGroups = Self.headerGroups(headerTests, usePrefilter: usePrefilter, cacheDirectory: cacheDirectory)
         self.mimeHeaderTests = mimeHeaderTests
         self.body = tests(.body)
         self.rawbody = tests(.rawbody)
@@ -221,5 +225,65 @@ public final class CompiledRuleset: Sendable {
                                            "\(rules[rule].name): meta rule depends on itself"))
         }
         return order
+    }
+}
+
+extension CompiledRuleset {
+    /// Fewest tests on one header selector for a prefilter of its own to pay off.
+    static let headerPrefilterMinimum = 12
+
+    /// Prefilters over `sources` (candidate index = position): the exact patterns in one
+    /// database, the costly ones loosened in another; plus the positions neither covers.
+    static func prefilters(for sources: [PerlRegex?], cacheDirectory: String?) -> ([HyperscanPrefilter], [Int]) {
+        let patterns = sources.map { $0.map(PerlRegexTranslation.hyperscanFlags) }
+        let withPattern = patterns.indices.filter { patterns[$0] != nil }
+        let costly = withPattern.filter { HyperscanPrefilter.isCostly(patterns[$0]!.pattern) }
+        let costlySet = Set(costly)
+        let exact = withPattern.filter { !costlySet.contains($0) }
+        var covered = [Bool](repeating: false, count: patterns.count)
+        var prefilters: [HyperscanPrefilter] = []
+        for (positions, loosen) in [(exact, false), (costly, true)] where !positions.isEmpty {
+            let chosen = positions.map { position -> (pattern: String, flags: UInt32) in
+                let p = patterns[position]!
+                return loosen ? (PrefilterRelaxation.relax(p.pattern), p.flags) : p
+            }
+            guard let prefilter = HyperscanPrefilter(patterns: chosen, ids: positions, admitCostly: loosen,
+                                                     cacheDirectory: cacheDirectory) else { continue }
+            for (k, position) in positions.enumerated() where prefilter.accepted[k] { covered[position] = true }
+            prefilters.append(prefilter)
+        }
+        return (prefilters, patterns.indices.filter { !covered[$0] })
+    }
+
+    /// Groups header tests by selector, in first-use order; a group with enough regex tests
+    /// gets a prefilter (an `exists:` test or one Hyperscan cannot take stays unfiltered).
+    static func headerGroups(_ tests: [HeaderTest], usePrefilter: Bool, cacheDirectory: String?) -> [TextTests.HeaderGroup] {
+        var order: [HeaderSelector] = []
+        var bySelector: [HeaderSelector: [HeaderTest]] = [:]
+        for test in tests {
+            if bySelector[test.selector] == nil { order.append(test.selector) }
+            bySelector[test.selector, default: []].append(test)
+        }
+        return order.map { selector in
+            var group = TextTests.HeaderGroup(selector: selector, tests: bySelector[selector]!)
+            let regexCount = group.tests.filter { $0.source != nil }.count
+            if usePrefilter, regexCount >= headerPrefilterMinimum {
+                (group.prefilters, group.unfiltered) = prefilters(for: group.tests.map(\.source), cacheDirectory: cacheDirectory)
+            } else {
+                group.unfiltered = Array(group.tests.indices)
+            }
+            return group
+        }
+    }
+}
+
+extension CompiledRuleset.TextTests {
+    /// Every header test on one selector, with the prefilters over its regexes.
+    struct HeaderGroup: Sendable {
+        var selector: HeaderSelector
+        var tests: [CompiledRuleset.HeaderTest]
+        var prefilters: [HyperscanPrefilter] = []
+        /// Positions in `tests` the prefilters do not cover: always run.
+        var unfiltered: [Int] = []
     }
 }

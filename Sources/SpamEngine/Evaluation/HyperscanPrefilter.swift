@@ -1,5 +1,6 @@
 import CHyperscan
 import Foundation
+import MoatCore
 
 /// One Hyperscan database over many rule patterns: a single pass over a text tells which
 /// rules may match, so PCRE2 only runs the few that can. Patterns Hyperscan cannot take,
@@ -12,13 +13,22 @@ final class HyperscanPrefilter: @unchecked Sendable {
     private let lock = NSLock()
     /// Which input positions made it into the database.
     let accepted: [Bool]
+    /// The candidate index each input position reports (its position by default).
+    let ids: [Int]
 
     /// Builds the database, or returns nil when no pattern was accepted. With a cache
     /// directory, a database compiled earlier for the same patterns is loaded from there:
     /// compiling SpamAssassin's body rules takes seconds, loading takes milliseconds.
-    init?(patterns: [(pattern: String, flags: UInt32)], cacheDirectory: String? = nil) {
-        let cacheFile = cacheDirectory.map { Self.cachePath(directory: $0, patterns: patterns) }
-        if let cacheFile, let cached = Self.loadCached(cacheFile, count: patterns.count) {
+    /// - Parameters:
+    ///   - ids: the candidate index each pattern marks (default: its position); lets
+    ///     several prefilters share one candidate array.
+    ///   - admitCostly: take patterns `isCostly` would refuse (the caller has loosened them).
+    init?(patterns: [(pattern: String, flags: UInt32)], ids: [Int]? = nil, admitCostly: Bool = false,
+          cacheDirectory: String? = nil) {
+        let ids = ids ?? Array(patterns.indices)
+        self.ids = ids
+        let cacheFile = Self.cachePath(directory: cacheDirectory, patterns: patterns, ids: ids)
+        if let cached = Self.loadCached(cacheFile, count: patterns.count) {
             var scratch: OpaquePointer?
             if hs_alloc_scratch(cached.database, &scratch) == HS_SUCCESS, let scratch {
                 self.database = cached.database
@@ -28,14 +38,14 @@ final class HyperscanPrefilter: @unchecked Sendable {
             }
             hs_free_database(cached.database)
         }
-        var accepted = patterns.map { !Self.isCostly($0.pattern) && Self.isAcceptable($0.pattern, flags: $0.flags) }
+        var accepted = patterns.map { (admitCostly || !Self.isCostly($0.pattern)) && Self.isAcceptable($0.pattern, flags: $0.flags) }
         var database: OpaquePointer?
         // A pattern info accepts can still fail in the combined compile (resource limits):
         // drop the culprit and retry, a bounded number of times.
         for _ in 0..<32 {
             let chosen = patterns.indices.filter { accepted[$0] }
             guard !chosen.isEmpty else { return nil }
-            let result = Self.compile(chosen.map { patterns[$0] }, ids: chosen.map { UInt32($0) })
+            let result = Self.compile(chosen.map { patterns[$0] }, ids: chosen.map { UInt32(ids[$0]) })
             switch result {
             case .success(let db):
                 database = db
@@ -55,25 +65,35 @@ final class HyperscanPrefilter: @unchecked Sendable {
         self.database = database
         self.prototype = scratch
         self.accepted = accepted
-        if let cacheFile { Self.store(database, accepted: accepted, at: cacheFile) }
+        Self.store(database, accepted: accepted, at: cacheFile)
     }
 
-    // MARK: on-disk cache
+    // MARK: cache
 
-    /// `<dir>/hs-<sha1 of version, flags and patterns>.db`: any change to the rules or to
-    /// the Hyperscan version gives a new name, so a stale database is never loaded.
-    private static func cachePath(directory: String, patterns: [(pattern: String, flags: UInt32)]) -> String {
+    /// Databases compiled or loaded by this process, by cache name: the rule sets with and
+    /// without Bayes share their patterns, and a process without a cache directory (tests,
+    /// `moat scan` with none configured) still compiles each set once.
+    private static let inProcess = Locked<[String: Data]>([:])
+
+    /// `<dir>/hs-<sha1 of version, flags and patterns>.db` (no directory: the name alone,
+    /// for the in-process cache): any change to the rules or to the Hyperscan version gives
+    /// a new name, so a stale database is never loaded.
+    private static func cachePath(directory: String?, patterns: [(pattern: String, flags: UInt32)], ids: [Int]) -> String {
         var key = Array(String(cString: hs_version()).utf8)
+        key += Array(ids.map(String.init).joined(separator: ",").utf8)
         for p in patterns {
             key += Array("\u{0}\(p.flags)\u{0}".utf8) + Array(p.pattern.utf8)
         }
         let digest = SHA1.hash(key).map { String($0, radix: 16).leftPadded(2) }.joined()
-        return "\(directory)/hs-\(digest).db"
+        return directory.map { "\($0)/hs-\(digest).db" } ?? "hs-\(digest).db"
     }
 
     /// File layout: one byte per input pattern (accepted or not), then the serialized database.
     private static func loadCached(_ path: String, count: Int) -> (database: OpaquePointer, accepted: [Bool])? {
-        guard let data = FileManager.default.contents(atPath: path), data.count > count else { return nil }
+        let known = inProcess.withLock { $0[path] }
+        guard let data = known ?? (path.contains("/") ? FileManager.default.contents(atPath: path) : nil),
+              data.count > count else { return nil }
+        if known == nil { inProcess.withLock { $0[path] = data } }
         let bytes = [UInt8](data)
         let accepted = bytes[0..<count].map { $0 == 1 }
         var database: OpaquePointer?
@@ -94,6 +114,8 @@ final class HyperscanPrefilter: @unchecked Sendable {
         defer { free(serialized) }
         var data = Data(accepted.map { $0 ? 1 : 0 })
         data.append(Data(bytes: serialized, count: length))
+        inProcess.withLock { $0[path] = data }
+        guard path.contains("/") else { return }
         let directory = (path as NSString).deletingLastPathComponent
         try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let temporary = path + ".tmp.\(getpid())"
@@ -150,6 +172,8 @@ final class HyperscanPrefilter: @unchecked Sendable {
     /// compile explode: a handful of SpamAssassin's patterns take seconds each and the
     /// whole set over a minute. Such patterns gain little from a prefilter anyway, so they
     /// go straight to PCRE2.
+    /// (The caller loosens such patterns with ``PrefilterRelaxation`` into a prefilter of
+    /// their own, so the main database keeps its compile time.)
     static func isCostly(_ pattern: String) -> Bool {
         let bytes = Array(pattern.utf8)
         if bytes.count > 600 { return true }

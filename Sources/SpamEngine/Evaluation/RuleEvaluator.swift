@@ -18,7 +18,7 @@ extension CompiledRuleset {
     public func evaluateLocal(_ subject: some RuleSubject) -> RuleHits {
         var counts = [Double](repeating: 0, count: rules.count)
         let scratch = PCREScratch()
-        runHeaderTests(headerTests, subject: subject, counts: &counts, scratch: scratch)
+        runHeaderTests(subject: subject, counts: &counts, scratch: scratch)
         runMimeHeaderTests(subject: subject, counts: &counts, scratch: scratch)
         run(body, over: subject.bodyParagraphs, counts: &counts, scratch: scratch)
         run(rawbody, over: subject.rawbodyLines, counts: &counts, scratch: scratch)
@@ -68,31 +68,41 @@ extension CompiledRuleset {
 
     // MARK: header rules
 
-    private func runHeaderTests(_ tests: [HeaderTest], subject: some RuleSubject, counts: inout [Double],
-                                scratch: PCREScratch) {
-        var cache: [HeaderSelector: [UInt8]?] = [:]
-        for test in tests {
-            let value: [UInt8]?
-            if let cached = cache[test.selector] {
-                value = cached
-            } else {
-                value = subject.header(test.selector)
-                cache[test.selector] = .some(value)
+    private func runHeaderTests(subject: some RuleSubject, counts: inout [Double], scratch: PCREScratch) {
+        var candidates: [Bool] = []
+        for group in headerGroups {
+            let value = subject.header(group.selector)
+            // A test the prefilter rules out cannot match the header text, so it is
+            // decided without PCRE (a negated one hits). Absent headers match "" or the
+            // test's if-unset text: no prefilter there.
+            let filtered = value != nil && !group.prefilters.isEmpty
+            if filtered {
+                candidates = [Bool](repeating: false, count: group.tests.count)
+                value!.withUnsafeBufferPointer { buffer in
+                    for prefilter in group.prefilters { prefilter.scan(buffer, candidates: &candidates) }
+                }
+                for i in group.unfiltered { candidates[i] = true }
             }
-            guard let regex = test.regex else {
-                if value != nil { counts[test.rule] = 1 }
-                continue
-            }
-            // Perl matches undef as the empty string; `[if-unset: X]` supplies X instead.
-            let text = value ?? test.ifUnset ?? []
-            let rule = rules[test.rule]
-            if test.negated {
-                if !Self.matches(regex, text, scratch) { counts[test.rule] = 1 }
-            } else if rule.multiple {
-                let n = Self.countMatches(regex, text, limit: rule.maxHits, scratch)
-                if n > 0 { counts[test.rule] = Double(n) }
-            } else if Self.matches(regex, text, scratch) {
-                counts[test.rule] = 1
+            for (i, test) in group.tests.enumerated() {
+                guard let regex = test.regex else {
+                    if value != nil { counts[test.rule] = 1 }
+                    continue
+                }
+                if filtered && !candidates[i] {
+                    if test.negated { counts[test.rule] = 1 }
+                    continue
+                }
+                // Perl matches undef as the empty string; `[if-unset: X]` supplies X instead.
+                let text = value ?? test.ifUnset ?? []
+                let rule = rules[test.rule]
+                if test.negated {
+                    if !Self.matches(regex, text, scratch) { counts[test.rule] = 1 }
+                } else if rule.multiple {
+                    let n = Self.countMatches(regex, text, limit: rule.maxHits, scratch)
+                    if n > 0 { counts[test.rule] = Double(n) }
+                } else if Self.matches(regex, text, scratch) {
+                    counts[test.rule] = 1
+                }
             }
         }
     }
@@ -116,9 +126,9 @@ extension CompiledRuleset {
         var hitsSoFar = [Int](repeating: 0, count: tests.tests.count)
         for (position, text) in texts.enumerated() {
             text.withUnsafeBufferPointer { buffer in
-                if let prefilter = tests.prefilter {
+                if !tests.prefilters.isEmpty {
                     for i in candidates.indices { candidates[i] = false }
-                    prefilter.scan(buffer, candidates: &candidates)
+                    for prefilter in tests.prefilters { prefilter.scan(buffer, candidates: &candidates) }
                     for i in tests.unfiltered { candidates[i] = true }
                 } else {
                     for i in candidates.indices { candidates[i] = true }
