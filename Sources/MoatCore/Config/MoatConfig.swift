@@ -12,6 +12,7 @@ public struct MoatConfig: Sendable {
     public var log = LogSettings()
     public var dns = DNSSettings()
     public var bayes = BayesSettings()
+    public var storage = StorageSettings()
 
     public init() {}
 
@@ -54,6 +55,7 @@ public struct MoatConfig: Sendable {
         config.log = LogSettings(section("log"))
         config.dns = DNSSettings(section("dns"))
         config.bayes = BayesSettings(section("bayes"))
+        config.storage = StorageSettings(section("storage"))
         let known = Set(sections.map(\.name))
         for key in root.keys {
             guard let entry = root[key] else { continue }

@@ -181,3 +181,23 @@ public struct LogSettings: Sendable {
         level = s.choice("level", default: level)
     }
 }
+
+/// `[storage]`: where Moat keeps its state when it is the whole MX (issue 4): the queue, the
+/// directory database and the mailboxes, each under `data_dir` unless given a path of its own.
+public struct StorageSettings: Sendable {
+    public var dataDir = "var"
+
+    public init() {}
+
+    init(_ s: ConfigSection) {
+        dataDir = s.string("data_dir", default: dataDir)
+        if dataDir.isEmpty { s.report("data_dir", "must not be empty") }
+    }
+
+    /// The directory database (domains, mailboxes, aliases).
+    public var directoryDatabase: String { dataDir + "/directory.sqlite" }
+    /// Maildir root: `<mail>/<domain>/<user>/Maildir`.
+    public var mailRoot: String { dataDir + "/mail" }
+    /// The durable queue.
+    public var queueDirectory: String { dataDir + "/queue" }
+}

@@ -6,7 +6,7 @@ indirect enum MetaExpression: Sendable, Equatable {
     case number(Double)
     case not(MetaExpression)
     case negate(MetaExpression)
-    case binary(String, MetaExpression, MetaExpression)
+    case binary(MetaOperator, MetaExpression, MetaExpression)
 
     func evaluate(_ hits: UnsafeBufferPointer<Double>) -> Double {
         switch self {
@@ -17,23 +17,23 @@ indirect enum MetaExpression: Sendable, Equatable {
         case .binary(let op, let l, let r):
             let a = l.evaluate(hits)
             switch op {
-            case "||": return a != 0 ? a : r.evaluate(hits)
-            case "&&": return a == 0 ? a : r.evaluate(hits)
+            case .or: return a != 0 ? a : r.evaluate(hits)
+            case .and: return a == 0 ? a : r.evaluate(hits)
             default: break
             }
             let b = r.evaluate(hits)
             switch op {
-            case "+": return a + b
-            case "-": return a - b
-            case "*": return a * b
-            case "/": return b == 0 ? 0 : a / b
-            case "<": return a < b ? 1 : 0
-            case ">": return a > b ? 1 : 0
-            case "<=": return a <= b ? 1 : 0
-            case ">=": return a >= b ? 1 : 0
-            case "==": return a == b ? 1 : 0
-            case "!=": return a != b ? 1 : 0
-            default: return 0
+            case .add: return a + b
+            case .subtract: return a - b
+            case .multiply: return a * b
+            case .divide: return b == 0 ? 0 : a / b
+            case .less: return a < b ? 1 : 0
+            case .greater: return a > b ? 1 : 0
+            case .lessOrEqual: return a <= b ? 1 : 0
+            case .greaterOrEqual: return a >= b ? 1 : 0
+            case .equal: return a == b ? 1 : 0
+            case .notEqual: return a != b ? 1 : 0
+            case .or, .and: return 0
             }
         }
     }
@@ -47,6 +47,12 @@ indirect enum MetaExpression: Sendable, Equatable {
         case .binary(_, let l, let r): l.dependencies + r.dependencies
         }
     }
+}
+
+/// A binary operator of a meta expression, resolved from its token once at parse time.
+enum MetaOperator: String, Sendable, Equatable {
+    case or = "||", and = "&&", equal = "==", notEqual = "!=", less = "<", greater = ">"
+    case lessOrEqual = "<=", greaterOrEqual = ">=", add = "+", subtract = "-", multiply = "*", divide = "/"
 }
 
 /// Why a meta expression could not be parsed.
@@ -81,7 +87,7 @@ struct MetaParser {
         if level == Self.levels.count { return try parseUnary() }
         var left = try parseBinary(level: level + 1)
         while position < tokens.count, Self.levels[level].contains(tokens[position]) {
-            let op = tokens[position]
+            let op = MetaOperator(rawValue: tokens[position])!  // levels hold operator tokens only
             position += 1
             let right = try parseBinary(level: level + 1)
             left = .binary(op, left, right)

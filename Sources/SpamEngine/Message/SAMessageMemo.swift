@@ -5,34 +5,37 @@ import MoatCore
 /// per rule. Locked because an SAMessage is shared across tasks; the computation runs
 /// outside the lock, so racing callers may both compute (the results are equal).
 final class SAMessageMemo: Sendable {
-    /// Which cached thing: distinct kinds for the same selector must not collide.
-    private enum Key: Hashable {
-        case header(HeaderSelector)
-        case headerValues(HeaderSelector)
-        case named(String)
+    /// Header texts are typed tables (the hot path: every header rule and most evals);
+    /// other derived values are boxed by name.
+    private struct Tables {
+        var header: [HeaderSelector: [UInt8]?] = [:]
+        var headerValues: [HeaderSelector: [[UInt8]]] = [:]
+        var named: [String: any Sendable] = [:]
     }
 
-    private let values = Locked<[Key: any Sendable]>([:])
+    private let tables = Locked(Tables())
 
-    private func cached<T: Sendable>(_ key: Key, _ compute: () -> T) -> T {
-        // Look up the entry itself first: casting an absent (nil) entry to an Optional T
-        // would "succeed" and read as a cached nil.
-        if let entry = values.withLock({ $0[key] }), let hit = entry as? T { return hit }
+    func header(_ selector: HeaderSelector, compute: () -> [UInt8]?) -> [UInt8]? {
+        if let hit = tables.withLock({ $0.header[selector] }) { return hit }
         let value = compute()
-        values.withLock { $0[key] = .some(value as any Sendable) } // boxes a nil T too
+        tables.withLock { $0.header[selector] = .some(value) }
         return value
     }
 
-    func header(_ selector: HeaderSelector, compute: () -> [UInt8]?) -> [UInt8]? {
-        cached(.header(selector), compute)
-    }
-
     func headerValues(_ selector: HeaderSelector, compute: () -> [[UInt8]]) -> [[UInt8]] {
-        cached(.headerValues(selector), compute)
+        if let hit = tables.withLock({ $0.headerValues[selector] }) { return hit }
+        let value = compute()
+        tables.withLock { $0.headerValues[selector] = value }
+        return value
     }
 
     func value<T: Sendable>(_ key: String, compute: () -> T) -> T {
-        cached(.named(key), compute)
+        // Look up the entry itself first: casting an absent (nil) entry to an Optional T
+        // would "succeed" and read as a cached nil.
+        if let entry = tables.withLock({ $0.named[key] }), let hit = entry as? T { return hit }
+        let value = compute()
+        tables.withLock { $0.named[key] = .some(value as any Sendable) } // boxes a nil T too
+        return value
     }
 }
 
