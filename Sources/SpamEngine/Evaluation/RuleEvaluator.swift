@@ -94,11 +94,11 @@ extension CompiledRuleset {
                 }
                 // Perl matches undef as the empty string; `[if-unset: X]` supplies X instead.
                 let text = value ?? test.ifUnset ?? []
-                let rule = rules[test.rule]
+                // Fields read in place: copying a Rule would retain its strings per test.
                 if test.negated {
                     if !Self.matches(regex, text, scratch) { counts[test.rule] = 1 }
-                } else if rule.multiple {
-                    let n = Self.countMatches(regex, text, limit: rule.maxHits, scratch)
+                } else if rules[test.rule].multiple {
+                    let n = Self.countMatches(regex, text, limit: rules[test.rule].maxHits, scratch)
                     if n > 0 { counts[test.rule] = Double(n) }
                 } else if Self.matches(regex, text, scratch) {
                     counts[test.rule] = 1
@@ -134,15 +134,17 @@ extension CompiledRuleset {
                     for i in candidates.indices { candidates[i] = true }
                 }
                 for i in candidates.indices where candidates[i] && !finished[i] {
-                    let test = tests.tests[i]
-                    if position == 0 && test.skipsSubject { continue }
-                    let rule = rules[test.rule]
-                    if rule.multiple {
-                        let remaining = rule.maxHits > 0 ? rule.maxHits - hitsSoFar[i] : 0
-                        let n = Self.countMatches(test.regex, buffer, limit: remaining, scratch)
+                    // Fields read in place, not the whole test (its source strings).
+                    if position == 0 && tests.tests[i].skipsSubject { continue }
+                    let regex = tests.tests[i].regex
+                    let rule = tests.tests[i].rule
+                    if rules[rule].multiple {
+                        let maxHits = rules[rule].maxHits
+                        let remaining = maxHits > 0 ? maxHits - hitsSoFar[i] : 0
+                        let n = Self.countMatches(regex, buffer, limit: remaining, scratch)
                         hitsSoFar[i] += n
-                        if rule.maxHits > 0 && hitsSoFar[i] >= rule.maxHits { finished[i] = true }
-                    } else if test.regex.firstMatch(in: buffer, scratch: scratch) != nil {
+                        if maxHits > 0 && hitsSoFar[i] >= maxHits { finished[i] = true }
+                    } else if regex.firstMatch(in: buffer, scratch: scratch) != nil {
                         hitsSoFar[i] = 1
                         finished[i] = true
                     }

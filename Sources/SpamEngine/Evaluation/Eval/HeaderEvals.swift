@@ -55,8 +55,17 @@ public enum HeaderEvals {
     /// `s/\s+/ /gs`
     static func squeezeSpace(_ bytes: [UInt8]) -> [UInt8] { S.replaceAll(whitespaceRun, in: bytes, with: [0x20]) }
 
+    /// The Received headers with whitespace squeezed, as several forged-relay checks read
+    /// them: once per message.
+    static func squeezedReceived(_ subject: any RuleSubject) -> [UInt8] {
+        if let message = subject as? SAMessage {
+            return message.memoized("HeaderEvals.squeezedReceived") { squeezeSpace(S.getOrEmpty(subject, "Received")) }
+        }
+        return squeezeSpace(S.getOrEmpty(subject, "Received"))
+    }
+
     static func checkForFakeAOLRelayInRcvd(_ input: EvalInput) -> Bool {
-        let received = squeezeSpace(S.getOrEmpty(input.subject, "Received"))
+        let received = squeezedReceived(input.subject)
         guard S.matches(aolRelay, received) else { return false }
         if S.matches(aolVia, received) || S.matches(aolRelayID, received) { return false }
         return true
@@ -139,7 +148,22 @@ public enum HeaderEvals {
 
     /// `_check_for_forged_hotmail_received_headers`: (forged hotmail Received, hotmail From without one).
     static func hotmailState(_ subject: any RuleSubject) -> (forged: Bool, noReceived: Bool) {
-        let received = squeezeSpace(S.getOrEmpty(subject, "Received"))
+        // Two rules read the same state: computed once per message.
+        if let message = subject as? SAMessage {
+            let state = message.memoized("HeaderEvals.hotmailState") { HotmailState(computeHotmailState(subject)) }
+            return (state.forged, state.noReceived)
+        }
+        return computeHotmailState(subject)
+    }
+
+    private struct HotmailState: Sendable {
+        var forged: Bool
+        var noReceived: Bool
+        init(_ t: (forged: Bool, noReceived: Bool)) { forged = t.forged; noReceived = t.noReceived }
+    }
+
+    private static func computeHotmailState(_ subject: any RuleSubject) -> (forged: Bool, noReceived: Bool) {
+        let received = squeezedReceived(subject)
         if S.matches(hotmailPickup, received) { return (false, false) }
         if checkForMSNGroupsHeaders(subject) { return (false, false) }
         let ip = S.get(subject, "X-Originating-Ip").map { S.matches(ipAddress, $0) } ?? false
@@ -165,7 +189,7 @@ public enum HeaderEvals {
     static func checkForForgedEudoramailReceivedHeaders(_ input: EvalInput) -> Bool {
         let subject = input.subject
         guard S.matches(eudoraAddr, S.getOrEmpty(subject, "From:addr")) else { return false }
-        let received = squeezeSpace(S.getOrEmpty(subject, "Received"))
+        let received = squeezedReceived(subject)
         let ip = S.get(subject, "X-Sender-Ip").map { S.matches(ipAddress, $0) } ?? false
         if gatedThroughReceivedHdrRemover(subject) { return false }
         if ip && S.matches(whowhere, received) { return false }
