@@ -175,6 +175,13 @@ public enum DurableFile {
         return Status(info).modified
     }
 
+    /// The wall clock in Unix seconds, on the same scale as `Status.modified`.
+    public static func currentTime() -> Double {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
+    }
+
     /// What stat(2) says about `path`; nil if it does not exist.
     public static func status(of path: String) throws -> Status? {
         var info = stat()
