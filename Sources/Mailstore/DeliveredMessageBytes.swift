@@ -28,28 +28,10 @@ struct DeliveredMessageBytes {
             throw MailstoreError.invalidAddress(address)
         }
         let header = Array("Return-Path: <\(returnPath)>\nDelivered-To: \(deliveredTo)\n".utf8)
-        let body = message.contains(UInt8(ascii: "\r")) ? Self.lineFeedsOnly(message) : message
+        let body = LineEndings.lineFeedsOnly(message)
         chunks = [header, body]
         size = header.count + body.count
         virtualSize = size + Self.count(of: UInt8(ascii: "\n"), in: header) + Self.count(of: UInt8(ascii: "\n"), in: body)
-    }
-
-    /// `message` with each CRLF pair replaced by LF.
-    static func lineFeedsOnly(_ message: [UInt8]) -> [UInt8] {
-        var output: [UInt8] = []
-        output.reserveCapacity(message.count)
-        var index = 0
-        let end = message.count
-        while index < end {
-            let byte = message[index]
-            if byte == UInt8(ascii: "\r"), index + 1 < end, message[index + 1] == UInt8(ascii: "\n") {
-                index += 1
-                continue
-            }
-            output.append(byte)
-            index += 1
-        }
-        return output
     }
 
     private static func count(of target: UInt8, in bytes: [UInt8]) -> Int {

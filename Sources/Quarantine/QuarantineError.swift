@@ -1,10 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import MoatCore
 
 /// Everything that can go wrong in the quarantine, each case carrying what an operator
@@ -39,7 +32,7 @@ public enum QuarantineError: Error, CustomStringConvertible {
         case .invalidAddress(let address):
             "envelope address \(Self.quoted(address)) cannot be written to a header"
         case .io(let operation, let path, let code):
-            "\(operation) \(path): \(String(cString: strerror(code))) (errno \(code))"
+            SystemCallError(operation: operation, path: path, errno: code).description
         case .corruptFile(let path, let reason):
             "corrupt quarantine file \(path): \(reason)"
         case .corruptIndex(let id, let reason):
