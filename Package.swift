@@ -54,6 +54,7 @@ let package = Package(
             name: "Quarantine",
             dependencies: ["MoatCore", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict),
+        .target(name: "Mailstore", dependencies: ["MoatCore"], swiftSettings: strict),
         .target(
             name: "Filter",
             dependencies: [
@@ -86,6 +87,7 @@ let package = Package(
         .target(name: "MoatTestSupport", path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(name: "DNSTests", dependencies: ["DNS", "MoatCore", "MoatTestSupport"], swiftSettings: strict),
         .testTarget(name: "QuarantineTests", dependencies: ["Quarantine"], swiftSettings: strict),
+        .testTarget(name: "MailstoreTests", dependencies: ["Mailstore", "MoatCore"], swiftSettings: strict),
         .testTarget(
             name: "FilterTests",
             dependencies: [

@@ -1,10 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import MoatCore
 
 /// Everything that can go wrong in the quarantine, each case carrying what an operator
 /// needs to act on it (the ID, the path, the system error).
@@ -38,7 +32,7 @@ public enum QuarantineError: Error, CustomStringConvertible {
         case .invalidAddress(let address):
             "envelope address \(Self.quoted(address)) cannot be written to a header"
         case .io(let operation, let path, let code):
-            "\(operation) \(path): \(String(cString: strerror(code))) (errno \(code))"
+            SystemCallError(operation: operation, path: path, errno: code).description
         case .corruptFile(let path, let reason):
             "corrupt quarantine file \(path): \(reason)"
         case .corruptIndex(let id, let reason):
@@ -50,4 +44,17 @@ public enum QuarantineError: Error, CustomStringConvertible {
 
     /// Debug-quoted, so control characters in hostile input are visible in logs.
     private static func quoted(_ text: String) -> String { String(reflecting: text) }
+}
+
+extension QuarantineError {
+    /// Runs a `DurableFile` call, reporting its `SystemCallError` as `.io` so the
+    /// quarantine's API keeps one error type; other errors pass through.
+    @discardableResult
+    static func mappingIO<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let failure as SystemCallError {
+            throw QuarantineError.io(operation: failure.operation, path: failure.path, errno: failure.errno)
+        }
+    }
 }

@@ -24,7 +24,8 @@ extension QuarantineStore {
             // A category this version does not know: its file name is unknown, leave it.
             guard let category = QuarantineCategory(rawValue: victim.category) else { continue }
             do {
-                try DurableFile.remove(try messagePath(id: victim.id, category: category))
+                let path = try messagePath(id: victim.id, category: category)
+                try QuarantineError.mappingIO { try DurableFile.remove(path) }
                 removable.append(victim.id)
             } catch {
                 firstError = firstError ?? error
@@ -47,16 +48,16 @@ extension QuarantineStore {
     /// Removes temporary files and unindexed message files older than `cutoff` (Unix
     /// seconds). Names that are neither are never touched.
     private func sweepLeftovers(modifiedBefore cutoff: Double) throws {
-        let names = try DurableFile.entries(of: directory)
+        let names = try QuarantineError.mappingIO { try DurableFile.entries(of: directory) }
         var firstError: (any Error)?
         for name in names {
             let path = "\(directory)/\(name)"
             guard let modified = DurableFile.modificationTime(path), modified < cutoff else { continue }
             do {
                 if name.hasPrefix(".tmp.") {
-                    try DurableFile.remove(path)
+                    try QuarantineError.mappingIO { try DurableFile.remove(path) }
                 } else if let (category, id) = Self.parseFileName(name), try !isIndexed(id, category) {
-                    try DurableFile.remove(path)
+                    try QuarantineError.mappingIO { try DurableFile.remove(path) }
                 }
             } catch {
                 firstError = firstError ?? error

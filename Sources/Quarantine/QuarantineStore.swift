@@ -32,8 +32,10 @@ public final class QuarantineStore: Sendable {
     /// Missing directories (the quarantine directory and the index's parent) are created
     /// with mode 0700; existing ones keep their permissions.
     public init(directory: String, indexPath: String) throws {
-        try DurableFile.makeDirectories(directory, mode: 0o700)
-        try DurableFile.makeDirectories(DurableFile.parentDirectory(of: indexPath), mode: 0o700)
+        try QuarantineError.mappingIO { try DurableFile.makeDirectories(directory, mode: 0o700) }
+        try QuarantineError.mappingIO {
+            try DurableFile.makeDirectories(DurableFile.parentDirectory(of: indexPath), mode: 0o700)
+        }
         self.directory = directory
         self.indexPath = indexPath
         var configuration = Configuration()
@@ -71,7 +73,9 @@ public final class QuarantineStore: Sendable {
             mailID: id, envelope: envelope, blocked: entry.recipients, for: message)
         let temporary = "\(directory)/.tmp.\(id).\(MailID.generate())"
         do {
-            try DurableFile.create(path, temporaryPath: temporary, chunks: [header, message])
+            try QuarantineError.mappingIO {
+                try DurableFile.create(path, temporaryPath: temporary, chunks: [header, message])
+            }
         } catch QuarantineError.io(_, let failedPath, let code) where code == EEXIST && failedPath == path {
             throw QuarantineError.duplicateID(id)
         }
@@ -107,7 +111,8 @@ public final class QuarantineStore: Sendable {
     public func delete(_ id: String) throws {
         guard let entry = try entry(id) else { throw QuarantineError.notFound(id) }
         // File first: if the row delete then fails, retrying finds the row and succeeds.
-        try DurableFile.remove(try messagePath(id: id, category: entry.category))
+        let path = try messagePath(id: id, category: entry.category)
+        try QuarantineError.mappingIO { try DurableFile.remove(path) }
         _ = try indexed("delete \(id)") {
             try database.write { db in try QuarantineIndex.delete([id], in: db) }
         }
@@ -140,7 +145,7 @@ public final class QuarantineStore: Sendable {
     public func load(_ id: String) throws -> (envelope: Envelope, message: [UInt8]) {
         guard let entry = try entry(id) else { throw QuarantineError.notFound(id) }
         let path = try messagePath(id: id, category: entry.category)
-        let file = try DurableFile.contents(of: path)
+        let file = try QuarantineError.mappingIO { try DurableFile.contents(of: path) }
         let parsed = try EnvelopeHeaderBlock.parse(file, mailID: id, path: path)
         let length = file.count - parsed.bodyStart
         guard length == entry.size else {

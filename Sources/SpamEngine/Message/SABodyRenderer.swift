@@ -1,4 +1,5 @@
 import MIME
+import MoatCore
 
 /// Builds SpamAssassin's body and rawbody texts (`Message::get_body_text_array_common`,
 /// `get_decoded_body_text_array`, `Node::rendered`, `Node::decode`).
@@ -31,10 +32,10 @@ struct SABodyRenderer {
         let body = rawBody(part, in: message)
         switch part.transferEncoding {
         case "quoted-printable":
-            return crlfToLF(SAMessage.qpDecode(body))
+            return LineEndings.lineFeedsOnly(SAMessage.qpDecode(body))
         case "base64":
             let d = Base64Codec.decode(body)
-            return part.contentType.type == "text" || part.contentType.type == "message" ? crlfToLF(d) : d
+            return part.contentType.type == "text" || part.contentType.type == "message" ? LineEndings.lineFeedsOnly(d) : d
         default:
             return Array(body)
         }
@@ -44,18 +45,6 @@ struct SABodyRenderer {
     /// line belongs to the boundary (RFC 2046 §5.1.1; SA `chomp`s it), as in ``MIMEPart/body``.
     static func rawBody(_ part: MIMEPart, in message: MIMEMessage) -> ArraySlice<UInt8> {
         part.body
-    }
-
-    static func crlfToLF(_ s: [UInt8]) -> [UInt8] {
-        guard s.contains(0x0D) else { return s }
-        var out: [UInt8] = []
-        out.reserveCapacity(s.count)
-        var i = 0
-        while i < s.count {
-            if s[i] == 0x0D, i + 1 < s.count, s[i + 1] == 0x0A { i += 1; continue }
-            out.append(s[i]); i += 1
-        }
-        return out
     }
 
     mutating func run() {
