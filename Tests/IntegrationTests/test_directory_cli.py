@@ -161,3 +161,39 @@ def test_moat_hash_verifies_with_doveadm(populated):
     assert good.returncode == 0 and "verified" in good.stdout + good.stderr, good.stdout + good.stderr
     bad = subprocess.run([DOVEADM, "pw", "-t", hash_, "-p", "wrong"], capture_output=True, text=True)
     assert bad.returncode != 0
+
+
+def _on_terminal(moat, args, answers):
+    """Runs `moat ARGS` on a pseudo-terminal, typing each answer after a prompt; returns
+    (exit status, everything the terminal showed)."""
+    import os
+    import pty
+    from harness.moat import BINARY
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.execv(BINARY, [BINARY, *args, "-c", str(moat.config_path)])
+    shown = b""
+    given = 0
+    while True:
+        try:
+            chunk = os.read(fd, 1024)
+        except OSError:
+            break
+        if not chunk:
+            break
+        shown += chunk
+        # Answer each prompt once, only after it appeared: the prompt flushes pending input.
+        if given < len(answers) and shown.lower().count(b"password:") > given:
+            os.write(fd, answers[given].encode() + b"\n")
+            given += 1
+    _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status), shown.decode(errors="replace")
+
+
+def test_password_prompt_twice_without_echo(populated):
+    rc, shown = _on_terminal(populated, ["user", "passwd", "alice@example.com"], ["typed pw", "typed pw"])
+    assert rc == 0, shown
+    assert "Password:" in shown and "Retype password:" in shown and "typed pw" not in shown
+    ok(populated, "user", "verify", "alice@example.com", "--password-stdin", password="typed pw")
+    rc, shown = _on_terminal(populated, ["user", "passwd", "alice@example.com"], ["one", "two"])
+    assert rc == 1 and "do not match" in shown
