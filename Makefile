@@ -5,8 +5,8 @@ CONFIG ?= Config/moat.toml
 PYTHON ?= python3
 
 # Debian packages: what the build links, and what the tests drive.
-BUILD_PACKAGES = pkg-config libclamav-dev libsqlite3-dev libpcre2-dev libhyperscan-dev libunbound-dev
-TEST_PACKAGES = postfix swaks clamav-testfiles clamav-daemon python3 spamassassin spamc dnsmasq-base
+BUILD_PACKAGES = pkg-config libclamav-dev libsqlite3-dev libpcre2-dev libhyperscan-dev libunbound-dev libcrypt-dev
+TEST_PACKAGES = postfix swaks clamav-testfiles clamav-daemon python3 spamassassin spamc dnsmasq-base dovecot-core
 
 SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 

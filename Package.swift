@@ -55,6 +55,11 @@ let package = Package(
             dependencies: ["MoatCore", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict),
         .target(name: "Mailstore", dependencies: ["MoatCore"], swiftSettings: strict),
+        .systemLibrary(name: "CCrypt", pkgConfig: "libcrypt", providers: [.apt(["libcrypt-dev"])]),
+        .target(
+            name: "Directory",
+            dependencies: ["MoatCore", "CCrypt", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strict),
         .target(
             name: "Filter",
             dependencies: [
@@ -65,7 +70,7 @@ let package = Package(
         .executableTarget(
             name: "moat",
             dependencies: [
-                "MoatCore", "MIME", "SMTP", "Scanning", "SpamEngine", "Quarantine", "Filter", "DNS",
+                "MoatCore", "MIME", "SMTP", "Scanning", "SpamEngine", "Quarantine", "Filter", "DNS", "Directory",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -88,6 +93,7 @@ let package = Package(
         .testTarget(name: "DNSTests", dependencies: ["DNS", "MoatCore", "MoatTestSupport"], swiftSettings: strict),
         .testTarget(name: "QuarantineTests", dependencies: ["Quarantine"], swiftSettings: strict),
         .testTarget(name: "MailstoreTests", dependencies: ["Mailstore", "MoatCore"], swiftSettings: strict),
+        .testTarget(name: "DirectoryTests", dependencies: ["Directory", "MoatCore"], swiftSettings: strict),
         .testTarget(
             name: "FilterTests",
             dependencies: [

@@ -1,0 +1,90 @@
+import ArgumentParser
+import Directory
+
+/// `moat user …`: mailboxes and their passwords, as Postfix Admin's mailbox list.
+struct UserCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "user", abstract: "Manage mailboxes and their passwords.",
+        subcommands: [Add.self, List.self, Passwd.self, Verify.self, Delete.self])
+
+    struct Add: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Add a mailbox in an existing domain.")
+        @OptionGroup var options: ConfigOption
+        @Argument(help: "local@domain") var address: String
+        @Option(help: "Maildir size limit, e.g. 500M or 2G; 0 is unlimited.") var quota = "0"
+        @OptionGroup var password: PasswordOption
+
+        func run() throws {
+            let bytes = try DirectoryCLI.quota(quota)
+            try DirectoryCLI.run(options) { store in
+                let box = try store.addMailbox(address, password: try password.read(), quotaBytes: bytes)
+                print("added mailbox \(box.address)")
+            }
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List mailboxes.",
+            discussion: "One per line, tab-separated: address, quota, active|inactive, and with --show-hash the password hash.")
+        @OptionGroup var options: ConfigOption
+        @Option(help: "Only this domain's mailboxes.") var domain: String?
+        // Hashes are off by default: a listing is often pasted into tickets and chats.
+        @Flag(name: .customLong("show-hash"), help: "Add the password hash column.") var showHash = false
+
+        func run() throws {
+            try DirectoryCLI.run(options) { store in
+                for box in try store.mailboxes(domain: domain) {
+                    let columns = [box.address, DirectoryCLI.size(box.quotaBytes), box.active ? "active" : "inactive"]
+                    print((showHash ? columns + [box.passwordHash] : columns).joined(separator: "\t"))
+                }
+            }
+        }
+    }
+
+    struct Passwd: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Set a mailbox's password.")
+        @OptionGroup var options: ConfigOption
+        @Argument var address: String
+        @OptionGroup var password: PasswordOption
+
+        func run() throws {
+            try DirectoryCLI.run(options) { store in
+                try store.setPassword(address, password: try password.read())
+                print("password changed for \(address.lowercased())")
+            }
+        }
+    }
+
+    struct Verify: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check a password as a login would (exit 0 when it matches, 1 when not).")
+        @OptionGroup var options: ConfigOption
+        @Argument var address: String
+        @OptionGroup var password: PasswordOption
+
+        func run() throws {
+            try DirectoryCLI.run(options) { store in
+                guard try store.verifyPassword(address, password: try password.read(confirm: false)) else {
+                    printError("moat: password does not match for \(address.lowercased()) (or no active mailbox)")
+                    throw ExitCode(1)
+                }
+                print("ok")
+            }
+        }
+    }
+
+    struct Delete: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "del", abstract: "Delete a mailbox and its own aliases (its Maildir stays on disk).")
+        @OptionGroup var options: ConfigOption
+        @Argument var address: String
+
+        func run() throws {
+            try DirectoryCLI.run(options) { store in
+                try store.deleteMailbox(address)
+                print("deleted mailbox \(address.lowercased())")
+            }
+        }
+    }
+}
