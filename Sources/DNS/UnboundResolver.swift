@@ -83,8 +83,8 @@ public final class UnboundResolver: Resolver {
         try check(ub_ctx_async(ctx, 1), "ub_ctx_async")
         if !configuration.useIPv6 { try check(ub_ctx_set_option(ctx, "do-ip6:", "no"), "do-ip6") }
         for zone in configuration.forwardedDefaultZones {
-            // "nodefault" drops unbound's built-in answer for the zone (unbound.conf(5)).
-            try check(ub_ctx_set_option(ctx, "local-zone:", "\(zone) nodefault"), "local-zone \(zone)")
+            // "transparent" with no local data: questions go to the forwarders (unbound.conf(5)).
+            try check(ub_ctx_set_option(ctx, "local-zone:", "\(zone) transparent"), "local-zone \(zone)")
         }
         if configuration.servers.isEmpty {
             try check(ub_ctx_resolvconf(ctx, nil), "ub_ctx_resolvconf")
