@@ -33,6 +33,10 @@ final class DNSRestrictionTests: XCTestCase {
             "--ptr-record=11.2.0.192.in-addr.arpa,liar.good.example",
             "--host-record=liar.good.example,192.0.2.99",
             "--ptr-record=13.2.0.192.in-addr.arpa,host.broken.example",
+            // IPv6: --host-record adds the PTR under ip6.arpa as well
+            "--local=/8.b.d.0.1.0.0.2.ip6.arpa/",
+            "--host-record=v6host.good.example,2001:db8::10",
+            "--host-record=\(IPAddress("2001:db8::bad")!.reversedLabels).zen.example,127.0.0.4",
         ]
     }
 
@@ -41,7 +45,20 @@ final class DNSRestrictionTests: XCTestCase {
         silent = try UDPSocket()
         dnsmasq = try DNSMasq(records: records(silentPort: silent.port))
         resolver = try UnboundResolver(.init(servers: [dnsmasq.server], timeout: .milliseconds(700),
-                                             forwardedDefaultZones: ["2.0.192.in-addr.arpa"]))
+                                             forwardedDefaultZones: Self.forwardedZones))
+    }
+
+    static let forwardedZones = ["2.0.192.in-addr.arpa", "8.b.d.0.1.0.0.2.ip6.arpa"]
+
+    func testIPv6Client() async throws {
+        let names = await ClientNames.lookup(IPAddress("2001:db8::10")!, resolver: resolver, timeout: .seconds(3))
+        XCTAssertEqual(names.hostname, "v6host.good.example")
+        XCTAssertEqual(names.hostnameStatus, .ok)
+        let e = try evaluator([.client: ["reject_rbl_client zen.example=127.0.0.[2..11]"]])
+        let listed = await e.checkRecipient(context("2001:db8::bad"))
+        XCTAssertEqual(listed.reply?.description, "554 5.7.1 Service unavailable; Client host [2001:db8::bad] blocked using zen.example")
+        let clean = await e.checkRecipient(context("2001:db8::10"))
+        XCTAssertEqual(clean, .permit)
     }
 
     override func tearDown() {
@@ -163,7 +180,7 @@ final class DNSRestrictionTests: XCTestCase {
         XCTAssertEqual(reverseFails.hostnameStatus, .temporaryFailure)
         // The overall bound holds even when the resolver's own timeout is longer.
         let slow = try UnboundResolver(.init(servers: [dnsmasq.server], timeout: .seconds(30),
-                                             forwardedDefaultZones: ["2.0.192.in-addr.arpa"]))
+                                             forwardedDefaultZones: Self.forwardedZones))
         let started = ContinuousClock.now
         let bounded = await ClientNames.lookup(IPAddress("192.0.2.14")!, resolver: slow, timeout: .milliseconds(300))
         XCTAssertLessThan(ContinuousClock.now - started, .seconds(5))
