@@ -50,6 +50,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
+        .target(name: "Policy", dependencies: ["MoatCore", "DNS"], swiftSettings: strict),
         .target(
             name: "Quarantine",
             dependencies: ["MoatCore", .product(name: "GRDB", package: "GRDB.swift")],
@@ -91,6 +92,8 @@ let package = Package(
         // Test helpers shared by several test targets (a real dnsmasq on loopback).
         .target(name: "MoatTestSupport", path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(name: "DNSTests", dependencies: ["DNS", "MoatCore", "MoatTestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "PolicyTests", dependencies: ["Policy", "DNS", "MoatCore", "MoatTestSupport"], swiftSettings: strict),
         .testTarget(name: "QuarantineTests", dependencies: ["Quarantine"], swiftSettings: strict),
         .testTarget(name: "MailstoreTests", dependencies: ["Mailstore", "MoatCore"], swiftSettings: strict),
         .testTarget(name: "DirectoryTests", dependencies: ["Directory", "MoatCore"], swiftSettings: strict),

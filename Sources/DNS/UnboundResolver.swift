@@ -26,16 +26,22 @@ public final class UnboundResolver: Resolver {
         /// Query over IPv6 too (off by default: a gateway without v6 routes otherwise waits
         /// for v6 timeouts before falling back).
         public var useIPv6: Bool
+        /// Zones libunbound answers itself by default (RFC 6303 reverse zones of private and
+        /// documentation networks such as `10.in-addr.arpa`, `2.0.192.in-addr.arpa`) that
+        /// should go to the forwarders instead: a site whose internal DNS serves PTR records
+        /// for its own 10/8 clients needs it, and so do tests on TEST-NET addresses.
+        public var forwardedDefaultZones: [String]
 
         public init(
             servers: [String] = [], timeout: Duration = .seconds(5), maxCacheTTL: Duration = .seconds(3600),
-            cacheCapacity: Int = 10_000, useIPv6: Bool = false
+            cacheCapacity: Int = 10_000, useIPv6: Bool = false, forwardedDefaultZones: [String] = []
         ) {
             self.servers = servers
             self.timeout = timeout
             self.maxCacheTTL = maxCacheTTL
             self.cacheCapacity = cacheCapacity
             self.useIPv6 = useIPv6
+            self.forwardedDefaultZones = forwardedDefaultZones
         }
 
         /// From the `[dns]` section of `moat.toml`.
@@ -76,6 +82,10 @@ public final class UnboundResolver: Resolver {
         // of its own instead of a forked process.
         try check(ub_ctx_async(ctx, 1), "ub_ctx_async")
         if !configuration.useIPv6 { try check(ub_ctx_set_option(ctx, "do-ip6:", "no"), "do-ip6") }
+        for zone in configuration.forwardedDefaultZones {
+            // "transparent" with no local data: questions go to the forwarders (unbound.conf(5)).
+            try check(ub_ctx_set_option(ctx, "local-zone:", "\(zone) transparent"), "local-zone \(zone)")
+        }
         if configuration.servers.isEmpty {
             try check(ub_ctx_resolvconf(ctx, nil), "ub_ctx_resolvconf")
         } else {
@@ -97,7 +107,15 @@ public final class UnboundResolver: Resolver {
     deinit { core.stop() }
 
     public func lookupA(_ name: String) async throws -> [String] { try await resolve(name, .a) }
+    public func lookupAAAA(_ name: String) async throws -> [String] { try await resolve(name, .aaaa) }
     public func lookupTXT(_ name: String) async throws -> [String] { try await resolve(name, .txt) }
+    public func lookupMX(_ name: String) async throws -> [MXRecord] {
+        // Cached in master-file form; every string was written by MXRecord.description.
+        try await resolve(name, .mx).compactMap(MXRecord.init(presentation:))
+    }
+    public func lookupPTR(_ address: IPAddress) async throws -> [String] {
+        try await resolve(address.reverseName, .ptr)
+    }
 
     public var statistics: Statistics { stats.withLock { $0 } }
 
@@ -161,7 +179,10 @@ public final class UnboundResolver: Resolver {
         case 0, 3:  // NOERROR (maybe NODATA), NXDOMAIN
             let records: [String] = switch type {
             case .a: answer.records.compactMap { RData.ipv4($0) }
+            case .aaaa: answer.records.compactMap { RData.ipv6($0) }
             case .txt: answer.records.map { RData.txt($0) }
+            case .ptr: answer.records.compactMap { RData.name($0[...]) }
+            case .mx: answer.records.compactMap { RData.mx($0)?.description }
             }
             cache.withLock { $0.put(key, records: records, ttl: answer.ttl, now: ContinuousClock.now) }
             return records

@@ -10,9 +10,16 @@ final class UnboundResolverTests: XCTestCase {
         "--host-record=multi.moattest,127.0.0.10",
         "--txt-record=2.0.0.127.zen.moattest,listed see http://zen.moattest/q?ip=127.0.0.2",
         "--txt-record=split.moattest,abc,def",
+        // AAAA, MX and PTR (UnboundResolverTests+RecordTypes.swift)
+        "--local=/example/", "--local=/2.0.192.in-addr.arpa/",
+        "--host-record=v6.moat.example,2001:db8::25",
+        "--host-record=both.moat.example,192.0.2.7,2001:db8::7",
+        "--mx-host=mail.moat.example,mx2.moat.example,20",
+        "--mx-host=mail.moat.example,mx1.moat.example,10",
+        "--ptr-record=10.2.0.192.in-addr.arpa,host10.moat.example",
     ]
 
-    private var dnsmasq: DNSMasq!
+    var dnsmasq: DNSMasq!
 
     override func setUpWithError() throws {
         try XCTSkipUnless(FileManager.default.isExecutableFile(atPath: DNSMasq.binary), "dnsmasq-base not installed")
@@ -24,8 +31,10 @@ final class UnboundResolverTests: XCTestCase {
         dnsmasq = nil
     }
 
-    private func resolver(timeout: Duration = .seconds(2)) throws -> UnboundResolver {
-        try UnboundResolver(.init(servers: [dnsmasq.server], timeout: timeout))
+    func resolver(timeout: Duration = .seconds(2), forwarding zones: [String] = ["2.0.192.in-addr.arpa"]) throws
+        -> UnboundResolver
+    {
+        try UnboundResolver(.init(servers: [dnsmasq.server], timeout: timeout, forwardedDefaultZones: zones))
     }
 
     func testARecord() async throws {

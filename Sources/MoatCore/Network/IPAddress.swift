@@ -31,8 +31,17 @@ public struct IPAddress: Sendable, Hashable, CustomStringConvertible {
         }
         var v6 = in6_addr()
         guard inet_pton(AF_INET6, str, &v6) == 1 else { return nil }
-        let raw = withUnsafeBytes(of: &v6) { Array($0) }
-        self.init(bytes: raw, isIPv4: raw[0..<10].allSatisfy { $0 == 0 } && raw[10] == 0xFF && raw[11] == 0xFF)
+        self.init(networkBytes: withUnsafeBytes(of: &v6) { Array($0) })
+    }
+
+    /// From wire bytes: 4 (IPv4, as in an A record) or 16 (IPv6, as in an AAAA record;
+    /// IPv4-mapped becomes IPv4). Nil for any other length.
+    public init?(networkBytes raw: [UInt8]) {
+        switch raw.count {
+        case 4: self.init(v4: raw.reduce(0) { $0 << 8 | UInt32($1) })
+        case 16: self.init(bytes: raw, isIPv4: raw[0..<10].allSatisfy { $0 == 0 } && raw[10] == 0xFF && raw[11] == 0xFF)
+        default: return nil
+        }
     }
 
     private init(bytes: [UInt8], isIPv4: Bool) {

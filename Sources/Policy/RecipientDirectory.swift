@@ -1,0 +1,21 @@
+import MoatCore
+
+/// Whether a mailbox exists, as the directory knows it.
+public enum RecipientStatus: Sendable, Hashable {
+    case exists
+    case unknown
+    /// Exists but is over its quota (answered 452 4.2.2 at RCPT when known).
+    case overQuota
+}
+
+/// The caller's knowledge of its own domains and users (the Directory module, or a table
+/// in a filter-only setup). Domains arrive normalised as `AddressRouting` does (ASCII
+/// lowercase, no trailing dot); a thrown error is a temporary lookup failure (451 4.3.0).
+public protocol RecipientDirectory: Sendable {
+    /// Final delivery here: virtual mailbox/alias domains (Postfix's RESOLVE_CLASS_FINAL).
+    func isLocalDomain(_ domain: String) async throws -> Bool
+    /// Accepted for relaying to a next hop (Postfix's relay_domains).
+    func isRelayDomain(_ domain: String) async throws -> Bool
+    /// Asked only for addresses in a local or relay domain.
+    func recipientExists(_ address: EmailAddress) async throws -> RecipientStatus
+}
