@@ -72,22 +72,29 @@ print("rules: \(options.rules.joined(separator: " ")): \(active) active rules, "
 // One pass to warm caches, untimed.
 for message in corpus.prefix(50) { _ = engine.analyze(MIMEMessage.parse(message)) }
 
-// Single thread: per-message latency.
-var latencies: [Double] = []
-latencies.reserveCapacity(corpus.count)
-var spam = 0
-let single = now()
-for message in corpus {
-    let t0 = now()
-    let (verdict, _) = engine.analyze(MIMEMessage.parse(message))
-    latencies.append((now() - t0) * 1000)
-    if verdict.score >= engine.ruleset.requiredScore { spam += 1 }
+// Single thread: per-message latency. Three passes, the median one reported: a shared
+// 2-core machine varies by ±20% from run to run.
+struct Pass { var seconds: Double; var latencies: [Double]; var spam: Int }
+var passes: [Pass] = []
+for _ in 0..<3 {
+    var latencies: [Double] = []
+    latencies.reserveCapacity(corpus.count)
+    var spam = 0
+    let single = now()
+    for message in corpus {
+        let t0 = now()
+        let (verdict, _) = engine.analyze(MIMEMessage.parse(message))
+        latencies.append((now() - t0) * 1000)
+        if verdict.score >= engine.ruleset.requiredScore { spam += 1 }
+    }
+    passes.append(Pass(seconds: now() - single, latencies: latencies.sorted(), spam: spam))
 }
-let singleSeconds = now() - single
-latencies.sort()
+print("1 thread, 3 passes: " + passes.map { String(format: "%.1f", Double(corpus.count) / $0.seconds) }.joined(separator: ", ") + " msg/s")
+let median = passes.sorted { $0.seconds < $1.seconds }[1]
 print(String(format: "1 thread:   %5d messages in %6.2f s = %7.1f msg/s, p50 %.2f ms, p99 %.2f ms, mean %.2f ms (%d spam)",
-             corpus.count, singleSeconds, Double(corpus.count) / singleSeconds,
-             percentile(latencies, 0.5), percentile(latencies, 0.99), latencies.reduce(0, +) / Double(latencies.count), spam))
+             corpus.count, median.seconds, Double(corpus.count) / median.seconds,
+             percentile(median.latencies, 0.5), percentile(median.latencies, 0.99),
+             median.latencies.reduce(0, +) / Double(max(1, median.latencies.count)), median.spam))
 
 // All cores: the shared immutable rule set, one worker per core.
 let threads = max(1, options.threads)
