@@ -19,6 +19,8 @@ let package = Package(
     targets: [
         .target(name: "MoatCore", swiftSettings: strict),
         .target(name: "MIME", dependencies: ["MoatCore"], swiftSettings: strict),
+        // Generated messages (RFC 3464 DSNs, notices), shared by Filter and the queue.
+        .target(name: "Notices", dependencies: ["MoatCore", "MIME"], swiftSettings: strict),
         .target(
             name: "SMTP",
             dependencies: [
@@ -58,7 +60,7 @@ let package = Package(
         .target(
             name: "Filter",
             dependencies: [
-                "MoatCore", "MIME", "SMTP", "Scanning", "SpamEngine", "Quarantine",
+                "MoatCore", "MIME", "Notices", "SMTP", "Scanning", "SpamEngine", "Quarantine",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
@@ -91,7 +93,7 @@ let package = Package(
         .testTarget(
             name: "FilterTests",
             dependencies: [
-                "Filter", "MoatCore", "MIME", "SMTP", "Scanning", "SpamEngine", "Quarantine",
+                "Filter", "MoatCore", "MIME", "Notices", "SMTP", "Scanning", "SpamEngine", "Quarantine",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
