@@ -19,8 +19,12 @@ let package = Package(
     targets: [
         .target(name: "MoatCore", swiftSettings: strict),
         .target(name: "MIME", dependencies: ["MoatCore"], swiftSettings: strict),
-        // Generated messages (RFC 3464 DSNs, notices), shared by Filter and the queue.
+        // Generated messages (RFC 3464 DSNs, notices) shared by Filter and Queue.
         .target(name: "Notices", dependencies: ["MoatCore", "MIME"], swiftSettings: strict),
+        .target(
+            name: "Queue",
+            dependencies: ["MoatCore", "MIME", "Notices", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict),
         .target(
             name: "SMTP",
             dependencies: [
@@ -67,7 +71,7 @@ let package = Package(
         .executableTarget(
             name: "moat",
             dependencies: [
-                "MoatCore", "MIME", "SMTP", "Scanning", "SpamEngine", "Quarantine", "Filter", "DNS",
+                "MoatCore", "MIME", "SMTP", "Scanning", "SpamEngine", "Quarantine", "Filter", "DNS", "Queue",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -89,6 +93,7 @@ let package = Package(
         .target(name: "MoatTestSupport", path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(name: "DNSTests", dependencies: ["DNS", "MoatCore", "MoatTestSupport"], swiftSettings: strict),
         .testTarget(name: "QuarantineTests", dependencies: ["Quarantine"], swiftSettings: strict),
+        .testTarget(name: "QueueTests", dependencies: ["Queue", "MoatCore", "MIME"], swiftSettings: strict),
         .testTarget(name: "MailstoreTests", dependencies: ["Mailstore", "MoatCore"], swiftSettings: strict),
         .testTarget(
             name: "FilterTests",
