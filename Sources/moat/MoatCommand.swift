@@ -6,7 +6,7 @@ struct MoatCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "moat",
         abstract: "Mail content-filter gateway: ClamAV, banned files, spam scoring and quarantine.",
-        subcommands: [ServeCommand.self, ScanCommand.self, QuarantineCommand.self, ConfigCommand.self, RulesCommand.self, LearnCommand.self])
+        subcommands: [ServeCommand.self, ScanCommand.self, QuarantineCommand.self, QueueCommand.self, ConfigCommand.self, RulesCommand.self, LearnCommand.self])
 }
 
 /// The `-c FILE` option every subcommand takes.
