@@ -35,7 +35,10 @@ struct QueueCommand: ParsableCommand {
 
         func run() throws {
             let spool = try openSpool(options)
-            guard let entry = try queueCall({ try spool.entry(id) }) else { throw missing(id) }
+            let entry = try queueCall { () throws -> SpoolEntry in
+                guard let entry = try spool.entry(id) else { throw QueueError.notFound(id: id) }
+                return entry
+            }
             let message = try queueCall { try spool.message(id) }
             // One writer for both, so the envelope cannot trail the message in buffered output.
             FileHandleWriter.write(QueueListing.envelope(entry).joined(separator: "\n") + "\n\n", fd: 1)
@@ -60,9 +63,9 @@ struct QueueCommand: ParsableCommand {
         @Argument(help: "Queue ID.") var id: String
 
         func run() throws {
-            let spool = try openSpool(options)
-            guard try queueCall({ try spool.remove(id) }) else { throw missing(id) }
-            print("\(id): deleted")
+            try onMessage(id, options, done: "deleted") { spool in
+                guard try spool.remove(id) else { throw QueueError.notFound(id: id) }
+            }
         }
     }
 
@@ -72,9 +75,7 @@ struct QueueCommand: ParsableCommand {
         @Argument(help: "Queue ID.") var id: String
 
         func run() throws {
-            let spool = try openSpool(options)
-            try queueCall { try spool.hold(id) }
-            print("\(id): held")
+            try onMessage(id, options, done: "held") { try $0.hold(id) }
         }
     }
 
@@ -84,9 +85,7 @@ struct QueueCommand: ParsableCommand {
         @Argument(help: "Queue ID.") var id: String
 
         func run() throws {
-            let spool = try openSpool(options)
-            try queueCall { try spool.release(id) }
-            print("\(id): released")
+            try onMessage(id, options, done: "released") { try $0.release(id) }
         }
     }
 
@@ -140,7 +139,10 @@ private func queueCall<T>(_ body: () throws -> T) throws -> T {
     }
 }
 
-private func missing(_ id: String) -> Error {
-    printError("moat: queue: no message \(id)")
-    return ExitCode(1)
+/// Runs `action` on message `id` and confirms it as `ID: done`.
+private func onMessage(_ id: String, _ options: ConfigOption, done: String,
+                       _ action: (Spool) throws -> Void) throws {
+    let spool = try openSpool(options)
+    try queueCall { try action(spool) }
+    print("\(id): \(done)")
 }

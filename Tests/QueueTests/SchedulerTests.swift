@@ -9,6 +9,16 @@ final class SchedulerTests: XCTestCase {
         Task { try await scheduler.run() }
     }
 
+    /// A scheduler whose `later@` recipient fails once and then succeeds, with a backoff
+    /// so long that only a flush brings the message back within a test.
+    private func deferringScheduler(_ spool: Spool) -> (QueueScheduler, ScriptedDeliverer) {
+        let deliverer = ScriptedDeliverer(script: [
+            "later@example.net": [.temporaryFailure(status: "4.4.1", text: "connection refused"), .delivered],
+        ])
+        return (QueueScheduler(spool: spool, deliverer: deliverer,
+                               configuration: fastConfiguration(minimal: 3600, maximal: 3600)), deliverer)
+    }
+
     func testTemporaryFailuresAreRetriedWithBackoffPerRecipient() async throws {
         let spool = try makeSpool(self)
         let deliverer = ScriptedDeliverer(script: [
@@ -71,12 +81,7 @@ final class SchedulerTests: XCTestCase {
 
     func testHoldReleaseDeleteAndFlushOnARunningScheduler() async throws {
         let spool = try makeSpool(self)
-        let deliverer = ScriptedDeliverer(script: [
-            "later@example.net": [.temporaryFailure(status: "4.4.1", text: "connection refused"), .delivered],
-        ])
-        // A long backoff: only flush can bring the deferred message back within the test.
-        let scheduler = QueueScheduler(spool: spool, deliverer: deliverer,
-                                       configuration: fastConfiguration(minimal: 3600, maximal: 3600))
+        let (scheduler, deliverer) = deferringScheduler(spool)
         let task = start(scheduler)
         defer { task.cancel() }
         let sender = address("alice@example.org")
@@ -111,11 +116,7 @@ final class SchedulerTests: XCTestCase {
     /// scheduler notices through the wake-up file within its poll interval.
     func testChangesByAnotherProcessAreNoticedThroughTheWakeupFile() async throws {
         let spool = try makeSpool(self)
-        let deliverer = ScriptedDeliverer(script: [
-            "later@example.net": [.temporaryFailure(status: "4.4.1", text: "connection refused"), .delivered],
-        ])
-        let scheduler = QueueScheduler(spool: spool, deliverer: deliverer,
-                                       configuration: fastConfiguration(minimal: 3600, maximal: 3600))
+        let (scheduler, deliverer) = deferringScheduler(spool)
         let task = start(scheduler)
         defer { task.cancel() }
         let other = Spool(directory: spool.directory)  // what the CLI opens
