@@ -19,6 +19,12 @@ let package = Package(
     targets: [
         .target(name: "MoatCore", swiftSettings: strict),
         .target(name: "MIME", dependencies: ["MoatCore"], swiftSettings: strict),
+        // Generated messages (RFC 3464 DSNs, notices) shared by Filter and Queue.
+        .target(name: "Notices", dependencies: ["MoatCore", "MIME"], swiftSettings: strict),
+        .target(
+            name: "Queue",
+            dependencies: ["MoatCore", "MIME", "Notices", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict),
         .target(
             name: "SMTP",
             dependencies: [
@@ -64,14 +70,14 @@ let package = Package(
         .target(
             name: "Filter",
             dependencies: [
-                "MoatCore", "MIME", "SMTP", "Scanning", "SpamEngine", "Quarantine",
+                "MoatCore", "MIME", "Notices", "SMTP", "Scanning", "SpamEngine", "Quarantine",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
         .executableTarget(
             name: "moat",
             dependencies: [
-                "MoatCore", "MIME", "SMTP", "Scanning", "SpamEngine", "Quarantine", "Filter", "DNS", "Directory",
+                "MoatCore", "MIME", "SMTP", "Scanning", "SpamEngine", "Quarantine", "Filter", "DNS", "Directory", "Queue",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -95,12 +101,13 @@ let package = Package(
         .testTarget(
             name: "PolicyTests", dependencies: ["Policy", "DNS", "MoatCore", "MoatTestSupport"], swiftSettings: strict),
         .testTarget(name: "QuarantineTests", dependencies: ["Quarantine"], swiftSettings: strict),
+        .testTarget(name: "QueueTests", dependencies: ["Queue", "MoatCore", "MIME"], swiftSettings: strict),
         .testTarget(name: "MailstoreTests", dependencies: ["Mailstore", "MoatCore"], swiftSettings: strict),
         .testTarget(name: "DirectoryTests", dependencies: ["Directory", "MoatCore"], swiftSettings: strict),
         .testTarget(
             name: "FilterTests",
             dependencies: [
-                "Filter", "MoatCore", "MIME", "SMTP", "Scanning", "SpamEngine", "Quarantine",
+                "Filter", "MoatCore", "MIME", "Notices", "SMTP", "Scanning", "SpamEngine", "Quarantine",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import MIME
 import MoatCore
+import Notices
 import Quarantine
 import SMTP
 

@@ -1,6 +1,7 @@
 import Foundation
 import MIME
 import MoatCore
+import Notices
 import SpamEngine
 
 /// Builds the message a group of recipients receives: our header fields prepended in

@@ -5,9 +5,9 @@ import ArgumentParser
 struct MoatCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "moat",
-        abstract: "Mail content-filter gateway: ClamAV, banned files, spam scoring, quarantine and virtual domains.",
-        subcommands: [ServeCommand.self, ScanCommand.self, QuarantineCommand.self, ConfigCommand.self, RulesCommand.self, LearnCommand.self,
-                      DomainCommand.self, UserCommand.self, AliasCommand.self])
+        abstract: "Mail content-filter gateway: ClamAV, banned files, spam scoring, quarantine, queue and virtual domains.",
+        subcommands: [ServeCommand.self, ScanCommand.self, QuarantineCommand.self, QueueCommand.self, ConfigCommand.self, RulesCommand.self,
+                      LearnCommand.self, DomainCommand.self, UserCommand.self, AliasCommand.self])
 }
 
 /// The `-c FILE` option every subcommand takes.

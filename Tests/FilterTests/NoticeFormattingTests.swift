@@ -1,4 +1,5 @@
 import Foundation
+import Notices
 import XCTest
 @testable import Filter
 

@@ -1,6 +1,7 @@
 import Foundation
 import MIME
 import MoatCore
+import Notices
 import XCTest
 @testable import Filter
 

@@ -204,6 +204,40 @@ final class MoatConfigTests: XCTestCase {
         XCTAssertEqual(c.banned.destiny, defaults.banned.destiny)
         XCTAssertEqual(c.banned.filenames, defaults.banned.filenames)
         XCTAssertEqual(c.quarantine.directory, defaults.quarantine.directory)
+        XCTAssertEqual(c.queue, defaults.queue, "moat.toml documents the [queue] defaults")
+    }
+
+    func testQueueSection() throws {
+        let defaults = QueueSettings()
+        XCTAssertEqual(defaults.maxQueueLifetime, .seconds(5 * 86_400))
+        XCTAssertEqual(defaults.minimalBackoffTime, .seconds(300))
+        XCTAssertEqual(defaults.maximalBackoffTime, .seconds(4000))
+        XCTAssertEqual(defaults.queueRunDelay, .seconds(300))
+        XCTAssertEqual(defaults.maxConcurrentDeliveries, 20)
+        let c = try MoatConfig.parse("""
+            [queue]
+            max_queue_lifetime = "2d"
+            minimal_backoff_time = "1m"
+            maximal_backoff_time = "1h"
+            queue_run_delay = 30
+            max_concurrent_deliveries = 5
+            """, file: "moat.toml")
+        XCTAssertEqual(c.queue.maxQueueLifetime, .seconds(2 * 86_400))
+        XCTAssertEqual(c.queue.minimalBackoffTime, .seconds(60))
+        XCTAssertEqual(c.queue.maximalBackoffTime, .seconds(3600))
+        XCTAssertEqual(c.queue.queueRunDelay, .seconds(30))
+        XCTAssertEqual(c.queue.maxConcurrentDeliveries, 5)
+        XCTAssertEqual(issues("""
+            [queue]
+            minimal_backoff_time = "10m"
+            maximal_backoff_time = "5m"
+            max_concurent_deliveries = 3
+            max_concurrent_deliveries = 0
+            """).map(\.description), [
+            "moat.toml:3: [queue] maximal_backoff_time: must not be below minimal_backoff_time",
+            "moat.toml:4: [queue] unknown key 'max_concurent_deliveries'",
+            "moat.toml:5: [queue] max_concurrent_deliveries: 0 is out of range 1...10000",
+        ])
     }
 
     func testEndpointText() throws {

@@ -1,5 +1,6 @@
 import Foundation
 import MoatCore
+import Notices
 
 /// The notification amavisd-new mails to the virus/banned administrator when it stops a
 /// message (`$virus_admin`, `$banned_admin`): `multipart/mixed` with a human-readable

@@ -13,6 +13,7 @@ public struct MoatConfig: Sendable {
     public var dns = DNSSettings()
     public var bayes = BayesSettings()
     public var storage = StorageSettings()
+    public var queue = QueueSettings()
 
     public init() {}
 
@@ -56,6 +57,7 @@ public struct MoatConfig: Sendable {
         config.dns = DNSSettings(section("dns"))
         config.bayes = BayesSettings(section("bayes"))
         config.storage = StorageSettings(section("storage"))
+        config.queue = QueueSettings(section("queue"))
         let known = Set(sections.map(\.name))
         for key in root.keys {
             guard let entry = root[key] else { continue }

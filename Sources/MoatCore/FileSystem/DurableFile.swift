@@ -87,7 +87,7 @@ public enum DurableFile {
             defer { unlink(temporaryPath) }
             try linkWithoutReplacing(temporaryPath, to: path)
         case .replace:
-            if rename(temporaryPath, path) != 0 {
+            if posixRename(temporaryPath, path) != 0 {
                 let code = errno
                 unlink(temporaryPath)
                 throw SystemCallError(operation: "rename", path: path, errno: code)
@@ -96,7 +96,9 @@ public enum DurableFile {
         do {
             try syncDirectory(parentDirectory(of: path))
         } catch {
-            unlink(path)
+            // A new name is withdrawn so the caller can retry; a replaced file is kept,
+            // since the old content it replaced is gone either way.
+            if publish == .neverReplace { unlink(path) }
             throw error
         }
     }
@@ -134,6 +136,23 @@ public enum DurableFile {
             if count == 0 { return bytes }
             bytes.append(contentsOf: buffer[0..<count])
         }
+    }
+
+    /// Gives `source` the name `target` (rename(2), replacing any file there) and makes
+    /// both directory entries durable: the target's directory first, so a crash can leave
+    /// the file under both names for a moment but never under neither.
+    ///
+    /// - Returns: false if `source` did not exist.
+    @discardableResult
+    public static func rename(_ source: String, to target: String) throws -> Bool {
+        if posixRename(source, target) != 0 {
+            if errno == ENOENT, try status(of: source) == nil { return false }
+            throw SystemCallError(operation: "rename", path: target, errno: errno)
+        }
+        try syncDirectory(parentDirectory(of: target))
+        let sourceDirectory = parentDirectory(of: source)
+        if sourceDirectory != parentDirectory(of: target) { try syncDirectory(sourceDirectory) }
+        return true
     }
 
     /// Removes `path`; false if it did not exist.
@@ -212,7 +231,7 @@ public enum DurableFile {
             if try status(of: target) != nil {
                 throw SystemCallError(operation: "rename", path: target, errno: EEXIST)
             }
-            if rename(source, target) != 0 {
+            if posixRename(source, target) != 0 {
                 throw SystemCallError(operation: "rename", path: target, errno: errno)
             }
         default:
@@ -256,4 +275,9 @@ extension DurableFile.Status {
                   modified: Double(time.tv_sec) + Double(time.tv_nsec) / 1e9,
                   isDirectory: (info.st_mode & S_IFMT) == S_IFDIR)
     }
+}
+
+/// rename(2), reachable from inside `DurableFile`, whose own `rename` hides the C function.
+private func posixRename(_ source: String, _ target: String) -> Int32 {
+    rename(source, target)
 }

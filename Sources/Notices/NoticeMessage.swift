@@ -9,25 +9,38 @@ import Darwin
 /// each ending in CRLF, with `{boundary}` in the Content-Type standing for the boundary)
 /// and leaf parts. Serialises to CRLF bytes in the shape MIME-tools gives amavisd-new's
 /// notices: a preamble line, the parts, the close delimiter.
-struct NoticeMessage {
-    struct Part {
+public struct NoticeMessage: Sendable {
+    /// One leaf part.
+    public struct Part: Sendable {
         /// Part header fields without line endings.
-        var header: [String]
+        public var header: [String]
         /// Part content; every line ends with CRLF.
-        var content: [UInt8]
+        public var content: [UInt8]
+
+        public init(header: [String], content: [UInt8]) {
+            self.header = header
+            self.content = content
+        }
     }
 
     /// The top-level header, each field ending with CRLF, `{boundary}` as placeholder.
-    var header: [String]
-    var parts: [Part]
+    public var header: [String]
+    public var parts: [Part]
 
-    static let boundaryPlaceholder = "{boundary}"
-    static let preamble = "This is a multi-part message in MIME format..."
+    public init(header: [String], parts: [Part]) {
+        self.header = header
+        self.parts = parts
+    }
+
+    /// Stands for the boundary in `header` until `serialize` picks it.
+    public static let boundaryPlaceholder = "{boundary}"
+    /// The line before the first part, for readers without MIME.
+    public static let preamble = "This is a multi-part message in MIME format..."
 
     /// The message bytes with `boundary`, or a variant of it when a part already holds
     /// a line starting with `--boundary` (RFC 2046 §5.1.1: it must not occur in content;
     /// the original header section is attacker-controlled).
-    func serialize(boundary proposed: String) -> [UInt8] {
+    public func serialize(boundary proposed: String) -> [UInt8] {
         var boundary = proposed
         while parts.contains(where: { Self.hasDelimiterLine($0.content, boundary: boundary) }) {
             boundary = proposed + "-" + NoticeText.randomLetters(8)
@@ -49,7 +62,7 @@ struct NoticeMessage {
     }
 
     /// `lines` joined as CRLF-terminated content.
-    static func content(_ lines: [String]) -> [UInt8] {
+    public static func content(_ lines: [String]) -> [UInt8] {
         var out: [UInt8] = []
         for line in lines { out += Array(line.utf8); out += [0x0D, 0x0A] }
         return out
@@ -99,8 +112,9 @@ private final class BoundaryCounter: @unchecked Sendable {
 
 /// Message-IDs for generated messages: `<` two-letter kind prefix, 12 random letters,
 /// `@host>`, as amavisd-new's `<VARCBGSptwrhCn@peers.example.com>`.
-enum NoticeMessageID {
-    static func make(prefix: String, hostname: String) -> String {
+public enum NoticeMessageID {
+    /// A new Message-ID, e.g. `<DSabcdefghijkl@host>` for `prefix` `DS`.
+    public static func make(prefix: String, hostname: String) -> String {
         "<\(prefix)\(NoticeText.randomLetters(12))@\(NoticeText.sanitized(hostname))>"
     }
 }

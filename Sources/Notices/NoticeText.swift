@@ -3,16 +3,16 @@ import MIME
 /// Text helpers shared by the notices: everything that turns untrusted strings (file
 /// names from attachments, header values of the original message, scanner output) into
 /// safe lines of a message we generate.
-enum NoticeText {
+public enum NoticeText {
     /// Longest token put into a generated header; longer ones are cut and marked `...`,
     /// so no attacker-chosen attachment name can push a line towards 998 octets.
-    static let maxHeaderToken = 200
+    public static let maxHeaderToken = 200
     /// Longest run without a space in a body line before it is broken by force.
-    static let maxBodyToken = 900
+    public static let maxBodyToken = 900
 
     /// `text` with every control character (C0, DEL, C1, U+2028/2029) turned into a
     /// space: a decoded `=?UTF-8?Q?a=0D=0Ab?=` must not start a new header or body line.
-    static func sanitized(_ text: String) -> String {
+    public static func sanitized(_ text: String) -> String {
         var out = String.UnicodeScalarView()
         for scalar in text.unicodeScalars {
             let v = scalar.value
@@ -24,7 +24,7 @@ enum NoticeText {
 
     /// amavisd-new's `[:wrap|78||  |…]`: `text` sanitised and broken at spaces into lines
     /// of at most `width` characters, continuation lines indented by `indent`.
-    static func wrap(_ text: String, width: Int = 78, indent: String = "  ") -> [String] {
+    public static func wrap(_ text: String, width: Int = 78, indent: String = "  ") -> [String] {
         var words: [String] = []
         for word in sanitized(text).split(separator: " ") {
             var rest = Substring(word)
@@ -53,7 +53,7 @@ enum NoticeText {
     /// Header tokens for `text`: sanitised, split at spaces, over-long tokens cut, and
     /// each run of non-ASCII words turned into RFC 2047 `B` encoded-words (UTF-8, at
     /// most 75 octets each, RFC 2047 §2) so the header stays 7-bit.
-    static func headerTokens(_ text: String) -> [String] {
+    public static func headerTokens(_ text: String) -> [String] {
         let words = sanitized(text).split(separator: " ").map { word -> String in
             word.utf8.count > maxHeaderToken ? String(word.prefix(maxHeaderToken / 2)) + "..." : String(word)
         }
@@ -77,7 +77,7 @@ enum NoticeText {
 
     /// `text` as adjacent `=?UTF-8?B?…?=` words, split between Unicode scalars; the
     /// whitespace between adjacent encoded-words is dropped by decoders (RFC 2047 §6.2).
-    static func encodedWords(_ text: String) -> [String] {
+    public static func encodedWords(_ text: String) -> [String] {
         let maxChunk = 45  // 45 octets -> 60 base64 characters -> a 72-octet encoded-word
         var words: [String] = []
         var chunk: [UInt8] = []
@@ -96,7 +96,7 @@ enum NoticeText {
     }
 
     /// `count` random ASCII letters, as in amavisd-new's `Message-ID: <VARCBGSptwrhCn@…>`.
-    static func randomLetters(_ count: Int) -> String {
+    public static func randomLetters(_ count: Int) -> String {
         let letters = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz".utf8)
         var generator = SystemRandomNumberGenerator()
         var out = [UInt8]()
@@ -106,7 +106,7 @@ enum NoticeText {
     }
 
     /// `[192.0.2.1]`, or nil when the client address is unknown or not plausible.
-    static func bracketedIP(_ address: String?) -> String? {
+    public static func bracketedIP(_ address: String?) -> String? {
         guard let address, !address.isEmpty, address.utf8.count <= 64 else { return nil }
         let ok = address.utf8.allSatisfy { b in
             (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x46) || (b >= 0x61 && b <= 0x66)
@@ -118,7 +118,7 @@ enum NoticeText {
     /// Header bytes with every line ending made CRLF, bare CR and LF included, and any
     /// trailing empty lines (the blank line that ended the header section) removed; the
     /// result ends with CRLF unless it is empty.
-    static func normalisedLines(_ bytes: [UInt8]) -> [UInt8] {
+    public static func normalisedLines(_ bytes: [UInt8]) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count + bytes.count / 32 + 2)
         var i = 0
@@ -142,7 +142,7 @@ enum NoticeText {
 
     /// Summary lines about the original message from its header section, for the
     /// human-readable part: `From:`, `Sender:`, `Message-ID:`, `Subject:` when present.
-    static func originalHeaderSummary(_ header: [UInt8]) -> [String] {
+    public static func originalHeaderSummary(_ header: [UInt8]) -> [String] {
         let parsed = MIMEMessage.parse(header + [0x0D, 0x0A, 0x0D, 0x0A])
         var lines: [String] = []
         for name in ["From", "Sender", "Message-ID", "Subject"] {
