@@ -17,7 +17,8 @@ enum HostnameSyntax {
         return !labels.allSatisfy { $0.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 } }
     }
 
-    /// `[192.0.2.1]`, `[IPv6:2001:db8::1]` or a bare address (Postfix's XXX back compat).
+    /// `[192.0.2.1]`, `[IPv6:2001:db8::1]` or a bare address, which Postfix still accepts in
+    /// HELO for compatibility with old clients.
     static func isValidAddressLiteral(_ raw: String) -> Bool { IPAddress(raw) != nil }
 
     static func isAddressLiteral(_ name: String) -> Bool { name.hasPrefix("[") }

@@ -104,11 +104,20 @@ public struct NetworkSet: Sendable, Equatable {
     /// Parses each `[!]network`; throws on the first bad one.
     public init(_ specs: [String], includeLoopback: Bool = false) throws(CIDRError) {
         for spec in specs { try add(spec) }
-        if includeLoopback {
-            // SpamAssassin's new_netset(..., 1): 127/8 and ::1 are always in.
-            try add("127.0.0.0/8")
-            try add("::1")
-        }
+        if includeLoopback { addLoopback() }
+    }
+
+    /// As `init(_:includeLoopback:)`, skipping entries that are not networks (for callers
+    /// whose lint has reported them already).
+    public init(validEntriesOf specs: [String], includeLoopback: Bool = false) {
+        for spec in specs { try? add(spec) }
+        if includeLoopback { addLoopback() }
+    }
+
+    /// SpamAssassin's new_netset(..., 1): 127/8 and ::1 are always in.
+    private mutating func addLoopback() {
+        try? add("127.0.0.0/8")
+        try? add("::1")
     }
 
     public mutating func add(_ spec: String) throws(CIDRError) {

@@ -20,17 +20,11 @@ public struct RelayTrust: Sendable {
     /// other when only one is given. Entries that are not networks are skipped (lint
     /// reports them with file:line).
     public init(trusted: [String], internal internalNetworks: [String], msa: [String]) {
-        func set(_ specs: [String], loopback: Bool) -> NetworkSet {
-            var out = NetworkSet()
-            for spec in specs { try? out.add(spec) }
-            if loopback { try? out.add("127.0.0.0/8"); try? out.add("::1") }
-            return out
-        }
         let trustedSpecs = trusted.isEmpty ? internalNetworks : trusted
         let internalSpecs = internalNetworks.isEmpty ? trusted : internalNetworks
-        self.trusted = set(trustedSpecs, loopback: true)
-        self.internal = set(internalSpecs, loopback: true)
-        self.msa = set(msa, loopback: false)
+        self.trusted = NetworkSet(validEntriesOf: trustedSpecs, includeLoopback: true)
+        self.internal = NetworkSet(validEntriesOf: internalSpecs, includeLoopback: true)
+        self.msa = NetworkSet(validEntriesOf: msa)
         self.isConfigured = !trusted.isEmpty || !internalNetworks.isEmpty
     }
 

@@ -190,8 +190,8 @@ public struct SARelays: Sendable {
         else if let e = value(after: "envelope-from ", in: s, ascii: ascii) { relay.envfrom = e.trimming("<>()") }
         if let proto = authenticatedProtocol(s) { relay.auth = proto }
         if relay.auth.isEmpty {
-            if lowerContains(" with asmtp ") { relay.auth = "asmtp" }
-            else if lowerContains("(authenticated bits=") { relay.auth = "Sendmail" }
+            // (` with ASMTP` is one of authenticatedProtocol's forms)
+            if lowerContains("(authenticated bits=") { relay.auth = "Sendmail" }
             else if lowerContains("(authenticated sender:") { relay.auth = "Postfix" }
         }
         return relay
