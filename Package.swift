@@ -88,8 +88,8 @@ let package = Package(
             name: "spam-bench", dependencies: ["SpamEngine", "MIME"], path: "Benchmarks/SpamBench",
             swiftSettings: strict),
         .testTarget(name: "MoatCoreTests", dependencies: ["MoatCore"], swiftSettings: strict),
-        .testTarget(name: "MIMETests", dependencies: ["MIME"], swiftSettings: strict),
-        .testTarget(name: "SMTPTests", dependencies: ["SMTP"], swiftSettings: strict),
+        .testTarget(name: "MIMETests", dependencies: ["MIME", "MoatTestSupport"], swiftSettings: strict),
+        .testTarget(name: "SMTPTests", dependencies: ["SMTP", "MoatTestSupport"], swiftSettings: strict),
         .testTarget(name: "ScanningTests", dependencies: ["Scanning"], swiftSettings: strict),
         .testTarget(name: "PCRETests", dependencies: ["PCRE"], swiftSettings: strict),
         .testTarget(

@@ -1,3 +1,4 @@
+import MoatTestSupport
 import XCTest
 @testable import MIME
 

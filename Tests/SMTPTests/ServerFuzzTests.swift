@@ -1,22 +1,11 @@
 import MoatCore
+import MoatTestSupport
 import XCTest
 @testable import SMTP
 
 /// Random and mutated input through decoder + session, driven like the connection loop.
 /// Deterministic (fixed seeds), so a failure reproduces.
 final class ServerFuzzTests: XCTestCase {
-    /// SplitMix64 (Steele, Lea, Flood 2014).
-    struct SplitMix64: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     private static let verbs = ["EHLO", "HELO", "LHLO", "MAIL FROM:", "RCPT TO:", "DATA", "RSET", "NOOP", "QUIT",
                                 "VRFY", "EXPN", "HELP", "XFORWARD", "STARTTLS", "AUTH", "BDAT", "XYZZY", ""]
 
@@ -163,7 +152,7 @@ final class ServerFuzzTests: XCTestCase {
     }
 
     func testRandomBytes() {
-        var rng = SplitMix64(state: 0x5EED_0001)
+        var rng = SplitMix64(seed: 0x5EED_0001)
         for i in 0..<1500 {
             let input = randomBytes(&rng, count: Int(rng.next() % 3000))
             run(input, rng: &rng, lmtp: rng.next() % 4 == 0, iteration: i)
@@ -171,7 +160,7 @@ final class ServerFuzzTests: XCTestCase {
     }
 
     func testMutatedSessions() {
-        var rng = SplitMix64(state: 0x5EED_0002)
+        var rng = SplitMix64(seed: 0x5EED_0002)
         var delivered = 0
         for i in 0..<1500 {
             let input = mutatedSession(&rng)
@@ -183,7 +172,7 @@ final class ServerFuzzTests: XCTestCase {
     func testUnmutatedSessionDeliversTwice() {
         var bytes: [UInt8] = []
         for line in Self.validSession { bytes += Array(line.utf8) + [0x0D, 0x0A] }
-        var rng = SplitMix64(state: 7)
+        var rng = SplitMix64(seed: 7)
         let result = run(bytes, rng: &rng, lmtp: false, iteration: -1)
         // EHLO, XFORWARD, MAIL, RCPT, RCPT, DATA, msg, MAIL, RCPT, DATA, msg, RSET, NOOP, QUIT
         XCTAssertEqual(result.events, 14)

@@ -1,21 +1,11 @@
 import MIME
+import MoatTestSupport
 import XCTest
 @testable import SpamEngine
 
 /// Random and mutated input through the HTML renderer, the SpamAssassin view and the rule
 /// parser: nothing may crash or hang. Deterministic seeds, so a failure reproduces.
 final class MessageFuzzTests: XCTestCase {
-    private struct Generator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     private static let fragments: [String] = [
         "<html>", "</html>", "<body bgcolor=#ffffff>", "<font size=1 color=white>", "</font>", "<a href=\"http://",
         "\">", "</a>", "<img src=x width=1 height=1>", "<!--", "-->", "&#x41;", "&amp;", "&#99999999;", "<script>",
@@ -23,7 +13,7 @@ final class MessageFuzzTests: XCTestCase {
         "=?utf-8?b?w6k=?=", "\r\n", "\n", " ", "\t", "<", ">", "\"", "'", "=", "url(", "<base href=\"http://a/b/\">",
     ]
 
-    private func randomHTML(_ g: inout Generator) -> [UInt8] {
+    private func randomHTML(_ g: inout SplitMix64) -> [UInt8] {
         var out: [UInt8] = []
         for _ in 0..<Int.random(in: 0...200, using: &g) {
             if Bool.random(using: &g) {
@@ -36,7 +26,7 @@ final class MessageFuzzTests: XCTestCase {
     }
 
     func testHTMLRendererSurvivesRandomInput() {
-        var g = Generator(state: 0xDEC0DE)
+        var g = SplitMix64(seed: 0xDEC0DE)
         for _ in 0..<1500 {
             let html = randomHTML(&g)
             // Rendering only drops markup: the visible text is never longer than the input
@@ -47,7 +37,7 @@ final class MessageFuzzTests: XCTestCase {
     }
 
     func testSAMessageSurvivesRandomMessages() {
-        var g = Generator(state: 0xFACADE)
+        var g = SplitMix64(seed: 0xFACADE)
         for i in 0..<600 {
             var bytes = Array("From: a@b.example\r\nSubject: x\r\nContent-Type: \(i % 2 == 0 ? "text/html" : "multipart/alternative; boundary=zz")\r\n\r\n".utf8)
             if i % 2 == 1 { bytes += Array("--zz\r\nContent-Type: text/html\r\n\r\n".utf8) }
@@ -60,7 +50,7 @@ final class MessageFuzzTests: XCTestCase {
     }
 
     func testRuleParserSurvivesMutatedRules() {
-        var g = Generator(state: 0xBADC0FFEE)
+        var g = SplitMix64(seed: 0xBADC0FFEE)
         let seed = Array("""
         body RULE_A /foo\\s+bar/i
         header RULE_B Subject =~ /^free/i [if-unset: none]
