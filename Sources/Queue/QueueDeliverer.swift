@@ -17,6 +17,19 @@ public struct QueuedMessage: Sendable {
     /// Exactly as received.
     public var bytes: [UInt8]
     public var arrival: Double
+    public var hints: DeliveryHints
+    /// The client that handed it over (what the envelope file recorded).
+    public var client: ClientIdentity
+
+    public init(id: String, sender: EmailAddress, bytes: [UInt8], arrival: Double, hints: DeliveryHints = .none,
+                client: ClientIdentity = ClientIdentity()) {
+        self.id = id
+        self.sender = sender
+        self.bytes = bytes
+        self.arrival = arrival
+        self.hints = hints
+        self.client = client
+    }
 }
 
 /// The seam between the queue and whatever delivers (Maildir, remote SMTP, re-injection):

@@ -94,8 +94,9 @@ public actor QueueScheduler {
     }
 
     /// Queues a message durably (see `Spool.enqueue`) and schedules it at once.
-    public func enqueue(_ envelope: Envelope, message: [UInt8], envelopeID: String? = nil) throws(QueueError) -> String {
-        let id = try spool.enqueue(envelope, message: message, envelopeID: envelopeID)
+    public func enqueue(_ envelope: Envelope, message: [UInt8], envelopeID: String? = nil,
+                        hints: DeliveryHints = .none) throws(QueueError) -> String {
+        let id = try spool.enqueue(envelope, message: message, envelopeID: envelopeID, hints: hints)
         schedule(id, at: DurableFile.currentTime())
         return id
     }
@@ -225,7 +226,8 @@ public actor QueueScheduler {
             var outcomes: [DeliveryOutcome] = []
             if !pending.isEmpty {
                 let queued = QueuedMessage(id: id, sender: entry.envelope.senderAddress, bytes: message,
-                                           arrival: entry.envelope.arrival)
+                                           arrival: entry.envelope.arrival, hints: entry.envelope.hints ?? .none,
+                                           client: entry.envelope.client)
                 outcomes = await deliverer.deliver(queued, to: pending.map { QueuedEnvelope.address($0.address) })
             }
             let now = DurableFile.currentTime()

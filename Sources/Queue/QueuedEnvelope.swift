@@ -24,8 +24,11 @@ public struct QueuedEnvelope: Codable, Sendable, Equatable {
     /// The client that handed the message over, for `moat queue show`.
     public var clientAddress: String?
     public var clientHelo: String?
+    /// Absent in files written before hints existed (read as `.none`).
+    public var hints: DeliveryHints?
 
-    public init(id: String, envelope: Envelope, arrival: Double, envelopeID: String? = nil) {
+    public init(id: String, envelope: Envelope, arrival: Double, envelopeID: String? = nil,
+                hints: DeliveryHints = .none) {
         self.id = id
         self.sender = envelope.sender.description
         self.recipients = envelope.recipients.map { QueueRecipient(address: $0.description) }
@@ -35,7 +38,11 @@ public struct QueuedEnvelope: Codable, Sendable, Equatable {
         self.envelopeID = envelopeID
         self.clientAddress = envelope.client.address
         self.clientHelo = envelope.client.helo
+        self.hints = hints == .none ? nil : hints
     }
+
+    /// The client as recorded at arrival.
+    public var client: ClientIdentity { ClientIdentity(address: clientAddress, helo: clientHelo) }
 
     /// The sender as an address; `.null` for `<>`.
     public var senderAddress: EmailAddress { Self.address(sender) }

@@ -53,7 +53,7 @@ public struct Spool: Sendable {
     ///
     /// - Returns: the new queue ID.
     public func enqueue(_ envelope: Envelope, message: [UInt8], envelopeID: String? = nil,
-                        now: Double = DurableFile.currentTime()) throws(QueueError) -> String {
+                        hints: DeliveryHints = .none, now: Double = DurableFile.currentTime()) throws(QueueError) -> String {
         try prepare()
         while true {
             let id = QueueID.generate(time: now)
@@ -67,7 +67,7 @@ public struct Spool: Sendable {
             } catch {
                 throw .io(SystemCallError(operation: "create", path: messagePath(id), errno: 0))
             }
-            let record = QueuedEnvelope(id: id, envelope: envelope, arrival: now, envelopeID: envelopeID)
+            let record = QueuedEnvelope(id: id, envelope: envelope, arrival: now, envelopeID: envelopeID, hints: hints)
             let bytes = try record.encoded()
             do {
                 try DurableFile.create(envelopePath(id, .active), temporaryPath: "\(directory)/incoming/\(id).env",

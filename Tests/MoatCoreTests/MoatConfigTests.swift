@@ -240,6 +240,41 @@ final class MoatConfigTests: XCTestCase {
         ])
     }
 
+    func testDeliverySection() throws {
+        XCTAssertEqual(DeliverySettings(), try MoatConfig.parse("", file: "moat.toml").delivery)
+        let c = try MoatConfig.parse("""
+            [delivery]
+            relayhost = "[smtp.example.net]:587"
+            smtp_port = 2525
+            tls_security_level = "none"
+            recipient_delimiter = "-"
+            junk_folder = "Spam"
+            """, file: "moat.toml")
+        XCTAssertEqual(c.delivery.relayhost, "[smtp.example.net]:587")
+        XCTAssertEqual(c.delivery.smtpPort, 2525)
+        XCTAssertEqual(c.delivery.tlsSecurityLevel, .none)
+        XCTAssertEqual(c.delivery.recipientDelimiter, "-")
+        XCTAssertEqual(c.delivery.junkFolder, "Spam")
+        XCTAssertEqual(issues("""
+            [delivery]
+            relayhost = "[broken:25"
+            recipient_delimiter = "++"
+            junk_folder = "a/b"
+            """).map(\.description), [
+            "moat.toml:2: [delivery] relayhost: expected host, host:port or [host]:port, found '[broken:25'",
+            "moat.toml:3: [delivery] recipient_delimiter: must be one character or empty",
+            "moat.toml:4: [delivery] junk_folder: must be a folder name without '/'",
+        ])
+    }
+
+    func testRelayhostText() {
+        XCTAssertEqual(RelayhostText("[192.0.2.1]:2525"), RelayhostText(host: "192.0.2.1", port: 2525, lookUpMX: false))
+        XCTAssertEqual(RelayhostText("mail.example.net"), RelayhostText(host: "mail.example.net", port: 25, lookUpMX: true))
+        XCTAssertEqual(RelayhostText("example.net:587"), RelayhostText(host: "example.net", port: 587, lookUpMX: true))
+        XCTAssertEqual(RelayhostText("[ipv6:2001:db8::1]"), RelayhostText(host: "ipv6:2001:db8::1", port: 25, lookUpMX: false))
+        for bad in ["", "[x", "host:0", "host:abc", "[]:25", "a b"] { XCTAssertNil(RelayhostText(bad), bad) }
+    }
+
     func testEndpointText() throws {
         let plain = try EndpointText(parsing: "127.0.0.1:10024")
         XCTAssertEqual([plain.lmtp ? "lmtp" : "smtp", plain.host, "\(plain.port)"], ["smtp", "127.0.0.1", "10024"])

@@ -34,14 +34,18 @@ final class SpoolTests: XCTestCase {
 
     func testQueueIDsAreUniqueShortAndSafeAsArguments() {
         var seen = Set<String>()
-        for _ in 0..<10_000 {
-            let id = QueueID.generate(time: 1_800_000_000.5)
+        for n in 0..<10_000 {
+            let id = QueueID.generate(time: 1_800_000_000.5 + Double(n) / 1_000_000)
             XCTAssertTrue(QueueID.isWellFormed(id))
             XCTAssertLessThanOrEqual(id.count, 16)
             XCTAssertFalse(id.hasPrefix("-"))
             seen.insert(id)
         }
-        XCTAssertEqual(seen.count, 10_000)
+        XCTAssertEqual(seen.count, 10_000, "distinct microseconds give distinct IDs")
+        // Within one microsecond only the 5 random characters differ (36^5 = 60 million):
+        // 1000 draws collide with probability 0.8%, and the spool retries on a collision.
+        let sameInstant = Set((0..<1000).map { _ in QueueID.generate(time: 1_800_000_000.5) })
+        XCTAssertGreaterThanOrEqual(sameInstant.count, 998)
         XCTAssertLessThan(QueueID.generate(time: 1_800_000_000), QueueID.generate(time: 1_800_000_001))
         XCTAssertFalse(QueueID.isWellFormed("../../etc/passwd"))
         XCTAssertFalse(QueueID.isWellFormed("-rf"))

@@ -14,6 +14,7 @@ public struct MoatConfig: Sendable {
     public var bayes = BayesSettings()
     public var storage = StorageSettings()
     public var queue = QueueSettings()
+    public var delivery = DeliverySettings()
 
     public init() {}
 
@@ -58,6 +59,7 @@ public struct MoatConfig: Sendable {
         config.bayes = BayesSettings(section("bayes"))
         config.storage = StorageSettings(section("storage"))
         config.queue = QueueSettings(section("queue"))
+        config.delivery = DeliverySettings(section("delivery"))
         let known = Set(sections.map(\.name))
         for key in root.keys {
             guard let entry = root[key] else { continue }
