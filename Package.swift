@@ -84,11 +84,19 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
+        // The inbound MX: policy, Received header, in-dialogue filtering, queueing.
+        .target(
+            name: "MX",
+            dependencies: [
+                "MoatCore", "SMTP", "Policy", "DNS", "Directory", "Mailstore", "Queue", "Filter", "Notices",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict),
         .executableTarget(
             name: "moat",
             dependencies: [
                 "MoatCore", "MIME", "SMTP", "Scanning", "SpamEngine", "Quarantine", "Filter", "DNS", "Directory", "Queue",
-                "Delivery",
+                "Delivery", "MX", "Policy", "Mailstore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),

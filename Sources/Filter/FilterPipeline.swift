@@ -6,6 +6,12 @@ import Notices
 import Quarantine
 import SMTP
 
+/// Takes a message the filter could not judge in time (see `FilterPipeline.Budget`).
+public protocol FilterOverflow: Sendable {
+    /// Stores the message for filtering later; the reply goes to the client.
+    func acceptUnfiltered(_ transaction: SMTPTransaction) async -> SMTPDeliveryOutcome
+}
+
 /// The amavisd-new pipeline for one message: checks, category, destiny, quarantine,
 /// re-injection of what passes, DSN and notices, and the summary log line. Answers the
 /// SMTP client only when the message is safe downstream, so the sending Postfix keeps
@@ -16,14 +22,28 @@ public final class FilterPipeline: SMTPMessageHandler {
     private let quarantine: QuarantineStore?
     private let relay: any MessageRelay
     private let logger: Logger
+    private let budget: Budget?
+
+    /// How long the sending client may wait for the content check, and what happens to a
+    /// message not judged by then (the MX accepts it and filters it from its queue).
+    public struct Budget: Sendable {
+        public var limit: Duration
+        public var overflow: any FilterOverflow
+
+        public init(limit: Duration, overflow: any FilterOverflow) {
+            self.limit = limit
+            self.overflow = overflow
+        }
+    }
 
     public init(checker: ContentChecker, policy: FilterPolicy, quarantine: QuarantineStore?,
-                relay: any MessageRelay, logger: Logger) {
+                relay: any MessageRelay, logger: Logger, budget: Budget? = nil) {
         self.checker = checker
         self.policy = policy
         self.quarantine = quarantine
         self.relay = relay
         self.logger = logger
+        self.budget = budget
     }
 
     public func handle(_ transaction: SMTPTransaction) async -> SMTPDeliveryOutcome {
@@ -36,7 +56,19 @@ public final class FilterPipeline: SMTPMessageHandler {
         let message = MIMEMessage.parse(transaction.message)
         let report: ContentReport
         do {
-            report = try await checker.check(message, envelopeSender: envelope.sender.description)
+            let checker = self.checker
+            let sender = envelope.sender.description
+            if let budget {
+                guard let judged = try await withDeadline(budget.limit, {
+                    try await checker.check(message, envelopeSender: sender)
+                }) else {
+                    logger.notice("(\(mailID)) content check exceeded \(budget.limit): accepted unfiltered, filtering from the queue")
+                    return await budget.overflow.acceptUnfiltered(transaction)
+                }
+                report = judged
+            } else {
+                report = try await checker.check(message, envelopeSender: sender)
+            }
         } catch {
             logger.error("(\(mailID)) content check failed: \(error)")
             return .single(SMTPReply(451, "4.5.0", "Error in processing, id=\(mailID), content check FAILED"))
@@ -100,7 +132,8 @@ public final class FilterPipeline: SMTPMessageHandler {
             envelope.recipients = group
             let bytes = composer.compose(message, recipients: group, local: local, context: context)
             do {
-                let result = try await relay.relay(envelope: envelope, message: bytes)
+                let junk = local && report.spam.score >= policy.levels.tag2
+                let result = try await relay.relay(envelope: envelope, message: bytes, junk: junk)
                 if let id = result.queueID { log.queuedAs.append(id) }
                 for recipient in group {
                     let downstream = result.reply(for: recipient) ?? result.dataReply
@@ -148,7 +181,9 @@ public final class FilterPipeline: SMTPMessageHandler {
     }
 
     /// amavisd-new's form: `250 2.0.0 from MTA(smtp:[127.0.0.1]:10025): 250 2.0.0 Ok: queued as X`.
+    /// In the MX the queue's own reply goes out as is (`250 2.0.0 Ok: queued as X`, as Postfix).
     private func wrap(_ downstream: SMTPReply, mailID: String) -> SMTPReply {
+        if policy.stage != .gateway { return downstream }
         let text = "id=\(mailID) - from MTA(\(relay.name)): \(downstream.description)"
         if downstream.isPositive { return SMTPReply(250, "2.0.0", "Ok, \(text)") }
         return SMTPReply(downstream.code, downstream.enhanced ?? (downstream.isTransientFailure ? "4.6.0" : "5.6.0"), text)

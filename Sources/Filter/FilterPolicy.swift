@@ -18,6 +18,23 @@ public struct FilterPolicy: Sendable {
     public var admin: EmailAddress?
     /// Sender of notices and DSNs.
     public var noticeFrom: EmailAddress
+    /// Where the filter sits, which decides what bounce and reject mean.
+    public var stage = Stage.gateway
+    /// Prepend amavisd-new's Received header (the MX writes its own, smtpd's).
+    public var addsReceived = true
+
+    /// Where a message is when the filter judges it.
+    public enum Stage: Sendable, Equatable {
+        /// Behind Postfix (content_filter): destinies as configured.
+        case gateway
+        /// In the MX's SMTP dialogue, before the final reply: a bounce becomes a reject,
+        /// so the sending server (not we) tells the sender, and forged senders get no
+        /// backscatter (amavisd-new in pre-queue mode does the same).
+        case beforeQueue
+        /// From the MX's queue, after a 250: a reject becomes a bounce, since nobody is
+        /// left to refuse to (the DSN logic still sends none for spam or to `<>`).
+        case afterQueue
+    }
 
     public init(config: MoatConfig) {
         levels = SpamLevels(tag: config.spam.tagLevel, tag2: config.spam.tag2Level, kill: config.spam.killLevel)
@@ -35,14 +52,19 @@ public struct FilterPolicy: Sendable {
         noticeFrom = EmailAddress(parsing: config.notify.from) ?? EmailAddress(uncheckedLocalPart: "postmaster", domain: hostname)
     }
 
-    /// The final destiny of a category (amavisd-new `$final_*_destiny`).
+    /// The final destiny of a category (amavisd-new `$final_*_destiny`), as the stage allows.
     public func destiny(for category: ContentCategory) -> Destiny {
-        switch category {
+        let configured: Destiny = switch category {
         case .clean, .spammy: .pass
         case .badHeader: badHeaderDestiny
         case .spam: spamDestiny
         case .banned: bannedDestiny
         case .virus: virusDestiny
+        }
+        switch (stage, configured) {
+        case (.beforeQueue, .bounce): return .reject
+        case (.afterQueue, .reject): return .bounce
+        default: return configured
         }
     }
 

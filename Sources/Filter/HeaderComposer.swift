@@ -30,7 +30,7 @@ struct HeaderComposer {
         if context.report.category == .badHeader, let problem = context.report.badHeaders.first {
             header += HeaderFolding.fold(name: "X-Amavis-Alert", tokens: ["BAD", "HEADER", "SECTION,"] + problem.split(separator: " ").map(String.init))
         }
-        header += received(recipients: recipients, context: context)
+        if policy.addsReceived { header += received(recipients: recipients, context: context) }
         var out = Array(header.utf8)
         out.reserveCapacity(out.count + message.bytes.count + policy.subjectTag.utf8.count)
         if local && spam.score >= policy.levels.tag2 && !policy.subjectTag.isEmpty {

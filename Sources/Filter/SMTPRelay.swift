@@ -16,7 +16,7 @@ public struct SMTPRelay: MessageRelay {
 
     public var name: String { "\(endpoint.lmtp ? "lmtp" : "smtp"):[\(endpoint.host)]:\(endpoint.port)" }
 
-    public func relay(envelope: Envelope, message: [UInt8]) async throws -> SMTPDeliveryResult {
+    public func relay(envelope: Envelope, message: [UInt8], junk: Bool) async throws -> SMTPDeliveryResult {
         var options = self.options
         // Declare 8-bit content (RFC 6152) only when there is some.
         options.eightBitMIME = message.contains { $0 >= 0x80 }

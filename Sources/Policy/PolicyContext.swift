@@ -1,9 +1,10 @@
 import MoatCore
 
 /// The SMTP command whose restriction list is being evaluated (Postfix's
-/// smtpd_{client,helo,sender,recipient,data}_restrictions).
+/// smtpd_{client,helo,sender,relay,recipient,data}_restrictions). `relay` is Postfix ≥ 2.10's
+/// safety net: it runs before `recipient` at RCPT, and both must let a recipient through.
 public enum PolicyStage: String, Sendable, Hashable, CaseIterable {
-    case client, helo, sender, recipient, data
+    case client, helo, sender, relay, recipient, data
 
     /// The `reply_class` Postfix puts in replies of restrictions that speak for the list
     /// itself (`reject`, `reject_unauth_pipelining`): "<x>: Client host rejected: …".
@@ -12,7 +13,7 @@ public enum PolicyStage: String, Sendable, Hashable, CaseIterable {
         case .client: "Client host"
         case .helo: "Helo command"
         case .sender: "Sender address"
-        case .recipient: "Recipient address"
+        case .relay, .recipient: "Recipient address"
         case .data: "Data command"
         }
     }

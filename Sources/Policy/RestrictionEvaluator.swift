@@ -2,7 +2,7 @@ import DNS
 import MoatCore
 
 /// Runs the restriction lists with Postfix's semantics for smtpd_delay_reject=yes:
-/// at RCPT the client, helo, sender and recipient lists run in that order; within a list
+/// at RCPT the client, helo, sender, relay and recipient lists run in that order; within a list
 /// the first restriction with an opinion ends the list (`permit` ends that list only, a
 /// reject or defer ends everything); a temporary DNS failure in a reject_unknown_* check
 /// is remembered as "defer if permit" (reject_tempfail_action) and answered 450 at the end
@@ -22,7 +22,7 @@ public struct RestrictionEvaluator: Sendable {
 
     /// The decision for one RCPT TO: `.permit`, `.reject` or `.defer`, never `.dunno`.
     public func checkRecipient(_ context: PolicyContext) async -> PolicyDecision {
-        await run([.client, .helo, .sender, .recipient], context)
+        await run([.client, .helo, .sender, .relay, .recipient], context)
     }
 
     /// The decision at DATA (smtpd_data_restrictions), recipient-specific checks skipped.
@@ -62,7 +62,7 @@ public struct RestrictionEvaluator: Sendable {
         case .client: context.clientNameAndAddress
         case .helo: context.helo ?? ""
         case .sender: context.sender?.description ?? ""
-        case .recipient: context.recipient?.description ?? ""
+        case .relay, .recipient: context.recipient?.description ?? ""
         case .data: "DATA"
         }
     }

@@ -101,6 +101,12 @@ public actor QueueScheduler {
         return id
     }
 
+    /// Schedules a message another task has just written to the spool (the MX writes off
+    /// the actor, so its fsyncs do not queue behind each other).
+    public func queued(_ id: String) {
+        schedule(id, at: DurableFile.currentTime())
+    }
+
     /// Makes every deferred message due now.
     public func flush() throws(QueueError) {
         try spool.flush()

@@ -51,12 +51,17 @@ public struct Spool: Sendable {
     /// Queues a message durably. When this returns, the message and its envelope are on
     /// disk under their final names: the moment the MX may answer 250.
     ///
+    /// - Parameter preferredID: the ID to use if it is free (the MX names it in the Received
+    ///   header before the message is queued); a fresh one otherwise.
     /// - Returns: the new queue ID.
     public func enqueue(_ envelope: Envelope, message: [UInt8], envelopeID: String? = nil,
-                        hints: DeliveryHints = .none, now: Double = DurableFile.currentTime()) throws(QueueError) -> String {
+                        hints: DeliveryHints = .none, preferredID: String? = nil,
+                        now: Double = DurableFile.currentTime()) throws(QueueError) -> String {
         try prepare()
+        var preferred = preferredID.flatMap { QueueID.isWellFormed($0) ? $0 : nil }
         while true {
-            let id = QueueID.generate(time: now)
+            let id = preferred ?? QueueID.generate(time: now)
+            preferred = nil
             do {
                 try DurableFile.create(messagePath(id), temporaryPath: "\(directory)/incoming/\(id).msg",
                                        chunks: [message], publish: .neverReplace)

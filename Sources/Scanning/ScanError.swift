@@ -17,8 +17,6 @@ public enum ScanError: Error, Sendable, Equatable, CustomStringConvertible {
     case engineSettingFailed(setting: String, value: Int64, message: String)
     /// libclamav returned an error (not clean, not virus) while scanning.
     case scanFailed(name: String?, message: String)
-    /// The scanner was shut down while work was queued.
-    case scannerShutDown
     /// A clamd endpoint string did not parse.
     case invalidClamdEndpoint(spec: String, reason: String)
     /// Could not connect to, write to or read from clamd.
@@ -48,8 +46,6 @@ public enum ScanError: Error, Sendable, Equatable, CustomStringConvertible {
             return "cannot set ClamAV \(setting)=\(value): \(message)"
         case .scanFailed(let name, let message):
             return "ClamAV scan of \(name ?? "<unnamed>") failed: \(message)"
-        case .scannerShutDown:
-            return "scanner shut down"
         case .invalidClamdEndpoint(let spec, let reason):
             return "invalid clamd endpoint \"\(spec)\": \(reason)"
         case .clamdConnectionFailed(let endpoint, let phase, let reason):

@@ -13,6 +13,7 @@ actor FakeRelay: MessageRelay {
     struct Call: Sendable {
         var envelope: Envelope
         var message: [UInt8]
+        var junk = false
         var text: String { String(decoding: message, as: UTF8.self) }
     }
 
@@ -24,8 +25,8 @@ actor FakeRelay: MessageRelay {
 
     struct Down: Error {}
 
-    func relay(envelope: Envelope, message: [UInt8]) async throws -> SMTPDeliveryResult {
-        calls.append(Call(envelope: envelope, message: message))
+    func relay(envelope: Envelope, message: [UInt8], junk: Bool) async throws -> SMTPDeliveryResult {
+        calls.append(Call(envelope: envelope, message: message, junk: junk))
         if failing { throw Down() }
         let reply = SMTPReply(250, "2.0.0", "Ok: queued as QID\(calls.count)")
         return SMTPDeliveryResult(perRecipient: envelope.recipients.map { ($0, reply) },

@@ -72,9 +72,12 @@ final class ServerFuzzTests: XCTestCase {
 
     /// Runs one input like ConnectionLoop does. Returns the number of events and deliveries seen.
     @discardableResult
-    private func run(_ input: [UInt8], rng: inout SplitMix64, lmtp: Bool, iteration: Int) -> (events: Int, deliveries: Int) {
-        let settings = SMTPServerSettings(hostname: "moat.test", lmtp: lmtp, maxMessageSize: 2000, maxRecipients: 5,
-                                          maxLineLength: 512, hardErrorLimit: Int(rng.next() % 30) + 1)
+    private func run(_ input: [UInt8], rng: inout SplitMix64, lmtp: Bool, iteration: Int,
+                     fixed: SMTPServerSettings? = nil) -> (events: Int, deliveries: Int) {
+        let settings = fixed ?? SMTPServerSettings(hostname: "moat.test", lmtp: lmtp, maxMessageSize: 2000, maxRecipients: 5,
+                                          maxLineLength: 512, softErrorLimit: Int(rng.next() % 10) + 1,
+                                          hardErrorLimit: Int(rng.next() % 30) + 1, heloRequired: rng.next() % 2 == 0,
+                                          offersSTARTTLS: rng.next() % 2 == 0, checksPolicy: rng.next() % 2 == 0)
         var session = SMTPServerSession(settings: settings, peerAddress: "127.0.0.1", localPort: 10024)
         var decoder = SMTPInboundDecoder(maxLineLength: settings.maxLineLength, maxMessageSize: settings.maxMessageSize)
         XCTAssertEqual(session.greeting().code, 220)
@@ -99,7 +102,7 @@ final class ServerFuzzTests: XCTestCase {
                 case .line(let line):
                     XCTAssertLessThanOrEqual(line.count, settings.maxLineLength, "iteration \(iteration)")
                     XCTAssertFalse(line.contains(0x0A), "iteration \(iteration)")
-                    actions = session.received(line: line)
+                    actions = session.received(line: line, moreInputBuffered: decoder.bufferedByteCount > 0)
                 case .lineTooLong: actions = session.receivedOverlongLine()
                 case .message(let bytes, let size):
                     if let bytes {
@@ -136,6 +139,17 @@ final class ServerFuzzTests: XCTestCase {
                             XCTAssertNil(session.pendingTransaction, "iteration \(iteration)")
                         case .close:
                             closed = true
+                        case .pause:
+                            break
+                        case .checkRecipient, .checkData:
+                            XCTAssertTrue(settings.checksPolicy, "iteration \(iteration)")
+                            XCTAssertNotNil(session.pendingPolicyRequest, "iteration \(iteration)")
+                            let refusal = rng.next() % 3 == 0 ? SMTPReply(554, "5.7.1", "no") : nil
+                            next += action == .checkData ? session.dataChecked(refusal) : session.recipientChecked(refusal)
+                        case .startTLS:
+                            XCTAssertTrue(settings.offersSTARTTLS, "iteration \(iteration)")
+                            decoder.discardBuffered()
+                            session.tlsStarted(SMTPTLSInfo(version: "TLSv1.3", cipher: "TLS_AES_128_GCM_SHA256", bits: 128))
                         }
                     }
                     actions = next
@@ -173,7 +187,8 @@ final class ServerFuzzTests: XCTestCase {
         var bytes: [UInt8] = []
         for line in Self.validSession { bytes += Array(line.utf8) + [0x0D, 0x0A] }
         var rng = SplitMix64(seed: 7)
-        let result = run(bytes, rng: &rng, lmtp: false, iteration: -1)
+        let result = run(bytes, rng: &rng, lmtp: false, iteration: -1,
+                         fixed: SMTPServerSettings(hostname: "moat.test", maxMessageSize: 2000, maxRecipients: 5))
         // EHLO, XFORWARD, MAIL, RCPT, RCPT, DATA, msg, MAIL, RCPT, DATA, msg, RSET, NOOP, QUIT
         XCTAssertEqual(result.events, 14)
         XCTAssertEqual(result.deliveries, 2)

@@ -8,6 +8,7 @@ public final class ConfigSection {
     private let file: String
     private var used: Set<String> = []
     private(set) var issues: [ConfigIssue] = []
+    private var children: [ConfigSection] = []
 
     init(name: String, table: TOMLTable, file: String) {
         self.name = name
@@ -127,9 +128,25 @@ public final class ConfigSection {
         return value
     }
 
+    /// The table `[name.key]` (empty when absent); its issues are reported with this section's.
+    public func subsection(_ key: String) -> ConfigSection {
+        var sub = TOMLTable()
+        if let e = entry(key) {
+            if case .table(let t) = e.value { sub = t } else { report(key, "must be a [\(name).\(key)] table") }
+        }
+        let child = ConfigSection(name: "\(name).\(key)", table: sub, file: file)
+        children.append(child)
+        return child
+    }
+
     func unknownKeyIssues() -> [ConfigIssue] {
         table.keys.filter { !used.contains($0) }.map {
             ConfigIssue(file: file, line: table[$0]?.line ?? 0, message: "[\(name)] unknown key '\($0)'")
         }
+    }
+
+    /// This section's issues and those of its subsections, unknown keys included.
+    func allIssues() -> [ConfigIssue] {
+        issues + unknownKeyIssues() + children.flatMap { $0.allIssues() }
     }
 }

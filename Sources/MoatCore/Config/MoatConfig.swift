@@ -15,6 +15,7 @@ public struct MoatConfig: Sendable {
     public var storage = StorageSettings()
     public var queue = QueueSettings()
     public var delivery = DeliverySettings()
+    public var mx = MXSettings()
 
     public init() {}
 
@@ -60,6 +61,7 @@ public struct MoatConfig: Sendable {
         config.storage = StorageSettings(section("storage"))
         config.queue = QueueSettings(section("queue"))
         config.delivery = DeliverySettings(section("delivery"))
+        config.mx = MXSettings(section("mx"))
         let known = Set(sections.map(\.name))
         for key in root.keys {
             guard let entry = root[key] else { continue }
@@ -70,7 +72,7 @@ public struct MoatConfig: Sendable {
                 issues.append(ConfigIssue(file: file, line: entry.line, message: "'\(key)' must be a [section]"))
             }
         }
-        for s in sections { issues += s.issues + s.unknownKeyIssues() }
+        for s in sections { issues += s.allIssues() }
         if !issues.isEmpty { throw ConfigError(issues: issues.sorted { $0.line < $1.line }) }
         return config
     }

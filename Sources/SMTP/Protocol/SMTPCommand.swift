@@ -35,6 +35,17 @@ public enum SMTPCommand: Sendable, Equatable {
     }
 }
 
+extension SMTPCommand {
+    /// RFC 2920 §3.1: commands after which the client must wait for the reply before
+    /// sending more (the last command of a pipelined group).
+    public var endsPipelineGroup: Bool {
+        switch self {
+        case .helo, .ehlo, .lhlo, .data, .starttls, .quit, .noop, .vrfy, .expn, .help, .auth: true
+        case .mail, .rcpt, .rset, .xforward, .bdat, .unknown: false
+        }
+    }
+}
+
 /// Why a command line could not be parsed; each maps to the reply Postfix gives.
 public enum SMTPCommandError: Error, Sendable, Equatable {
     /// Known verb, bad arguments: `501 5.5.4 Syntax: …`.

@@ -3,20 +3,33 @@ import MoatCore
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
+import NIOSSL
 
 /// A listening SMTP/LMTP server: accepts connections, runs one `SMTPServerSession` per
 /// connection and hands finished transactions to the message handler. Only I/O lives
-/// here; protocol decisions are the session's.
+/// here; protocol decisions are the session's, policy decisions the `SMTPServerPolicy`'s.
 public final class SMTPServer: Sendable {
     public struct Limits: Sendable {
         /// Concurrent sessions; more get `421 4.3.2` and are closed.
         public var maxConnections: Int
+        /// Concurrent sessions from one client address (0 = unlimited); more get `421 4.7.0`
+        /// (Postfix `smtpd_client_connection_count_limit`).
+        public var maxConnectionsPerClient: Int
+        /// Addresses the per-client limit does not apply to (Postfix exempts mynetworks).
+        public var perClientExempt: @Sendable (String) -> Bool
         /// Time allowed between two client commands (not counting our own processing).
         public var idleTimeout: TimeAmount
+        /// Delay of each error reply past the soft error limit (`smtpd_error_sleep_time`).
+        public var errorSleep: TimeAmount
 
-        public init(maxConnections: Int, idleTimeout: TimeAmount) {
+        public init(maxConnections: Int, maxConnectionsPerClient: Int = 0,
+                    perClientExempt: @escaping @Sendable (String) -> Bool = { _ in false },
+                    idleTimeout: TimeAmount, errorSleep: TimeAmount = .seconds(1)) {
             self.maxConnections = maxConnections
+            self.maxConnectionsPerClient = maxConnectionsPerClient
+            self.perClientExempt = perClientExempt
             self.idleTimeout = idleTimeout
+            self.errorSleep = errorSleep
         }
     }
 
@@ -24,15 +37,21 @@ public final class SMTPServer: Sendable {
     private let settings: SMTPServerSettings
     private let limits: Limits
     private let handler: any SMTPMessageHandler
+    private let policy: (any SMTPServerPolicy)?
+    private let tls: NIOSSLContext?
     private let logger: Logger
-    private let activeSessions = NIOLockedValueBox(0)
+    private let sessions = NIOLockedValueBox(SessionCounts())
 
     /// The bound address (useful with port 0).
     public let localAddress: SocketAddress
 
     /// Binds the listener; `run()` then serves it.
+    /// - Parameters:
+    ///   - policy: asked at connect, RCPT and DATA (with `settings.checksPolicy`); nil for the filter.
+    ///   - tls: the STARTTLS context (with `settings.offersSTARTTLS`).
     public static func bind(host: String, port: Int, settings: SMTPServerSettings, limits: Limits,
-                            handler: any SMTPMessageHandler, group: any EventLoopGroup,
+                            handler: any SMTPMessageHandler, policy: (any SMTPServerPolicy)? = nil,
+                            tls: NIOSSLContext? = nil, group: any EventLoopGroup,
                             logger: Logger) async throws -> SMTPServer {
         let idle = limits.idleTimeout
         let channel = try await ServerBootstrap(group: group)
@@ -44,18 +63,25 @@ public final class SMTPServer: Sendable {
                     let timer = SessionIdleTimer()
                     try child.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: idle))
                     try child.pipeline.syncOperations.addHandler(timer)
+                    try child.pipeline.syncOperations.addHandler(StartTLSSwitch())
                     return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: child)
                 }
             }
-        return SMTPServer(channel: channel, settings: settings, limits: limits, handler: handler, logger: logger)
+        var settings = settings
+        settings.offersSTARTTLS = settings.offersSTARTTLS && tls != nil
+        return SMTPServer(channel: channel, settings: settings, limits: limits, handler: handler, policy: policy,
+                          tls: tls, logger: logger)
     }
 
     private init(channel: NIOAsyncChannel<NIOAsyncChannel<ByteBuffer, ByteBuffer>, Never>,
-                 settings: SMTPServerSettings, limits: Limits, handler: any SMTPMessageHandler, logger: Logger) {
+                 settings: SMTPServerSettings, limits: Limits, handler: any SMTPMessageHandler,
+                 policy: (any SMTPServerPolicy)?, tls: NIOSSLContext?, logger: Logger) {
         self.serverChannel = channel
         self.settings = settings
         self.limits = limits
         self.handler = handler
+        self.policy = policy
+        self.tls = tls
         self.logger = logger
         self.localAddress = channel.channel.localAddress!
     }
@@ -79,33 +105,86 @@ public final class SMTPServer: Sendable {
 
     private func serve(_ connection: NIOAsyncChannel<ByteBuffer, ByteBuffer>) async {
         let peer = connection.channel.remoteAddress?.ipAddress
-        let admitted = activeSessions.withLockedValue { count -> Bool in
-            guard count < limits.maxConnections else { return false }
-            count += 1
-            return true
-        }
-        defer { if admitted { activeSessions.withLockedValue { $0 -= 1 } } }
+        let admission = sessions.withLockedValue { $0.admit(peer, limits: limits) }
+        defer { if admission == nil { sessions.withLockedValue { $0.release(peer) } } }
         var logger = self.logger
         logger[metadataKey: "client"] = "\(peer ?? "unknown")"
         do {
             try await connection.executeThenClose { inbound, outbound in
-                guard admitted else {
-                    let reply = SMTPReply(421, "4.3.2", "\(settings.hostname) Error: too many connections")
-                    try await outbound.write(ByteBuffer(bytes: reply.encoded()))
-                    logger.warning("refused connection: \(limits.maxConnections) sessions active")
+                if let refusal = admission {
+                    try await outbound.write(ByteBuffer(bytes: refusal.reply(settings.hostname, peer).encoded()))
+                    logger.warning("refused connection: \(refusal)")
                     return
                 }
+                var session = SMTPServerSession(settings: settings, peerAddress: peer,
+                                                localPort: connection.channel.localAddress?.port)
+                var connectionPolicy: (any SMTPConnectionPolicy)?
+                if let policy {
+                    switch await policy.connect(peerAddress: peer, localPort: connection.channel.localAddress?.port) {
+                    case .success(let accepted):
+                        connectionPolicy = accepted
+                        session.setClientHostname(accepted.clientHostname)
+                    case .failure(let refusal):
+                        try await outbound.write(ByteBuffer(bytes: refusal.reply.encoded()))
+                        return
+                    }
+                }
                 var connectionLoop = ConnectionLoop(
-                    session: SMTPServerSession(settings: settings, peerAddress: peer,
-                                               localPort: connection.channel.localAddress?.port),
+                    session: session,
                     decoder: SMTPInboundDecoder(maxLineLength: settings.maxLineLength,
                                                 maxMessageSize: settings.maxMessageSize),
                     timer: try await connection.channel.pipeline.handler(type: SessionIdleTimer.self).get(),
-                    handler: handler, outbound: outbound)
+                    handler: handler, policy: connectionPolicy, tls: tls, channel: connection.channel,
+                    errorSleep: limits.errorSleep, outbound: outbound)
                 try await connectionLoop.run(inbound)
             }
         } catch {
             logger.debug("session ended: \(error)")
+        }
+    }
+}
+
+/// Sessions in progress, in all and per client address.
+private struct SessionCounts {
+    var total = 0
+    var perClient: [String: Int] = [:]
+
+    enum Refusal: CustomStringConvertible {
+        case tooMany(Int)
+        case tooManyFromClient(Int)
+
+        func reply(_ hostname: String, _ peer: String?) -> SMTPReply {
+            switch self {
+            case .tooMany: SMTPReply(421, "4.3.2", "\(hostname) Error: too many connections")
+            case .tooManyFromClient: SMTPReply(421, "4.7.0", "\(hostname) Error: too many connections from \(peer ?? "unknown")")
+            }
+        }
+
+        var description: String {
+            switch self {
+            case .tooMany(let n): "\(n) sessions active"
+            case .tooManyFromClient(let n): "\(n) sessions from this client"
+            }
+        }
+    }
+
+    /// nil when admitted (and counted).
+    mutating func admit(_ peer: String?, limits: SMTPServer.Limits) -> Refusal? {
+        guard total < limits.maxConnections else { return .tooMany(total) }
+        if let peer, limits.maxConnectionsPerClient > 0, !limits.perClientExempt(peer) {
+            let count = perClient[peer, default: 0]
+            guard count < limits.maxConnectionsPerClient else { return .tooManyFromClient(count) }
+        }
+        total += 1
+        if let peer { perClient[peer, default: 0] += 1 }
+        return nil
+    }
+
+    mutating func release(_ peer: String?) {
+        total -= 1
+        if let peer {
+            let left = perClient[peer, default: 1] - 1
+            perClient[peer] = left > 0 ? left : nil
         }
     }
 }
@@ -117,29 +196,52 @@ private struct ConnectionLoop {
     var decoder: SMTPInboundDecoder
     let timer: SessionIdleTimer
     let handler: any SMTPMessageHandler
+    let policy: (any SMTPConnectionPolicy)?
+    let tls: NIOSSLContext?
+    let channel: any Channel
+    let errorSleep: TimeAmount
     let outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
     var pending: [UInt8] = []
+    /// Inbound reads consumed so far, and how many to drop after a switch to TLS.
+    var readsConsumed = 0
+    var dropUntilRead = 0
+    var observer: TLSHandshakeObserver?
 
     mutating func run(_ inbound: NIOAsyncChannelInboundStream<ByteBuffer>) async throws {
         timer.onTimeout = session.timeoutReply.encoded()
         try await outbound.write(ByteBuffer(bytes: session.greeting().encoded()))
         for try await buffer in inbound {
+            readsConsumed += 1
+            if readsConsumed <= dropUntilRead { continue } // plaintext sent after STARTTLS
+            if let observer {
+                // The first decrypted bytes: the handshake is done.
+                session.tlsStarted(observer.info ?? SMTPTLSInfo(version: "TLS", cipher: "unknown", bits: nil))
+                self.observer = nil
+            }
             decoder.feed(buffer.readableBytesView)
             while let event = decoder.next() {
                 let actions: [SMTPServerSession.Action]
                 switch event {
-                case .line(let line): actions = session.received(line: line)
+                case .line(let line):
+                    actions = session.received(line: line, moreInputBuffered: decoder.bufferedByteCount > 0)
                 case .lineTooLong: actions = session.receivedOverlongLine()
                 case .message(let bytes, let size): actions = session.received(message: bytes, size: size)
                 }
-                if try await perform(actions) { return }
+                switch try await perform(actions) {
+                case .goOn: continue
+                case .close: return
+                case .switchedToTLS: break
+                }
+                break
             }
             try await flush()
         }
     }
 
-    /// Carries out actions; true when the connection must close.
-    private mutating func perform(_ actions: [SMTPServerSession.Action]) async throws -> Bool {
+    private enum Next { case goOn, close, switchedToTLS }
+
+    /// Carries out actions.
+    private mutating func perform(_ actions: [SMTPServerSession.Action]) async throws -> Next {
         for action in actions {
             switch action {
             case .reply(let reply):
@@ -152,13 +254,40 @@ private struct ConnectionLoop {
                 timer.busy = true
                 let outcome = await handler.handle(transaction)
                 timer.busy = false
-                if try await perform(session.deliveryFinished(outcome)) { return true }
+                let next = try await perform(session.deliveryFinished(outcome))
+                if next != .goOn { return next }
+            case .checkRecipient, .checkData:
+                guard let request = session.pendingPolicyRequest else { continue }
+                timer.busy = true
+                let refusal: SMTPReply?
+                if let policy {
+                    refusal = action == .checkData ? await policy.checkData(request) : await policy.checkRecipient(request)
+                } else {
+                    refusal = nil
+                }
+                timer.busy = false
+                let answer = action == .checkData ? session.dataChecked(refusal) : session.recipientChecked(refusal)
+                let next = try await perform(answer)
+                if next != .goOn { return next }
+            case .pause:
+                try await flush()
+                try await Task.sleep(nanoseconds: UInt64(max(0, errorSleep.nanoseconds)))
+            case .startTLS:
+                guard let tls else { return .close }
+                let observer = TLSHandshakeObserver()
+                let before = try await StartTLSSwitch.perform(on: channel, reply: pending, sslContext: tls,
+                                                              observer: observer)
+                pending.removeAll(keepingCapacity: true)
+                decoder.discardBuffered()
+                dropUntilRead = before
+                self.observer = observer
+                return .switchedToTLS
             case .close:
                 try await flush()
-                return true
+                return .close
             }
         }
-        return false
+        return .goOn
     }
 
     private mutating func flush() async throws {

@@ -12,10 +12,24 @@ public struct SMTPServerSession: Sendable {
         case deliver
         /// Close the connection after the replies before it are written.
         case close
+        /// Ask the connection policy about `pendingPolicyRequest` (a RCPT), then call
+        /// `recipientChecked`.
+        case checkRecipient
+        /// Ask the connection policy about DATA, then call `dataChecked`.
+        case checkData
+        /// Write the replies so far, switch the connection to TLS (dropping whatever
+        /// plaintext the client sent after STARTTLS: RFC 3207 §5, CVE-2011-0411), then call
+        /// `tlsStarted` or, when the handshake fails, close.
+        case startTLS
+        /// Wait the error sleep time before the next reply (Postfix `smtpd_error_sleep_time`).
+        case pause
     }
 
     private enum Phase: Sendable, Equatable {
         case command
+        /// Waiting for the policy's answer to a RCPT or DATA.
+        case checkingPolicy
+        case startingTLS
         case data
         case delivering
         case closed
@@ -31,10 +45,17 @@ public struct SMTPServerSession: Sendable {
     private var forwarded = ClientIdentity()
     private var forwardSeen = false
     private var errorCount = 0
-    private let peer: ClientIdentity
+    private var recipientAttempts = 0
+    private var peer: ClientIdentity
     private let localPort: Int?
+    /// The negotiated TLS, once STARTTLS succeeded.
+    public private(set) var tls: SMTPTLSInfo?
+    /// The client sent commands ahead where RFC 2920 does not allow it (sticky, as Postfix).
+    public private(set) var pipelinedIllegally = false
     /// The transaction waiting for the handler while in `.delivering`.
     public private(set) var pendingTransaction: SMTPTransaction?
+    /// The question for the policy while a `.checkRecipient` or `.checkData` is out.
+    public private(set) var pendingPolicyRequest: SMTPPolicyRequest?
 
     public init(settings: SMTPServerSettings, peerAddress: String?, localPort: Int?) {
         self.settings = settings
@@ -44,15 +65,28 @@ public struct SMTPServerSession: Sendable {
 
     public var isClosed: Bool { phase == .closed }
 
+    /// The client's verified host name (the MX looks it up before the greeting).
+    public mutating func setClientHostname(_ name: String?) {
+        peer.hostname = name
+    }
+
     // MARK: events
 
     /// The connection is open: the greeting (RFC 5321 §4.2 220, RFC 2033 §4.1 for LMTP).
     public func greeting() -> SMTPReply {
-        SMTPReply(220, nil, "\(settings.hostname) \(settings.lmtp ? "LMTP" : "ESMTP")")
+        SMTPReply(220, nil, settings.banner ?? "\(settings.hostname) \(settings.lmtp ? "LMTP" : "ESMTP")")
     }
 
-    /// One command line arrived.
-    public mutating func received(line: [UInt8]) -> [Action] {
+    /// The client talked before the greeting: counted as illegal pipelining (what
+    /// `reject_unauth_pipelining` and Postfix's pregreet test look for).
+    public mutating func clientSpokeEarly() {
+        pipelinedIllegally = true
+    }
+
+    /// One command line arrived. `moreInputBuffered`: the client had already sent more
+    /// after this line, which RFC 2920 allows only to ESMTP clients and never after a
+    /// command that must end a group (EHLO, HELO, DATA, STARTTLS, QUIT, NOOP, VRFY).
+    public mutating func received(line: [UInt8], moreInputBuffered: Bool = false) -> [Action] {
         guard phase == .command else { return [] }
         let command: SMTPCommand
         do {
@@ -60,7 +94,38 @@ public struct SMTPServerSession: Sendable {
         } catch {
             return fail(error.reply)
         }
+        if moreInputBuffered && (!esmtp || command.endsPipelineGroup) { pipelinedIllegally = true }
         return handle(command)
+    }
+
+    /// The policy's answer to the pending RCPT: nil accepts it.
+    public mutating func recipientChecked(_ refusal: SMTPReply?) -> [Action] {
+        guard phase == .checkingPolicy, let recipient = pendingPolicyRequest?.recipient else { return [] }
+        phase = .command
+        pendingPolicyRequest = nil
+        if let refusal { return fail(refusal) }
+        recipients.append(recipient)
+        return [.reply(SMTPReply(250, "2.1.5", "Ok"))]
+    }
+
+    /// The policy's answer to DATA: nil lets the message come.
+    public mutating func dataChecked(_ refusal: SMTPReply?) -> [Action] {
+        guard phase == .checkingPolicy, pendingPolicyRequest != nil else { return [] }
+        phase = .command
+        pendingPolicyRequest = nil
+        if let refusal { return fail(refusal) }
+        return startData()
+    }
+
+    /// The TLS handshake finished: RFC 3207 §4.2, everything learnt before is forgotten
+    /// and the client starts again with EHLO.
+    public mutating func tlsStarted(_ info: SMTPTLSInfo) {
+        guard phase == .startingTLS else { return }
+        tls = info
+        greetedAs = nil
+        esmtp = false
+        resetTransaction()
+        phase = .command
     }
 
     /// A command line exceeded the length limit.
@@ -84,10 +149,11 @@ public struct SMTPServerSession: Sendable {
             client.helo = greetedAs
             client.protocolName = protocolName
         }
+        if !forwardSeen { client.hostname = peer.hostname }
         pendingTransaction = SMTPTransaction(
             envelope: Envelope(sender: sender, recipients: recipients, client: client),
             message: message, protocolName: protocolName, peerAddress: peer.address,
-            localPort: localPort, body: bodyType)
+            localPort: localPort, body: bodyType, tls: tls)
         phase = .delivering
         return [.deliver]
     }
@@ -99,6 +165,7 @@ public struct SMTPServerSession: Sendable {
         pendingTransaction = nil
         resetTransaction()
         phase = .command
+        if outcome.accepted { errorCount = 0 } // Postfix: the error count is for clients that deliver nothing
         switch outcome {
         case .single(let reply):
             return Array(repeating: .reply(reply), count: settings.lmtp ? count : 1)
@@ -123,7 +190,12 @@ public struct SMTPServerSession: Sendable {
 
     // MARK: commands
 
-    private var protocolName: String { settings.lmtp ? "LMTP" : (esmtp ? "ESMTP" : "SMTP") }
+    /// RFC 3848's `with` keywords.
+    private var protocolName: String {
+        if settings.lmtp { return tls == nil ? "LMTP" : "LMTPS" }
+        if !esmtp { return "SMTP" }
+        return tls == nil ? "ESMTP" : "ESMTPS"
+    }
 
     private mutating func handle(_ command: SMTPCommand) -> [Action] {
         switch command {
@@ -145,9 +217,17 @@ public struct SMTPServerSession: Sendable {
             return rcpt(address, params)
         case .data:
             guard sender != nil else { return fail(SMTPReply(503, "5.5.1", "Error: need MAIL command")) }
-            guard !recipients.isEmpty else { return fail(SMTPReply(503, "5.5.1", "Error: need RCPT command")) }
-            phase = .data
-            return [.reply(SMTPReply(354, nil, "End data with <CR><LF>.<CR><LF>")), .beginData]
+            guard !recipients.isEmpty else {
+                return recipientAttempts > 0
+                    ? fail(SMTPReply(554, "5.5.1", "Error: no valid recipients"))
+                    : fail(SMTPReply(503, "5.5.1", "Error: need RCPT command"))
+            }
+            if settings.checksPolicy {
+                pendingPolicyRequest = policyRequest(recipient: nil)
+                phase = .checkingPolicy
+                return [.checkData]
+            }
+            return startData()
         case .rset:
             resetTransaction()
             return [.reply(SMTPReply(250, "2.0.0", "Ok"))]
@@ -162,20 +242,38 @@ public struct SMTPServerSession: Sendable {
             return xforward(attributes)
         case .auth:
             return fail(SMTPReply(503, "5.5.1", "Error: authentication not enabled"))
+        case .starttls where settings.offersSTARTTLS && !settings.lmtp:
+            guard tls == nil else { return fail(SMTPReply(554, "5.5.1", "Error: TLS already active")) }
+            phase = .startingTLS
+            return [.reply(SMTPReply(220, "2.0.0", "Ready to start TLS")), .startTLS]
         case .starttls, .expn, .help, .bdat, .unknown:
             return fail(SMTPReply(502, "5.5.2", "Error: command not recognized"))
         }
     }
 
+    private mutating func startData() -> [Action] {
+        phase = .data
+        return [.reply(SMTPReply(354, nil, "End data with <CR><LF>.<CR><LF>")), .beginData]
+    }
+
+    private func policyRequest(recipient: EmailAddress?) -> SMTPPolicyRequest {
+        SMTPPolicyRequest(helo: greetedAs, sender: sender, recipient: recipient, acceptedRecipients: recipients.count,
+                          pipelinedIllegally: pipelinedIllegally, tls: tls)
+    }
+
     private var extensions: [String] {
         var list = ["PIPELINING"]
         if settings.maxMessageSize > 0 { list.append("SIZE \(settings.maxMessageSize)") }
+        if settings.offersSTARTTLS && tls == nil { list.append("STARTTLS") }
         list += ["ENHANCEDSTATUSCODES", "8BITMIME", "SMTPUTF8"]
         if settings.acceptXForward { list.append("XFORWARD NAME ADDR PROTO HELO SOURCE") }
         return list
     }
 
     private mutating func mail(_ address: EmailAddress, _ params: [String: String]) -> [Action] {
+        if settings.heloRequired && greetedAs == nil {
+            return fail(SMTPReply(503, "5.5.1", "Error: send HELO/EHLO first"))
+        }
         guard sender == nil else { return fail(SMTPReply(503, "5.5.1", "Error: nested MAIL command")) }
         for (key, value) in params {
             switch key {
@@ -211,6 +309,12 @@ public struct SMTPServerSession: Sendable {
         guard recipients.count < settings.maxRecipients else {
             return [.reply(SMTPReply(452, "4.5.3", "Error: too many recipients"))]
         }
+        recipientAttempts += 1
+        if settings.checksPolicy {
+            pendingPolicyRequest = policyRequest(recipient: address)
+            phase = .checkingPolicy
+            return [.checkRecipient]
+        }
         recipients.append(address)
         return [.reply(SMTPReply(250, "2.1.5", "Ok"))]
     }
@@ -240,18 +344,21 @@ public struct SMTPServerSession: Sendable {
     private mutating func resetTransaction() {
         sender = nil
         recipients = []
+        recipientAttempts = 0
         bodyType = nil
         forwarded = ClientIdentity()
         forwardSeen = false
     }
 
-    /// A failed command counts toward the hard limit, after which Postfix says 421 and hangs up.
+    /// A failed command counts toward the limits: past the soft one each error reply is
+    /// delayed, at the hard one Postfix says 421 and hangs up.
     private mutating func fail(_ reply: SMTPReply) -> [Action] {
         errorCount += 1
         if errorCount >= settings.hardErrorLimit {
             phase = .closed
             return [.reply(reply), .reply(SMTPReply(421, "4.7.0", "\(settings.hostname) Error: too many errors")), .close]
         }
+        if errorCount > settings.softErrorLimit { return [.pause, .reply(reply)] }
         return [.reply(reply)]
     }
 }

@@ -14,15 +14,18 @@ public struct SMTPTransaction: Sendable {
     public var localPort: Int?
     /// MAIL FROM's BODY= parameter, if any.
     public var body: String?
+    /// The TLS the message came over, if any.
+    public var tls: SMTPTLSInfo?
 
     public init(envelope: Envelope, message: [UInt8], protocolName: String, peerAddress: String?,
-                localPort: Int?, body: String?) {
+                localPort: Int?, body: String?, tls: SMTPTLSInfo? = nil) {
         self.envelope = envelope
         self.message = message
         self.protocolName = protocolName
         self.peerAddress = peerAddress
         self.localPort = localPort
         self.body = body
+        self.tls = tls
     }
 }
 
@@ -31,6 +34,14 @@ public struct SMTPTransaction: Sendable {
 public enum SMTPDeliveryOutcome: Sendable, Equatable {
     case single(SMTPReply)
     case perRecipient([SMTPReply])
+
+    /// Some recipient got the message.
+    public var accepted: Bool {
+        switch self {
+        case .single(let reply): reply.isPositive
+        case .perRecipient(let replies): replies.contains(where: \.isPositive)
+        }
+    }
 }
 
 /// Whoever takes the message after the final dot (the Filter in gateway mode).

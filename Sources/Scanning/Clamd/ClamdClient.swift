@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import MoatCore
 
 /// Scans through a clamd daemon with `zINSTREAM`, for installations that already run clamd
 /// (or want its memory outside the filter process).

@@ -1,13 +1,21 @@
 import Foundation
 
-/// A fixed number of threads for calls that block: libclamav scans and POSIX socket I/O.
+/// A fixed number of threads for calls that block: libclamav scans, POSIX socket I/O,
+/// fsync'ed writes of the queue, quarantine and Maildirs.
 ///
 /// Why not the Swift concurrency pool or `DispatchQueue.global()`: a blocking scan parks
 /// its thread for up to `maxScanTime`; doing that on the cooperative pool starves every
 /// other task (SMTP sessions included), and GCD answers blocked workers by spawning more
 /// threads without bound. Here the thread count is the concurrency limit and excess work
 /// waits in a FIFO.
-final class BlockingWorkPool: @unchecked Sendable {
+public final class BlockingWorkPool: @unchecked Sendable {
+    /// The pool was shut down before the job could run.
+    public struct ShutDown: Error, CustomStringConvertible {
+        public let pool: String
+        public var description: String { "\(pool): shut down" }
+    }
+
+    private let name: String
     // @unchecked: `jobs` and `stopping` are only touched while holding `condition`.
     private let condition = NSCondition()
     private var jobs: [@Sendable () -> Void] = []
@@ -17,7 +25,8 @@ final class BlockingWorkPool: @unchecked Sendable {
     /// - Parameters:
     ///   - name: thread name prefix, visible in debuggers and `top -H`.
     ///   - threads: how many jobs may run at once.
-    init(name: String, threads: Int) {
+    public init(name: String, threads: Int) {
+        self.name = name
         for index in 0..<max(1, threads) {
             let thread = Thread { [self] in workerLoop() }
             thread.name = "\(name)-\(index)"
@@ -29,15 +38,15 @@ final class BlockingWorkPool: @unchecked Sendable {
     }
 
     /// Runs `body` on a pool thread and returns its result to the awaiting task.
-    func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    public func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
             let accepted = enqueue { continuation.resume(with: Result { try body() }) }
-            if !accepted { continuation.resume(throwing: ScanError.scannerShutDown) }
+            if !accepted { continuation.resume(throwing: ShutDown(pool: name)) }
         }
     }
 
     /// Lets queued jobs finish, then ends the threads. Called by the owner's deinit.
-    func shutdown() {
+    public func shutdown() {
         condition.lock()
         stopping = true
         condition.broadcast()

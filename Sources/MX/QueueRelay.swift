@@ -1,0 +1,52 @@
+import Filter
+import MoatCore
+import Queue
+import SMTP
+
+/// The filter's next hop in the MX: the durable queue. A message counts as relayed once it
+/// and its envelope are fsync'ed, which is when the SMTP client may hear 250. The writes
+/// run on a blocking pool, not on the scheduler's actor, so sessions do not queue behind
+/// each other's fsyncs.
+public struct QueueRelay: MessageRelay, FilterOverflow {
+    public let spool: Spool
+    public let scheduler: QueueScheduler
+    private let pool: BlockingWorkPool
+
+    /// The queue ID the MX already named in the message's Received header: the first
+    /// message queued in this task takes it.
+    @TaskLocal static var preferredID: String?
+
+    public init(spool: Spool, scheduler: QueueScheduler, pool: BlockingWorkPool) {
+        self.spool = spool
+        self.scheduler = scheduler
+        self.pool = pool
+    }
+
+    public var name: String { "queue" }
+
+    public func relay(envelope: Envelope, message: [UInt8], junk: Bool) async throws -> SMTPDeliveryResult {
+        let id = try await enqueue(envelope, message, hints: DeliveryHints(junk: junk))
+        let reply = SMTPReply(250, "2.0.0", "Ok: queued as \(id)")
+        return SMTPDeliveryResult(perRecipient: envelope.recipients.map { ($0, reply) }, dataReply: reply, queueID: id)
+    }
+
+    /// Queued as it came, to be filtered before delivery.
+    public func acceptUnfiltered(_ transaction: SMTPTransaction) async -> SMTPDeliveryOutcome {
+        do {
+            let id = try await enqueue(transaction.envelope, transaction.message, hints: DeliveryHints(filterPending: true))
+            return .single(SMTPReply(250, "2.0.0", "Ok: queued as \(id)"))
+        } catch {
+            return .single(SMTPReply(451, "4.3.0", "Error: queue file write error"))
+        }
+    }
+
+    func enqueue(_ envelope: Envelope, _ message: [UInt8], hints: DeliveryHints) async throws -> String {
+        let spool = spool
+        let preferred = Self.preferredID
+        let id = try await pool.run {
+            try spool.enqueue(envelope, message: message, hints: hints, preferredID: preferred)
+        }
+        await scheduler.queued(id)
+        return id
+    }
+}

@@ -1,0 +1,144 @@
+import MoatCore
+import XCTest
+@testable import SMTP
+
+/// The session features the MX uses: policy questions at RCPT and DATA, STARTTLS, HELO
+/// required, error sleep, illegal pipelining, the banner.
+final class ServerSessionMXTests: XCTestCase {
+    typealias Action = SMTPServerSession.Action
+
+    private func mx(heloRequired: Bool = false, tls: Bool = true, soft: Int = 2, hard: Int = 5,
+                    banner: String? = "mx.test ESMTP") -> SMTPServerSession {
+        SMTPServerSession(
+            settings: SMTPServerSettings(hostname: "mx.test", banner: banner, maxMessageSize: 1000, softErrorLimit: soft,
+                                         hardErrorLimit: hard, acceptXForward: false, heloRequired: heloRequired,
+                                         offersSTARTTLS: tls, checksPolicy: true),
+            peerAddress: "192.0.2.1", localPort: 25)
+    }
+
+    private func send(_ s: inout SMTPServerSession, _ line: String, more: Bool = false) -> [Action] {
+        s.received(line: Array(line.utf8), moreInputBuffered: more)
+    }
+
+    private func replies(_ actions: [Action]) -> [SMTPReply] {
+        actions.compactMap { if case .reply(let r) = $0 { r } else { nil } }
+    }
+
+    func testBannerNamesNoSoftware() {
+        XCTAssertEqual(mx().greeting(), SMTPReply(220, nil, "mx.test ESMTP"))
+    }
+
+    func testRecipientsWaitForThePolicy() {
+        var s = mx()
+        _ = send(&s, "EHLO client.example")
+        _ = send(&s, "MAIL FROM:<a@example.org>")
+        XCTAssertEqual(send(&s, "RCPT TO:<bob@example.com>"), [.checkRecipient])
+        XCTAssertEqual(s.pendingPolicyRequest?.recipient?.description, "bob@example.com")
+        XCTAssertEqual(s.pendingPolicyRequest?.helo, "client.example")
+        XCTAssertEqual(send(&s, "NOOP"), [], "nothing is read while the policy decides")
+        let refusal = SMTPReply(554, "5.7.1", "<bob@example.com>: Relay access denied")
+        XCTAssertEqual(s.recipientChecked(refusal), [.reply(refusal)])
+        XCTAssertEqual(send(&s, "DATA"), [.reply(SMTPReply(554, "5.5.1", "Error: no valid recipients"))])
+        XCTAssertEqual(send(&s, "RCPT TO:<carol@example.com>"), [.checkRecipient])
+        XCTAssertEqual(s.recipientChecked(nil), [.reply(SMTPReply(250, "2.1.5", "Ok"))])
+        XCTAssertEqual(send(&s, "DATA"), [.checkData])
+        XCTAssertNil(s.pendingPolicyRequest?.recipient)
+        XCTAssertEqual(s.pendingPolicyRequest?.acceptedRecipients, 1)
+        XCTAssertEqual(s.dataChecked(nil), [.reply(SMTPReply(354, nil, "End data with <CR><LF>.<CR><LF>")), .beginData])
+        let bytes = Array("Subject: x\r\n\r\nbody\r\n".utf8)
+        XCTAssertEqual(s.received(message: bytes, size: bytes.count), [.deliver])
+        XCTAssertEqual(s.pendingTransaction?.envelope.recipients.map(\.description), ["carol@example.com"])
+    }
+
+    func testDataRefusedByPolicy() {
+        var s = mx()
+        _ = send(&s, "EHLO c")
+        _ = send(&s, "MAIL FROM:<>")
+        _ = send(&s, "RCPT TO:<x@example.com>")
+        _ = s.recipientChecked(nil)
+        XCTAssertEqual(send(&s, "DATA"), [.checkData])
+        let refusal = SMTPReply(503, "5.5.0", "<DATA>: Data command rejected: Improper use of SMTP command pipelining")
+        XCTAssertEqual(s.dataChecked(refusal), [.reply(refusal)])
+        XCTAssertEqual(replies(send(&s, "RSET")).first?.code, 250)
+    }
+
+    func testHeloRequired() {
+        var s = mx(heloRequired: true)
+        XCTAssertEqual(send(&s, "MAIL FROM:<a@example.org>"), [.reply(SMTPReply(503, "5.5.1", "Error: send HELO/EHLO first"))])
+        _ = send(&s, "HELO client.example")
+        XCTAssertEqual(replies(send(&s, "MAIL FROM:<a@example.org>")).first?.code, 250)
+    }
+
+    func testStartTLSResetsTheSession() {
+        var s = mx()
+        let ehlo = replies(send(&s, "EHLO client.example"))[0]
+        XCTAssertTrue(ehlo.lines.contains("STARTTLS"))
+        XCTAssertFalse(ehlo.lines.contains { $0.hasPrefix("XFORWARD") })
+        XCTAssertEqual(send(&s, "STARTTLS"), [.reply(SMTPReply(220, "2.0.0", "Ready to start TLS")), .startTLS])
+        XCTAssertEqual(send(&s, "MAIL FROM:<a@example.org>"), [], "nothing before the handshake")
+        let info = SMTPTLSInfo(version: "TLSv1.3", cipher: "TLS_AES_256_GCM_SHA384", bits: 256)
+        s.tlsStarted(info)
+        XCTAssertEqual(s.tls, info)
+        let again = replies(send(&s, "EHLO client.example"))[0]
+        XCTAssertFalse(again.lines.contains("STARTTLS"), "not offered twice")
+        XCTAssertEqual(send(&s, "STARTTLS"), [.reply(SMTPReply(554, "5.5.1", "Error: TLS already active"))])
+        _ = send(&s, "MAIL FROM:<a@example.org>")
+        _ = send(&s, "RCPT TO:<b@example.com>")
+        _ = s.recipientChecked(nil)
+        _ = send(&s, "DATA")
+        _ = s.dataChecked(nil)
+        let bytes = Array("x\r\n".utf8)
+        _ = s.received(message: bytes, size: bytes.count)
+        XCTAssertEqual(s.pendingTransaction?.protocolName, "ESMTPS")
+        XCTAssertEqual(s.pendingTransaction?.tls, info)
+    }
+
+    func testNoSTARTTLSWithoutACertificate() {
+        var s = mx(tls: false)
+        XCTAssertFalse(replies(send(&s, "EHLO c"))[0].lines.contains("STARTTLS"))
+        XCTAssertEqual(replies(send(&s, "STARTTLS")).first?.code, 502)
+    }
+
+    func testErrorsPastTheSoftLimitPauseAndTheHardLimitCloses() {
+        var s = mx(soft: 2, hard: 4)
+        XCTAssertEqual(send(&s, "BOGUS").count, 1)
+        XCTAssertEqual(send(&s, "BOGUS").count, 1)
+        XCTAssertEqual(send(&s, "BOGUS").first, .pause, "third error: past the soft limit")
+        let last = send(&s, "BOGUS")
+        XCTAssertEqual(last.last, .close)
+        XCTAssertEqual(replies(last).last?.code, 421)
+    }
+
+    func testPolicyRefusalsCountAsErrors() {
+        var s = mx(soft: 1, hard: 3)
+        _ = send(&s, "EHLO c")
+        _ = send(&s, "MAIL FROM:<a@example.org>")
+        let no = SMTPReply(550, "5.1.1", "<x@example.com>: Recipient address rejected: User unknown in virtual mailbox table")
+        _ = send(&s, "RCPT TO:<x@example.com>")
+        XCTAssertEqual(s.recipientChecked(no), [.reply(no)])
+        _ = send(&s, "RCPT TO:<y@example.com>")
+        XCTAssertEqual(s.recipientChecked(no), [.pause, .reply(no)])
+        _ = send(&s, "RCPT TO:<z@example.com>")
+        XCTAssertEqual(s.recipientChecked(no).last, .close)
+    }
+
+    func testIllegalPipelining() {
+        var helo = mx()
+        _ = send(&helo, "HELO c")
+        _ = send(&helo, "MAIL FROM:<a@example.org>", more: true)
+        XCTAssertTrue(helo.pipelinedIllegally, "HELO clients may not pipeline at all")
+
+        var ehlo = mx()
+        _ = send(&ehlo, "EHLO c")
+        _ = send(&ehlo, "MAIL FROM:<a@example.org>", more: true)
+        _ = send(&ehlo, "RCPT TO:<b@example.com>", more: true)
+        XCTAssertFalse(ehlo.pipelinedIllegally, "RFC 2920 groups are fine")
+        _ = ehlo.recipientChecked(nil)
+        _ = send(&ehlo, "DATA", more: true)
+        XCTAssertEqual(ehlo.pendingPolicyRequest?.pipelinedIllegally, true, "message sent before the 354")
+
+        var early = mx()
+        early.clientSpokeEarly()
+        XCTAssertTrue(early.pipelinedIllegally)
+    }
+}
