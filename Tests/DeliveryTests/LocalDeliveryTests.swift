@@ -121,6 +121,18 @@ final class LocalDeliveryTests: DeliveryTestCase {
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: "\(inbox)/tmp"), [], "no tmp leftovers")
     }
 
+    func testMessageThatWasDeliveredHereBeforeIsAForwardingLoop() async throws {
+        let looped = Array("Delivered-To: other@example.net\r\ndelivered-to:  Alice@Example.com \r\n".utf8) + Self.body
+        let outcomes = await deliver(try deliverer(settings()), message(bytes: looped),
+                                     to: ["alice@example.com", "bob@example.com"])
+        XCTAssertEqual(outcomes.map(describe), ["permanent 5.4.6 mail forwarding loop for alice@example.com", "delivered"])
+        XCTAssertEqual(try stored("alice@example.com"), [])
+        // In the body it is only text.
+        let quoted = Self.body + Array("Delivered-To: alice@example.com\r\n".utf8)
+        let fine = await deliver(try deliverer(settings()), message(bytes: quoted), to: ["alice@example.com"])
+        XCTAssertEqual(fine, [.delivered])
+    }
+
     func testInactiveMailboxIsUnknown() async throws {
         try store.setMailboxActive("bob@example.com", false)
         let outcomes = await deliver(try deliverer(settings()), message(), to: ["bob@example.com"])

@@ -11,7 +11,8 @@ import Queue
 
 /// Local delivery as Postfix's virtual(8): one Maildir copy per mailbox, with
 /// `Return-Path` and `Delivered-To`, into the INBOX or, for mail the filter judged spam,
-/// into the Junk folder (created on first use). Quota and disk failures become outcomes
+/// into the Junk folder (created on first use). A message that already carries this
+/// recipient's `Delivered-To` is a forwarding loop (5.4.6) and is not stored again. Quota and disk failures become outcomes
 /// with the codes virtual(8) uses: over quota is a temporary 4.2.2 "mailbox full" (the
 /// queue keeps trying until the message expires, then bounces with that reason), other
 /// storage trouble is temporary 4.3.x, input that can never be stored is permanent.
@@ -34,8 +35,14 @@ struct MailboxDelivery: Sendable {
     /// Stores `message` once per copy; results in the order of `copies`.
     func deliver(_ message: QueuedMessage, to copies: [Copy]) -> [DeliveryOutcome] {
         let folder = message.hints.junk ? junkFolder : .inbox
+        let deliveredTo = DeliveredToHeaders.addresses(in: message.bytes)
         return copies.map { copy in
             let outcome: DeliveryOutcome
+            if deliveredTo.contains(copy.recipient.description.lowercased()) {
+                let failure = DeliveryFailure(EnhancedStatus.mailLoop, "mail forwarding loop for \(copy.recipient)")
+                logger.warning("\(message.id): to=<\(copy.recipient)>, relay=virtual, status=bounced (\(failure.text))")
+                return failure.outcome
+            }
             do {
                 let target = try self.target(for: copy, folder: folder)
                 let stored = try writer.deliver(message.bytes, from: message.sender, to: target)

@@ -82,7 +82,7 @@ final class SMTPSink: @unchecked Sendable {
 }
 
 /// One sink connection: line-based commands, a DATA phase ending at CRLF.CRLF, STARTTLS.
-private final class SinkHandler: ChannelInboundHandler, @unchecked Sendable {
+private final class SinkHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
