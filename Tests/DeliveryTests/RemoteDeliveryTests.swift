@@ -10,8 +10,7 @@ final class RemoteDeliveryTests: DeliveryTestCase {
     // MARK: MX order
 
     func testLowestPreferenceFirst() async throws {
-        let v4 = try await SMTPSink()
-        let v6 = try await SMTPSink(host: "::1", port: v4.port)
+        let (v4, v6) = try await SMTPSink.pair()
         let deliverer = try deliverer(settings(smtpPort: v4.port))
 
         let viaV6 = await deliver(deliverer, message(), to: ["a@pref6.moattest"])
@@ -54,8 +53,7 @@ final class RemoteDeliveryTests: DeliveryTestCase {
     func testGreetingRefusalPassesToTheNextMX() async throws {
         var busy = SMTPSink.Script()
         busy.greeting = "421 4.3.2 mx6 busy, try later"
-        let v4 = try await SMTPSink()
-        let v6 = try await SMTPSink(host: "::1", port: v4.port, script: busy)
+        let (v4, v6) = try await SMTPSink.pair(v6: busy)
         let outcomes = await deliver(try deliverer(settings(smtpPort: v4.port)), message(), to: ["a@pref6.moattest"])
         XCTAssertEqual(outcomes, [.delivered])
         XCTAssertEqual(v6.sessions.count, 1)

@@ -63,6 +63,22 @@ final class SMTPSink: @unchecked Sendable {
         self.port = channel.localAddress?.port ?? 0
     }
 
+    /// A sink on 127.0.0.1 and one on ::1 with the same port number (MX hosts of either
+    /// family share `smtp_port`). Retried on a fresh port when ::1 has that one taken.
+    static func pair(v4 v4Script: Script = Script(), v6 v6Script: Script = Script()) async throws -> (v4: SMTPSink, v6: SMTPSink) {
+        var lastError: (any Error)?
+        for _ in 0..<5 {
+            let v4 = try await SMTPSink(script: v4Script)
+            do {
+                return (v4, try await SMTPSink(host: "::1", port: v4.port, script: v6Script))
+            } catch {
+                lastError = error
+                await v4.stop()
+            }
+        }
+        throw lastError ?? ChannelError.alreadyClosed
+    }
+
     deinit { channel.close(promise: nil) }
 
     func stop() async { try? await channel.close() }
