@@ -123,6 +123,7 @@ let package = Package(
         .testTarget(name: "QueueTests", dependencies: ["Queue", "MoatCore", "MIME"], swiftSettings: strict),
         .testTarget(name: "MailstoreTests", dependencies: ["Mailstore", "MoatCore"], swiftSettings: strict),
         .testTarget(name: "DirectoryTests", dependencies: ["Directory", "MoatCore"], swiftSettings: strict),
+        .testTarget(name: "DeliveryTests", dependencies: ["Delivery", "Queue", "Directory", "Mailstore", "DNS", "SMTP", "MoatCore", "MoatTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "FilterTests",
             dependencies: [

@@ -12,12 +12,7 @@ final class ClientTransactionTests: XCTestCase {
     private let client = ClientIdentity(address: "192.0.2.1", hostname: "client.example", helo: "client.example",
                                         protocolName: "ESMTP", source: "REMOTE")
 
-    /// Reply from wire text; lines separated by "\n", CRLFs added.
-    private func r(_ text: String) -> SMTPReply {
-        var parser = SMTPReplyParser()
-        parser.append(Array((text.split(separator: "\n").joined(separator: "\r\n") + "\r\n").utf8))
-        return try! parser.next()!
-    }
+    private func r(_ text: String) -> SMTPReply { replyFromWire(text) }
 
     private func transaction(recipients: [EmailAddress]? = nil, lmtp: Bool = false, size: Int? = 1234,
                              eightBit: Bool = false, sender: EmailAddress? = nil) -> SMTPClientTransaction {

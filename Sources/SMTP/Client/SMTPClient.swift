@@ -1,6 +1,6 @@
 // SMTPClient - deliver one message over SMTP or LMTP: connect, run an
 // SMTPClientTransaction to its end, close. Used for re-injection into Postfix
-// (127.0.0.1:10025), LMTP delivery, later remote delivery and quarantine release.
+// (127.0.0.1:10025), LMTP delivery, remote delivery (with STARTTLS) and quarantine release.
 //
 // This file is the only place that carries out the transaction's actions; the handler
 // (SMTPClientChannelHandler) owns timeouts and reply framing. The body is dot-stuffed
@@ -45,7 +45,7 @@ public enum SMTPClient {
         let configuration = SMTPClientTransaction.Configuration(
             heloName: options.heloName, lmtp: options.lmtp, envelope: envelope, messageSize: message.count,
             eightBitMIME: options.eightBitMIME, usePipelining: options.usePipelining,
-            useXForward: options.useXForward)
+            useXForward: options.useXForward, startTLS: options.tls != nil)
         // Cancelling the caller's task closes the connection; the pending step then
         // fails with `.unexpectedClose`.
         let outcome = await withTaskCancellationHandler {
@@ -112,6 +112,14 @@ public enum SMTPClient {
                     return try finalResult(transaction, logger: logger)
                 case .close:
                     return try finalResult(transaction, logger: logger)
+                case .startTLS:
+                    guard let tls = options.tls else { throw .protocolViolation("internal: STARTTLS without settings") }
+                    try await connection.startTLS(tls, serverName: SMTPClientTLS.serverName(for: options.tlsServerName),
+                                                  timeout: options.commandTimeout)
+                    logger.debug("smtp client TLS established")
+                    // The next action is the new EHLO: nothing to read first.
+                    action = try transaction.tlsEstablished()
+                    continue
                 }
                 let stage = transaction.expectedStage
                 let timeout = stage == .dataDone ? options.dataDoneTimeout : options.commandTimeout
@@ -169,6 +177,19 @@ struct SMTPClientConnection: Sendable {
             offset = end
         } while offset < message.count
         if let inFlight { try await wait(inFlight, stage: .message) }
+    }
+
+    /// Inserts the TLS handler in front of the SMTP handler and waits for the handshake.
+    func startTLS(_ tls: SMTPClientTLS, serverName: String?, timeout: Duration) async throws(SMTPClientError) {
+        let done = channel.eventLoop.makePromise(of: Void.self)
+        channel.writeAndFlush(SMTPClientRequest.startTLS(tls.context, serverName: serverName,
+                                                         timeout: TimeAmount(timeout), done: done))
+            .whenFailure { _ in done.fail(SMTPClientError.unexpectedClose(.tlsHandshake)) }
+        do {
+            try await done.futureResult.get()
+        } catch {
+            throw Self.map(error, stage: .tlsHandshake)
+        }
     }
 
     func readReply(timeout: Duration, stage: SMTPClientStage) async throws(SMTPClientError) -> SMTPReply {

@@ -7,9 +7,14 @@
 // remembered as the connection's one terminal error, fails whatever waits, and closes
 // the channel. Replies received before a close are still handed out (a 421 followed by
 // the server hanging up is an answer, not a lost connection).
+//
+// STARTTLS: on request the handler puts a NIOSSLClientHandler in front of itself and
+// reports the handshake's end; any failure while it runs is a `.tlsFailed`.
 
 import Logging
 import NIOCore
+import NIOSSL
+import NIOTLS
 
 /// What the driver asks of the handler.
 enum SMTPClientRequest: Sendable {
@@ -18,6 +23,9 @@ enum SMTPClientRequest: Sendable {
     case write(ByteBuffer, timeout: TimeAmount, stage: SMTPClientStage)
     /// Complete `reply` with the next reply, or fail it after `timeout`.
     case readReply(timeout: TimeAmount, stage: SMTPClientStage, reply: EventLoopPromise<SMTPReply>)
+    /// Start TLS on the connection (after the server's 220 to STARTTLS); complete `done`
+    /// when the handshake is over, or fail it after `timeout`.
+    case startTLS(NIOSSLContext, serverName: String?, timeout: TimeAmount, done: EventLoopPromise<Void>)
 }
 
 final class SMTPClientChannelHandler: ChannelDuplexHandler {
@@ -29,6 +37,7 @@ final class SMTPClientChannelHandler: ChannelDuplexHandler {
     private var replies = CircularBuffer<SMTPReply>()
     private var waiter: (promise: EventLoopPromise<SMTPReply>, stage: SMTPClientStage, timer: Scheduled<Void>)?
     private var failure: SMTPClientError?
+    private var handshake: (promise: EventLoopPromise<Void>, timer: Scheduled<Void>)?
     private var lastStage: SMTPClientStage = .greeting
     private let logger: Logger
 
@@ -54,13 +63,26 @@ final class SMTPClientChannelHandler: ChannelDuplexHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        fail(context: nil, with: .unexpectedClose(waiter?.stage ?? lastStage))
+        fail(context: nil, with: handshake != nil
+             ? .tlsFailed("connection closed during the handshake") : .unexpectedClose(waiter?.stage ?? lastStage))
         context.fireChannelInactive()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         logger.debug("smtp client connection error", metadata: ["error": "\(error)", "stage": "\(lastStage)"])
-        fail(context: context, with: .unexpectedClose(waiter?.stage ?? lastStage))
+        // Whatever breaks the connection during the handshake is the handshake's failure
+        // (NIOSSL reports it here, then closes).
+        fail(context: context, with: handshake != nil
+             ? .tlsFailed("\(error)") : .unexpectedClose(waiter?.stage ?? lastStage))
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let event = event as? TLSUserEvent, case .handshakeCompleted = event, let handshake {
+            self.handshake = nil
+            handshake.timer.cancel()
+            handshake.promise.succeed(())
+        }
+        context.fireUserInboundEventTriggered(event)
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
@@ -103,6 +125,28 @@ final class SMTPClientChannelHandler: ChannelDuplexHandler {
                 }
                 waiter = (reply, stage, timer)
             }
+
+        case .startTLS(let sslContext, let serverName, let timeout, let done):
+            lastStage = .tlsHandshake
+            promise?.succeed(())
+            if let failure { return done.fail(failure) }
+            // Bytes that came with or after the 220 were sent before TLS: treating them as
+            // protected replies is the STARTTLS injection flaw (CVE-2011-0411).
+            guard replies.isEmpty, parser.isIdle else {
+                fail(context: context, with: .protocolViolation("reply data after the 220 to STARTTLS, before TLS"))
+                return done.fail(failure ?? .unexpectedClose(.tlsHandshake))
+            }
+            do {
+                let tls = try NIOSSLClientHandler(context: sslContext, serverHostname: serverName)
+                try context.pipeline.syncOperations.addHandler(tls, position: .first)
+            } catch {
+                fail(context: context, with: .tlsFailed("\(error)"))
+                return done.fail(failure ?? .tlsFailed("\(error)"))
+            }
+            let timer = context.eventLoop.assumeIsolated().scheduleTask(in: timeout) {
+                self.fail(context: context, with: .tlsFailed("handshake timed out"))
+            }
+            handshake = (done, timer)
         }
     }
 
@@ -116,6 +160,11 @@ final class SMTPClientChannelHandler: ChannelDuplexHandler {
     /// Records the first terminal error, fails a waiting read, closes the channel.
     private func fail(context: ChannelHandlerContext?, with error: SMTPClientError) {
         if failure == nil { failure = error }
+        if let handshake {
+            self.handshake = nil
+            handshake.timer.cancel()
+            handshake.promise.fail(failure ?? error)
+        }
         if let waiter {
             self.waiter = nil
             waiter.timer.cancel()

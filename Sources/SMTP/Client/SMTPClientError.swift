@@ -1,12 +1,23 @@
 // SMTPClientError - why a delivery attempt ended without a result. Callers turn any of
 // these into a 4xx temporary failure: nothing is known about the message's fate.
 
+import NIOCore
+import NIOPosix
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A step of the client dialogue, for timeouts and log lines.
 public enum SMTPClientStage: String, Sendable, Equatable, CustomStringConvertible {
     case connect
     case greeting
     case ehlo
     case helo
+    case startTLS = "STARTTLS"
+    /// Between the 220 to STARTTLS and the end of the TLS handshake.
+    case tlsHandshake = "TLS handshake"
     case xforward
     case mail
     case rcpt
@@ -29,6 +40,9 @@ public enum SMTPClientError: Error, CustomStringConvertible {
     case protocolViolation(String)
     /// The connection closed or failed before the dialogue was over.
     case unexpectedClose(SMTPClientStage)
+    /// STARTTLS was accepted but the TLS handshake failed (or the context could not be
+    /// made). With opportunistic TLS the caller retries the host in plaintext.
+    case tlsFailed(String)
 
     public var description: String {
         switch self {
@@ -37,6 +51,33 @@ public enum SMTPClientError: Error, CustomStringConvertible {
         case .timeout(let stage): "timeout while waiting for \(stage)"
         case .protocolViolation(let text): "protocol violation: \(text)"
         case .unexpectedClose(let stage): "lost connection during \(stage)"
+        case .tlsFailed(let text): "TLS failed: \(text)"
+        }
+    }
+}
+
+extension SMTPClientError {
+    /// For `.connectFailed`, the reason in strerror(3) words (`Connection refused`,
+    /// `Connection timed out`), as Postfix's smtp(8) words "connect to …: Connection
+    /// refused"; nil for the other cases.
+    public var connectFailureReason: String? {
+        guard case .connectFailed(_, _, let underlying) = self else { return nil }
+        return Self.reason(underlying)
+    }
+
+    private static func reason(_ error: any Error) -> String {
+        switch error {
+        case let error as NIOConnectionError:
+            // Happy Eyeballs wraps the per-address failures; one address was tried.
+            if let first = error.connectionErrors.first { return reason(first.error) }
+            if let dns = error.dnsAError ?? error.dnsAAAAError { return "Host not found: \(dns)" }
+            return "\(error)"
+        case let error as IOError:
+            return String(cString: strerror(error.errnoCode))
+        case ChannelError.connectTimeout:
+            return "Connection timed out"
+        default:
+            return "\(error)"
         }
     }
 }

@@ -24,6 +24,12 @@ public struct SMTPClientOptions: Sendable {
     /// Use PIPELINING / XFORWARD when offered.
     public var usePipelining: Bool
     public var useXForward: Bool
+    /// Use STARTTLS when the server offers it, with these settings; nil never does.
+    /// A failed handshake throws `SMTPClientError.tlsFailed` (the connection is lost).
+    public var tls: SMTPClientTLS?
+    /// The server's name for SNI (the MX host name when connecting to its address);
+    /// nil sends none. Address literals are never sent.
+    public var tlsServerName: String?
     /// Limits for the reply parser.
     public var maxReplyLineLength: Int
     public var maxReplyLines: Int
@@ -37,7 +43,7 @@ public struct SMTPClientOptions: Sendable {
                 quitTimeout: Duration = .seconds(10), eightBitMIME: Bool = false,
                 usePipelining: Bool = true, useXForward: Bool = true,
                 maxReplyLineLength: Int = 4096, maxReplyLines: Int = 100,
-                writeChunkSize: Int = 1 << 20,
+                writeChunkSize: Int = 1 << 20, tls: SMTPClientTLS? = nil, tlsServerName: String? = nil,
                 eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) {
         self.heloName = heloName
         self.lmtp = lmtp
@@ -52,6 +58,8 @@ public struct SMTPClientOptions: Sendable {
         self.maxReplyLineLength = maxReplyLineLength
         self.maxReplyLines = maxReplyLines
         self.writeChunkSize = writeChunkSize
+        self.tls = tls
+        self.tlsServerName = tlsServerName
         self.eventLoopGroup = eventLoopGroup
     }
 }

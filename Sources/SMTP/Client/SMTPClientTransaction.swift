@@ -6,6 +6,9 @@
 //
 //     S: 220 greeting
 //     C: EHLO name            (LMTP: LHLO; 5xx to EHLO → HELO, RFC 5321 §4.1.4)
+//     C: STARTTLS             (only when asked for and offered; after 220 the connection
+//                              upgrades, then EHLO again, RFC 3207 §4.2; a refusal
+//                              continues in plaintext, as Postfix's `may` level does)
 //     C: XFORWARD NAME=… …    (only if offered; a refusal is only a warning, as in Postfix)
 //     C: MAIL FROM:<s> [SIZE=n] [BODY=8BITMIME] [SMTPUTF8]
 //     C: RCPT TO:<r>          (one per recipient)
@@ -37,9 +40,12 @@ public struct SMTPClientTransaction: Sendable {
         public var usePipelining: Bool
         /// Send XFORWARD when offered.
         public var useXForward: Bool
+        /// Send STARTTLS when offered (the connection must be able to carry out `.startTLS`).
+        public var startTLS: Bool
 
         public init(heloName: String, lmtp: Bool = false, envelope: Envelope, messageSize: Int? = nil,
-                    eightBitMIME: Bool = false, usePipelining: Bool = true, useXForward: Bool = true) {
+                    eightBitMIME: Bool = false, usePipelining: Bool = true, useXForward: Bool = true,
+                    startTLS: Bool = false) {
             self.heloName = heloName
             self.lmtp = lmtp
             self.envelope = envelope
@@ -47,6 +53,7 @@ public struct SMTPClientTransaction: Sendable {
             self.eightBitMIME = eightBitMIME
             self.usePipelining = usePipelining
             self.useXForward = useXForward
+            self.startTLS = startTLS
         }
     }
 
@@ -59,6 +66,9 @@ public struct SMTPClientTransaction: Sendable {
         case send([String])
         /// Write the dot-stuffed message and the final ".".
         case sendMessage
+        /// The server accepted STARTTLS: run the TLS handshake (no reply is due), then
+        /// report it with `tlsEstablished()`.
+        case startTLS
         /// The outcome is final (`result`): write QUIT, read its reply (errors do not
         /// matter any more), then close.
         case quit
@@ -94,6 +104,10 @@ public struct SMTPClientTransaction: Sendable {
         case greeting
         case ehlo
         case helo
+        /// STARTTLS sent, its reply due.
+        case startTLS
+        /// The handshake runs; no reply may arrive.
+        case tlsHandshake
         /// Waiting for replies to `awaiting`; `queue` holds commands not yet sent.
         case transaction
         /// The message is out; waiting for the reply (SMTP) or replies (LMTP) to the dot.
@@ -114,6 +128,10 @@ public struct SMTPClientTransaction: Sendable {
     private var queue: [Command] = []
     private var awaiting: [Command] = []
     private var outcomes: [SMTPReply?]
+    /// The stage whose reply decided each recipient (parallel to `outcomes`).
+    private var outcomeStages: [SMTPClientStage?]
+    /// True once the TLS handshake completed.
+    public private(set) var isTLS = false
     private var rcptReplies: [SMTPReply?]
     private var mailReply: SMTPReply?
     private var dataCommandReply: SMTPReply?
@@ -129,6 +147,7 @@ public struct SMTPClientTransaction: Sendable {
     public init(configuration: Configuration) {
         self.configuration = configuration
         self.outcomes = Array(repeating: nil, count: configuration.envelope.recipients.count)
+        self.outcomeStages = Array(repeating: nil, count: configuration.envelope.recipients.count)
         self.rcptReplies = Array(repeating: nil, count: configuration.envelope.recipients.count)
     }
 
@@ -138,6 +157,8 @@ public struct SMTPClientTransaction: Sendable {
         case .greeting: .greeting
         case .ehlo: .ehlo
         case .helo: .helo
+        case .startTLS: .startTLS
+        case .tlsHandshake: .tlsHandshake
         case .transaction: awaiting.first?.stage ?? .data
         case .message, .emptyData: .dataDone
         case .quitting, .done, .failed: .quit
@@ -148,6 +169,18 @@ public struct SMTPClientTransaction: Sendable {
     public var isFinished: Bool { result != nil }
 
     // MARK: - Events
+
+    /// The TLS handshake after `.startTLS` completed: everything learnt before it is
+    /// forgotten and the client greets again (RFC 3207 §4.2).
+    public mutating func tlsEstablished() throws(SMTPClientError) -> Action {
+        guard state == .tlsHandshake else {
+            return try fail(.protocolViolation("internal: TLS established outside a STARTTLS handshake"))
+        }
+        isTLS = true
+        capabilities = SMTPClientCapabilities()
+        state = .ehlo
+        return .send(["\(configuration.lmtp ? "LHLO" : "EHLO") \(configuration.heloName)"])
+    }
 
     /// The server's next reply arrived. A reply out of place is a protocol violation,
     /// handled like `failed(_:)`.
@@ -171,6 +204,10 @@ public struct SMTPClientTransaction: Sendable {
             try check(reply, allowing: [2, 4, 5])
             if reply.code / 100 == 2 {
                 capabilities = SMTPClientCapabilities(ehloReply: reply)
+                if configuration.startTLS && !isTLS && capabilities.supports("STARTTLS") {
+                    state = .startTLS
+                    return .send(["STARTTLS"])
+                }
                 return startTransaction()
             }
             // RFC 5321 §4.1.4: a server that does not know EHLO answers 5xx; try HELO.
@@ -187,6 +224,21 @@ public struct SMTPClientTransaction: Sendable {
             capabilities = SMTPClientCapabilities()
             return startTransaction()
 
+        case .startTLS:
+            try check(reply, allowing: [2, 4, 5])
+            if reply.code == 220 {
+                state = .tlsHandshake
+                return .startTLS
+            }
+            if reply.code == 421 { return closeNow(reply, at: .startTLS) }
+            // Opportunistic TLS (Postfix `may`): a refused STARTTLS leaves the session as
+            // it was, in plaintext with the capabilities already announced.
+            warnings.append("STARTTLS refused: \(reply)")
+            return startTransaction()
+
+        case .tlsHandshake:
+            throw .protocolViolation("reply during the TLS handshake: \(reply)")
+
         case .transaction:
             return try transactionReply(reply)
 
@@ -195,22 +247,23 @@ public struct SMTPClientTransaction: Sendable {
             if configuration.lmtp {
                 let index = lmtpPending.removeFirst()
                 outcomes[index] = reply
+                outcomeStages[index] = .dataDone
                 lmtpReplies.append(reply)
                 if queueID == nil && reply.code / 100 == 2 { queueID = SMTPDeliveryResult.queueID(in: reply) }
-                if reply.code == 421 { return closeNow(reply) }
+                if reply.code == 421 { return closeNow(reply, at: .dataDone) }
                 return lmtpPending.isEmpty ? finishAndQuit() : .wait
             }
             dataReply = reply
             if reply.code / 100 == 2 { queueID = SMTPDeliveryResult.queueID(in: reply) }
-            if reply.code == 421 { return closeNow(reply) }
-            fillUndecided(with: reply)
+            if reply.code == 421 { return closeNow(reply, at: .dataDone) }
+            fillUndecided(with: reply, at: .dataDone)
             return finishAndQuit()
 
         case .emptyData:
             try check(reply, allowing: [2, 4, 5])
             dataReply = reply
-            if reply.code == 421 { return closeNow(reply) }
-            fillUndecided(with: reply)
+            if reply.code == 421 { return closeNow(reply, at: .dataDone) }
+            fillUndecided(with: reply, at: .dataDone)
             return finishAndQuit()
 
         case .quitting:
@@ -287,14 +340,17 @@ public struct SMTPClientTransaction: Sendable {
             if !ok { warnings.append("XFORWARD refused: \(reply) (in reply to \(line))") }
         case .mail:
             mailReply = reply
-            if !ok { fillUndecided(with: reply) }
+            if !ok { fillUndecided(with: reply, at: .mail) }
         case .rcpt(let index, _):
             rcptReplies[index] = reply
-            if !ok && outcomes[index] == nil { outcomes[index] = reply }
+            if !ok && outcomes[index] == nil {
+                outcomes[index] = reply
+                outcomeStages[index] = .rcpt
+            }
         case .data:
             dataCommandReply = reply
         }
-        if reply.code == 421 { return closeNow(reply) }
+        if reply.code == 421 { return closeNow(reply, at: command.stage) }
         if !awaiting.isEmpty { return .wait }
         if command == .data { return afterDataCommand(reply) }
         // Not pipelined: decide what to send next.
@@ -305,7 +361,7 @@ public struct SMTPClientTransaction: Sendable {
 
     private mutating func afterDataCommand(_ reply: SMTPReply) -> Action {
         guard reply.code / 100 == 3 else {
-            fillUndecided(with: reply)
+            fillUndecided(with: reply, at: .data)
             return finishAndQuit()
         }
         let accepted = acceptedIndices
@@ -317,7 +373,7 @@ public struct SMTPClientTransaction: Sendable {
         // 354 with nothing to deliver (pipelined). If the server claims to hold
         // recipients anyway, a "." could deliver an empty message: hang up instead.
         if rcptReplies.contains(where: { $0.map { $0.code / 100 == 2 } == true }) {
-            return closeNow(nil)
+            return closeNow(nil, at: .data)
         }
         state = .emptyData
         return .send(["."])
@@ -334,13 +390,18 @@ public struct SMTPClientTransaction: Sendable {
 
     /// Greeting, EHLO or HELO refused: the reply is everyone's outcome.
     private mutating func endEarly(_ reply: SMTPReply) -> Action {
-        if reply.code == 421 { return closeNow(reply) }
-        fillUndecided(with: reply)
+        let stage = expectedStage
+        if reply.code == 421 { return closeNow(reply, at: stage) }
+        fillUndecided(with: reply, at: stage)
         return finishAndQuit()
     }
 
-    private mutating func fillUndecided(with reply: SMTPReply) {
-        for index in outcomes.indices where outcomes[index] == nil { outcomes[index] = reply }
+    /// `reply`, answering `stage`, decides every recipient still undecided.
+    private mutating func fillUndecided(with reply: SMTPReply, at stage: SMTPClientStage) {
+        for index in outcomes.indices where outcomes[index] == nil {
+            outcomes[index] = reply
+            outcomeStages[index] = stage
+        }
     }
 
     private mutating func finishAndQuit() -> Action {
@@ -350,8 +411,8 @@ public struct SMTPClientTransaction: Sendable {
     }
 
     /// The server is closing (421) or we must hang up: everything undecided gets `reply`.
-    private mutating func closeNow(_ reply: SMTPReply?) -> Action {
-        fillUndecided(with: reply ?? SMTPReply(451, "4.4.2", "transaction aborted by the client"))
+    private mutating func closeNow(_ reply: SMTPReply?, at stage: SMTPClientStage) -> Action {
+        fillUndecided(with: reply ?? SMTPReply(451, "4.4.2", "transaction aborted by the client"), at: stage)
         result = makeResult()
         state = .done
         return .close
@@ -367,7 +428,8 @@ public struct SMTPClientTransaction: Sendable {
         default:
             let stage = expectedStage
             if outcomes.contains(where: { $0.map { $0.code / 100 == 2 } == true }) {
-                fillUndecided(with: SMTPReply(451, "4.4.2", "lost connection with server during \(stage): \(error)"))
+                fillUndecided(with: SMTPReply(451, "4.4.2", "lost connection with server during \(stage): \(error)"),
+                              at: stage)
                 result = makeResult()
                 state = .done
                 return .close
@@ -388,11 +450,12 @@ public struct SMTPClientTransaction: Sendable {
         let fallback = SMTPReply(451, "4.3.0", "no reply for this recipient")
         return SMTPDeliveryResult(
             perRecipient: recipients.indices.map { (recipients[$0], outcomes[$0] ?? fallback) },
+            stages: outcomeStages,
             rcptReplies: rcptReplies, mailReply: mailReply, dataCommandReply: dataCommandReply,
             dataReply: configuration.lmtp
                 ? lmtpReplies.first(where: { $0.code / 100 == 2 }) ?? lmtpReplies.first ?? dataReply
                 : dataReply,
             queueID: queueID,
-            capabilities: capabilities, warnings: warnings)
+            capabilities: capabilities, usedTLS: isTLS, warnings: warnings)
     }
 }

@@ -11,6 +11,11 @@ import MoatCore
 /// EHLO/HELO, MAIL, DATA, a 421). A recipient is delivered when its reply is 2xx.
 public struct SMTPDeliveryResult: Sendable {
     public var perRecipient: [(recipient: EmailAddress, reply: SMTPReply)]
+    /// Which reply decided each recipient, parallel to `perRecipient`: `.rcpt` for a
+    /// refusal at RCPT, `.dataDone` for the reply to the final dot, `.mail`, `.greeting`…
+    /// for a reply that ended the transaction for everyone (for texts such as Postfix's
+    /// "(in reply to RCPT TO command)"). nil when no reply decided it.
+    public var stages: [SMTPClientStage?]
     /// The replies to each RCPT command, in order; nil where none was sent or read.
     public var rcptReplies: [SMTPReply?]
     /// The reply to MAIL FROM, if it was sent.
@@ -24,23 +29,28 @@ public struct SMTPDeliveryResult: Sendable {
     /// The server's queue id for the message, when its reply tells it (Postfix:
     /// `250 2.0.0 Ok: queued as 3F4A21C0`; Exim: `250 OK id=1abcde-000123-AB`).
     public var queueID: String?
-    /// What the server announced after EHLO/LHLO (empty after a HELO fallback).
+    /// What the server announced after EHLO/LHLO (empty after a HELO fallback; after
+    /// STARTTLS, what it announced inside TLS).
     public var capabilities: SMTPClientCapabilities
+    /// True when the transaction ran inside TLS (STARTTLS succeeded).
+    public var usedTLS: Bool
     /// Oddities that did not change the outcome (a refused XFORWARD), for the log.
     public var warnings: [String]
 
-    public init(perRecipient: [(recipient: EmailAddress, reply: SMTPReply)],
+    public init(perRecipient: [(recipient: EmailAddress, reply: SMTPReply)], stages: [SMTPClientStage?] = [],
                 rcptReplies: [SMTPReply?] = [], mailReply: SMTPReply? = nil,
                 dataCommandReply: SMTPReply? = nil, dataReply: SMTPReply? = nil,
                 queueID: String? = nil, capabilities: SMTPClientCapabilities = .init(),
-                warnings: [String] = []) {
+                usedTLS: Bool = false, warnings: [String] = []) {
         self.perRecipient = perRecipient
+        self.stages = stages.count == perRecipient.count ? stages : Array(repeating: nil, count: perRecipient.count)
         self.rcptReplies = rcptReplies
         self.mailReply = mailReply
         self.dataCommandReply = dataCommandReply
         self.dataReply = dataReply
         self.queueID = queueID
         self.capabilities = capabilities
+        self.usedTLS = usedTLS
         self.warnings = warnings
     }
 
