@@ -5,12 +5,12 @@ CONFIG ?= Config/moat.toml
 PYTHON ?= python3
 
 # Debian packages: what the build links, and what the tests drive.
-BUILD_PACKAGES = pkg-config libclamav-dev libsqlite3-dev libpcre2-dev libhyperscan-dev libunbound-dev libcrypt-dev
+BUILD_PACKAGES = pkg-config libclamav-dev libsqlite3-dev libpcre2-dev libhyperscan-dev libunbound-dev libcrypt-dev openssl
 TEST_PACKAGES = postfix swaks clamav-testfiles clamav-daemon python3 spamassassin spamc dnsmasq-base dovecot-core
 
 SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all build release run test unit-test integration-test bench deps test-deps clean
+.PHONY: all build release run test unit-test integration-test bench deps test-deps clean tls-pair
 
 all: build
 
@@ -37,7 +37,17 @@ build: deps
 release: deps
 	$(SWIFT) build -c release
 
-run: release
+# A self-signed pair for the MX's STARTTLS ([mx.tls] defaults), made once when missing.
+TLS_DIR = var/tls
+tls-pair:
+	@if [ ! -s $(TLS_DIR)/cert.pem ] || [ ! -s $(TLS_DIR)/key.pem ]; then \
+	  mkdir -p $(TLS_DIR) && umask 077 && \
+	  openssl req -x509 -newkey rsa:2048 -nodes -days 825 -subj "/CN=$$(hostname -f 2>/dev/null || hostname)" \
+	    -keyout $(TLS_DIR)/key.pem -out $(TLS_DIR)/cert.pem 2>/dev/null && \
+	  echo "created a self-signed STARTTLS pair in $(TLS_DIR)"; \
+	fi
+
+run: release tls-pair
 	.build/release/moat serve -c $(CONFIG)
 
 unit-test: deps

@@ -28,7 +28,7 @@ public struct DirectoryRecipients: RecipientDirectory {
         return found.backupMX
     }
 
-    public func recipientExists(_ address: EmailAddress) async throws -> RecipientStatus {
+    public func recipientExists(_ address: EmailAddress, size: Int?) async throws -> RecipientStatus {
         guard try store.isLocalDomain(AddressRouting.normalisedDomain(address.domain)) else {
             return .exists // a relay domain: its own MX knows its users (no relay_recipient_maps)
         }
@@ -37,7 +37,7 @@ public struct DirectoryRecipients: RecipientDirectory {
             switch destination {
             case .mailbox(let local):
                 anyDestination = true
-                if local.quotaBytes > 0, try Self.isFull(local) { return .overQuota }
+                if local.quotaBytes > 0, try Self.wouldNotFit(local, size: size) { return .overQuota }
             case .remote:
                 anyDestination = true
             case .rejected(let rejection):
@@ -47,12 +47,14 @@ public struct DirectoryRecipients: RecipientDirectory {
         return anyDestination ? .exists : .unknown
     }
 
-    /// Full already: not even one more byte fits. (The size of the message is not known at
-    /// RCPT; delivery checks again with it.) A Maildir not created yet is empty.
-    private static func isFull(_ local: LocalDelivery) throws -> Bool {
-        guard try DurableFile.status(of: local.maildir) != nil else { return false }
+    /// The declared size (or, without one, a single byte) would not fit: the mailbox is
+    /// full for this message as far as RCPT can know; delivery checks again with the real
+    /// size. A Maildir not created yet is empty.
+    private static func wouldNotFit(_ local: LocalDelivery, size: Int?) throws -> Bool {
+        let needed = Int64(max(1, size ?? 1))
+        guard try DurableFile.status(of: local.maildir) != nil else { return needed > local.quotaBytes }
         let quota = MaildirQuota(maildir: local.maildir, limit: QuotaLimit(bytes: local.quotaBytes))
-        return try quota.wouldExceed(size: 1)
+        return try quota.wouldExceed(size: needed)
     }
 }
 

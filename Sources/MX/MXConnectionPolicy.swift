@@ -61,7 +61,8 @@ struct MXConnection: SMTPConnectionPolicy {
 
     private func context(_ request: SMTPPolicyRequest) -> PolicyContext {
         PolicyContext(clientAddress: address, clientNames: names, helo: request.helo, sender: request.sender,
-                      recipient: request.recipient, pipelinedIllegally: request.pipelinedIllegally)
+                      recipient: request.recipient, declaredSize: request.declaredSize,
+                      pipelinedIllegally: request.pipelinedIllegally)
     }
 
     static func reply(_ decision: PolicyDecision) -> SMTPReply? {

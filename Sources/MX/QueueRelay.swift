@@ -6,19 +6,19 @@ import SMTP
 /// The filter's next hop in the MX: the durable queue. A message counts as relayed once it
 /// and its envelope are fsync'ed, which is when the SMTP client may hear 250. The writes
 /// run on a blocking pool, not on the scheduler's actor, so sessions do not queue behind
-/// each other's fsyncs.
+/// each other's fsyncs; the scheduler hears of each message through `arrivals`.
 public struct QueueRelay: MessageRelay, FilterOverflow {
     public let spool: Spool
-    public let scheduler: QueueScheduler
+    public let arrivals: QueueArrivals
     private let pool: BlockingWorkPool
 
     /// The queue ID the MX already named in the message's Received header: the first
     /// message queued in this task takes it.
     @TaskLocal static var preferredID: String?
 
-    public init(spool: Spool, scheduler: QueueScheduler, pool: BlockingWorkPool) {
+    public init(spool: Spool, arrivals: QueueArrivals, pool: BlockingWorkPool) {
         self.spool = spool
-        self.scheduler = scheduler
+        self.arrivals = arrivals
         self.pool = pool
     }
 
@@ -46,7 +46,7 @@ public struct QueueRelay: MessageRelay, FilterOverflow {
         let id = try await pool.run {
             try spool.enqueue(envelope, message: message, hints: hints, preferredID: preferred)
         }
-        await scheduler.queued(id)
+        arrivals.announce(id)
         return id
     }
 }

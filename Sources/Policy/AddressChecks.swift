@@ -56,7 +56,8 @@ enum AddressChecks {
     /// domain `… in relay recipient table`; other domains are not ours to judge. Over quota
     /// is Moat's `452 4.2.2 <r>: Recipient address rejected: Mailbox full` (the issue's
     /// "over-quota answers 452 4.2.2 at RCPT when known"; Postfix has no such check).
-    static func unlistedRecipient(_ recipient: EmailAddress, _ directory: any RecipientDirectory, _ codes: RejectCodes) async -> Verdict {
+    static func unlistedRecipient(_ recipient: EmailAddress, declaredSize: Int?, _ directory: any RecipientDirectory,
+                                  _ codes: RejectCodes) async -> Verdict {
         let name = recipient.description
         let replyClass = PolicyStage.recipient.replyClass
         do {
@@ -67,7 +68,7 @@ enum AddressChecks {
             case .relay: (table, code) = ("relay recipient table", codes.unknownRelayRecipient)
             case .elsewhere: return .dunno
             }
-            switch try await directory.recipientExists(recipient) {
+            switch try await directory.recipientExists(recipient, size: declaredSize) {
             case .exists: return .dunno
             case .unknown: return .reject(.rejected(code, "5.1.1", name: name, replyClass: replyClass, "User unknown in \(table)"))
             case .overQuota: return .deferNow(.rejected(452, "4.2.2", name: name, replyClass: replyClass, "Mailbox full"))

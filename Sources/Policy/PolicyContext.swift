@@ -48,6 +48,8 @@ public struct PolicyContext: Sendable {
     public var recipient: EmailAddress?
     /// The SASL login name, nil when the client did not authenticate.
     public var saslUsername: String?
+    /// MAIL FROM's SIZE=, if the client declared one.
+    public var declaredSize: Int?
     /// The session saw the client send commands ahead of time where RFC 2920 does not
     /// allow it (Postfix ≥ 2.6 keeps this as a per-session flag).
     public var pipelinedIllegally: Bool
@@ -55,7 +57,7 @@ public struct PolicyContext: Sendable {
     public init(
         clientAddress: IPAddress, clientNames: ClientNames = .unknown, helo: String? = nil,
         sender: EmailAddress? = nil, recipient: EmailAddress? = nil, saslUsername: String? = nil,
-        pipelinedIllegally: Bool = false
+        declaredSize: Int? = nil, pipelinedIllegally: Bool = false
     ) {
         self.clientAddress = clientAddress
         self.clientHostname = clientNames.hostname
@@ -66,6 +68,7 @@ public struct PolicyContext: Sendable {
         self.sender = sender
         self.recipient = recipient
         self.saslUsername = saslUsername
+        self.declaredSize = declaredSize
         self.pipelinedIllegally = pipelinedIllegally
     }
 

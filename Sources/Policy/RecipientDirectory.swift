@@ -16,6 +16,8 @@ public protocol RecipientDirectory: Sendable {
     func isLocalDomain(_ domain: String) async throws -> Bool
     /// Accepted for relaying to a next hop (Postfix's relay_domains).
     func isRelayDomain(_ domain: String) async throws -> Bool
-    /// Asked only for addresses in a local or relay domain.
-    func recipientExists(_ address: EmailAddress) async throws -> RecipientStatus
+    /// Asked only for addresses in a local or relay domain. `size` is the message size the
+    /// client declared with MAIL FROM SIZE=, if any: a mailbox it would not fit into counts
+    /// as over quota (what Dovecot's quota-status service tells Postfix).
+    func recipientExists(_ address: EmailAddress, size: Int?) async throws -> RecipientStatus
 }

@@ -125,7 +125,7 @@ public struct RestrictionEvaluator: Sendable {
             return authorised ? .dunno : .reject(.relayDenied(codes.relay, recipient: recipient.description))
         case .rejectUnlistedRecipient:
             guard let recipient = context.recipient else { return .dunno }
-            return await AddressChecks.unlistedRecipient(recipient, directory, codes)
+            return await AddressChecks.unlistedRecipient(recipient, declaredSize: context.declaredSize, directory, codes)
         }
     }
 }

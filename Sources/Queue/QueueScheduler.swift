@@ -57,11 +57,15 @@ public actor QueueScheduler {
     private var waiter: CheckedContinuation<Void, Never>?
     private var signalled = false
 
+    private let arrivals: QueueArrivals?
+
+    /// - Parameter arrivals: announcements of messages other tasks queue (the MX).
     public init(spool: Spool, deliverer: any QueueDeliverer, configuration: Configuration,
-                logger: Logger = Logger(label: "moat.queue")) {
+                arrivals: QueueArrivals? = nil, logger: Logger = Logger(label: "moat.queue")) {
         self.spool = spool
         self.deliverer = deliverer
         self.configuration = configuration
+        self.arrivals = arrivals
         self.logger = logger
     }
 
@@ -77,6 +81,11 @@ public actor QueueScheduler {
         lastWakeupStamp = spool.wakeupStamp()
         try rescan()
         await withDiscardingTaskGroup { group in
+            if let arrivals {
+                group.addTask {
+                    for await id in arrivals.stream { await self.queued(id) }
+                }
+            }
             while !Task.isCancelled {
                 let now = DurableFile.currentTime()
                 let stamp = spool.wakeupStamp()

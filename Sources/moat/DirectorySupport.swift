@@ -84,9 +84,10 @@ struct PasswordOption: ParsableArguments {
     }
 
     /// Prompts on stderr and reads a line from the terminal with echo turned off,
-    /// restoring the terminal even when reading fails.
+    /// restoring the terminal even when reading fails. Echo goes off (discarding type-ahead,
+    /// as passwd(1) does) before the prompt is shown, so an answer typed right after the
+    /// prompt is never thrown away; restoring discards nothing.
     private static func prompt(_ text: String) throws -> [UInt8] {
-        FileHandleWriter.write(text, fd: 2)
         var saved = termios()
         guard tcgetattr(0, &saved) == 0 else {
             printError("moat: cannot read the terminal settings (errno \(errno))")
@@ -96,9 +97,10 @@ struct PasswordOption: ParsableArguments {
         silent.c_lflag &= ~tcflag_t(ECHO)
         tcsetattr(0, TCSAFLUSH, &silent)
         defer {
-            tcsetattr(0, TCSAFLUSH, &saved)
+            tcsetattr(0, TCSANOW, &saved)
             FileHandleWriter.write("\n", fd: 2)
         }
+        FileHandleWriter.write(text, fd: 2)
         return firstLine(of: 0)
     }
 }

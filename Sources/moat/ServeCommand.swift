@@ -8,9 +8,10 @@ import NIOPosix
 import Scanning
 import SMTP
 
-/// `moat serve`: the content-filter listener (Postfix `content_filter` target).
+/// `moat serve`: the content-filter listener (Postfix `content_filter` target) and, with
+/// `[mx] enabled`, the MX: its listener, queue and delivery.
 struct ServeCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "serve", abstract: "Run the filter gateway.")
+    static let configuration = CommandConfiguration(commandName: "serve", abstract: "Run the filter gateway and the MX.")
     @OptionGroup var options: ConfigOption
 
     func run() async throws {
@@ -28,27 +29,40 @@ struct ServeCommand: AsyncParsableCommand {
             printError("moat: antivirus: \(error)")
             throw ExitCode(1)
         }
-        let pipeline = FilterPipeline(
-            checker: try Components.checker(config, scanner: scanner,
-                                            spam: Components.spamEngine(config, logger: logger)),
-            policy: FilterPolicy(config: config),
-            quarantine: try Components.quarantine(config), relay: try Components.relay(config, logger: logger),
-            logger: logger)
+        let checker = try Components.checker(config, scanner: scanner, spam: Components.spamEngine(config, logger: logger))
+        let quarantine = try Components.quarantine(config)
+        let pipeline = FilterPipeline(checker: checker, policy: FilterPolicy(config: config), quarantine: quarantine,
+                                      relay: try Components.relay(config, logger: logger), logger: logger)
         let listen = try EndpointText(parsing: config.filter.listen)
         let f = config.filter
-        let server = try await SMTPServer.bind(
+        let filterServer = try await SMTPServer.bind(
             host: listen.host, port: listen.port,
             settings: SMTPServerSettings(hostname: f.hostname, lmtp: listen.lmtp, maxMessageSize: f.maxMessageSize,
                                          maxRecipients: f.maxRecipients),
+            // Postfix's side of the filter runs with smtpd_error_sleep_time=0; so do we.
             limits: SMTPServer.Limits(maxConnections: f.maxConnections,
-                                      idleTimeout: .nanoseconds(Int64(f.idleTimeout.seconds * 1e9))),
+                                      idleTimeout: .nanoseconds(Int64(f.idleTimeout.seconds * 1e9)), errorSleep: .zero),
             handler: pipeline, group: MultiThreadedEventLoopGroup.singleton, logger: logger)
-        let bound = server.localAddress
+        let bound = filterServer.localAddress
         logger.notice("listening on \(bound.ipAddress ?? listen.host):\(bound.port ?? listen.port) (\(listen.lmtp ? "LMTP" : "SMTP")), re-injecting to \(config.filter.reinject)")
+
+        var mx: MXService?
+        if config.mx.enabled {
+            do {
+                mx = try await MXService.start(config: config, checker: checker, quarantine: quarantine, logger: logger)
+            } catch {
+                printError("moat: mx: \(error)")
+                throw ExitCode(1)
+            }
+            if let address = mx?.server.localAddress {
+                logger.notice("MX listening on \(address.ipAddress ?? "?"):\(address.port ?? 0) as \(config.mx.hostname)")
+            }
+        }
+        let servers = [filterServer] + (mx.map { [$0.server] } ?? [])
         let signals = SignalWatcher(scanner: scanner as? ClamAVEngine, interval: config.virus.reloadCheckInterval,
                                     logger: logger, stop: {
             Task {
-                await server.close()
+                for server in servers { await server.close() }
                 // Sessions get a grace period to finish their message; after it the
                 // process exits, and any client still waiting for a DATA reply sees
                 // the connection drop and retries: nothing was acknowledged.
@@ -58,7 +72,15 @@ struct ServeCommand: AsyncParsableCommand {
             }
         })
         signals.start()
-        try await server.run()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for server in servers { group.addTask { try await server.run() } }
+            if let scheduler = mx?.scheduler {
+                group.addTask { try await scheduler.run() }
+            }
+            // The listeners end when closed; the queue then stops too.
+            for _ in servers { try await group.next() }
+            group.cancelAll()
+        }
         logger.notice("stopped")
     }
 }

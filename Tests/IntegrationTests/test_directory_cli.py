@@ -168,13 +168,21 @@ def _on_terminal(moat, args, answers):
     (exit status, everything the terminal showed)."""
     import os
     import pty
+    import select
+    import signal
+    import time
     from harness.moat import BINARY
     pid, fd = pty.fork()
     if pid == 0:
         os.execv(BINARY, [BINARY, *args, "-c", str(moat.config_path)])
     shown = b""
     given = 0
+    deadline = time.monotonic() + 60
     while True:
+        if not select.select([fd], [], [], max(0, deadline - time.monotonic()))[0]:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+            raise AssertionError(f"moat {args} still waiting after 60 s; the terminal showed {shown!r}")
         try:
             chunk = os.read(fd, 1024)
         except OSError:

@@ -22,7 +22,7 @@ struct StaticDirectory: RecipientDirectory {
         return relayDomains.contains(domain)
     }
 
-    func recipientExists(_ address: EmailAddress) async throws -> RecipientStatus {
+    func recipientExists(_ address: EmailAddress, size: Int?) async throws -> RecipientStatus {
         let key = "\(address.localPart.lowercased())@\(address.domain.lowercased())"
         if overQuota.contains(key) { return .overQuota }
         return mailboxes.contains(key) ? .exists : .unknown

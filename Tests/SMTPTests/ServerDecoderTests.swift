@@ -140,6 +140,24 @@ final class ServerDecoderTests: XCTestCase {
                        [line("DATA"), .message(bytes: b(msg), size: msg.utf8.count), line("QUIT")])
     }
 
+    /// SMTP smuggling: with CRLF required, `\n.\n` and `\n.\r\n` are content, and only
+    /// `\r\n.\r\n` ends the message, even when split across reads.
+    func testStrictEndOfDataIgnoresBareLFDots() {
+        let wire = "Subject: a\r\n\r\nfirst\n.\nMAIL FROM:<x@y>\r\nmore\n.\r\nlast\r\n.\r\nQUIT\r\n"
+        let expected = "Subject: a\r\n\r\nfirst\n\nMAIL FROM:<x@y>\r\nmore\n\r\nlast\r\n"
+        for chunking in [[b(wire)], b(wire).map { [$0] }] {
+            var d = SMTPInboundDecoder(maxMessageSize: 1 << 20, requireCRLFEndOfData: true)
+            var out: [Event] = []
+            d.feed(b("DATA\r\n"))
+            drain(&d, into: &out)
+            for c in chunking {
+                d.feed(c)
+                drain(&d, into: &out)
+            }
+            XCTAssertEqual(out, [line("DATA"), .message(bytes: b(expected), size: expected.utf8.count), line("QUIT")])
+        }
+    }
+
     func testEmptyMessage() {
         XCTAssertEqual(dataEvents([b(".\r\n")]), [line("DATA"), .message(bytes: [], size: 0)])
     }

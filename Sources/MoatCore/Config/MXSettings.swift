@@ -61,7 +61,9 @@ public struct MXSettings: Sendable {
         /// Postfix ≥ 2.10 `smtpd_relay_restrictions`: the open-relay safety net.
         public var relay = ["permit_mynetworks", "permit_sasl_authenticated", "reject_unauth_destination"]
         public var recipient: [String] = []
-        public var data: [String] = []
+        /// Postfix's default is empty; refusing clients that talk ahead of the 354 costs
+        /// nothing legitimate and stops a class of spamware.
+        public var data = ["reject_unauth_pipelining"]
 
         public init() {}
     }

@@ -31,16 +31,19 @@ public struct SMTPPolicyRequest: Sendable, Equatable {
     public var recipient: EmailAddress?
     /// Recipients accepted so far in this transaction.
     public var acceptedRecipients: Int
+    /// MAIL FROM's SIZE=, if given.
+    public var declaredSize: Int?
     /// The client sent commands ahead where RFC 2920 does not allow it.
     public var pipelinedIllegally: Bool
     public var tls: SMTPTLSInfo?
 
     public init(helo: String?, sender: EmailAddress?, recipient: EmailAddress?, acceptedRecipients: Int,
-                pipelinedIllegally: Bool, tls: SMTPTLSInfo?) {
+                declaredSize: Int? = nil, pipelinedIllegally: Bool, tls: SMTPTLSInfo?) {
         self.helo = helo
         self.sender = sender
         self.recipient = recipient
         self.acceptedRecipients = acceptedRecipients
+        self.declaredSize = declaredSize
         self.pipelinedIllegally = pipelinedIllegally
         self.tls = tls
     }

@@ -16,6 +16,11 @@ public struct SMTPInboundDecoder: Sendable {
 
     public var maxLineLength: Int
     public var maxMessageSize: Int
+    /// End the message only at `<CR><LF>.<CR><LF>` (Postfix 3.9's
+    /// `smtpd_forbid_bare_newline = normalize`): a bare-LF `.` line is content, so a
+    /// message cannot smuggle a second one past a peer that reads line ends differently
+    /// (SMTP smuggling, CVE-2023-51764). Bare LF still ends lines everywhere else.
+    public var requireCRLFEndOfData: Bool
     private var buffer: [UInt8] = []
     private var scanFrom = 0
     private var discardingLongLine = false
@@ -23,10 +28,14 @@ public struct SMTPInboundDecoder: Sendable {
     private var message: [UInt8] = []
     private var messageSize = 0
     private var atLineStart = true
+    /// The message line before the current one ended in CR LF (true at the start).
+    private var previousLineEndedCRLF = true
+    private var lastAppendedByte: UInt8 = 0
 
-    public init(maxLineLength: Int = 2048, maxMessageSize: Int) {
+    public init(maxLineLength: Int = 2048, maxMessageSize: Int, requireCRLFEndOfData: Bool = false) {
         self.maxLineLength = maxLineLength
         self.maxMessageSize = maxMessageSize
+        self.requireCRLFEndOfData = requireCRLFEndOfData
     }
 
     /// Switches to message mode after `354`. Bytes already buffered (a pipelining client
@@ -37,6 +46,7 @@ public struct SMTPInboundDecoder: Sendable {
         message.reserveCapacity(min(maxMessageSize, 1 << 20))
         messageSize = 0
         atLineStart = true
+        previousLineEndedCRLF = true
         scanFrom = 0
     }
 
@@ -100,8 +110,11 @@ public struct SMTPInboundDecoder: Sendable {
                 if buffer[consumed] == UInt8(ascii: ".") {
                     guard consumed + 1 < count else { return nil }
                     let next = buffer[consumed + 1]
-                    if next == 0x0A || (next == 0x0D && consumed + 2 < count && buffer[consumed + 2] == 0x0A) {
-                        consumed += next == 0x0A ? 2 : 3
+                    let bareLF = next == 0x0A
+                    let crlf = next == 0x0D && consumed + 2 < count && buffer[consumed + 2] == 0x0A
+                    let ends = requireCRLFEndOfData ? crlf && previousLineEndedCRLF : bareLF || crlf
+                    if ends {
+                        consumed += bareLF ? 2 : 3
                         return finishMessage()
                     }
                     if next == 0x0D && consumed + 2 >= count { return nil }
@@ -111,6 +124,9 @@ public struct SMTPInboundDecoder: Sendable {
             }
             let lineEnd = buffer[consumed..<count].firstIndex(of: 0x0A)
             let stop = lineEnd.map { $0 + 1 } ?? count
+            if let lineEnd {
+                previousLineEndedCRLF = (lineEnd > consumed ? buffer[lineEnd - 1] : lastAppendedByte) == 0x0D
+            }
             append(buffer[consumed..<stop])
             consumed = stop
             if lineEnd != nil { atLineStart = true }
@@ -119,6 +135,7 @@ public struct SMTPInboundDecoder: Sendable {
     }
 
     private mutating func append(_ bytes: ArraySlice<UInt8>) {
+        if let last = bytes.last { lastAppendedByte = last }
         messageSize += bytes.count
         if messageSize <= maxMessageSize || maxMessageSize == 0 {
             message.append(contentsOf: bytes)

@@ -132,7 +132,8 @@ public final class SMTPServer: Sendable {
                 var connectionLoop = ConnectionLoop(
                     session: session,
                     decoder: SMTPInboundDecoder(maxLineLength: settings.maxLineLength,
-                                                maxMessageSize: settings.maxMessageSize),
+                                                maxMessageSize: settings.maxMessageSize,
+                                                requireCRLFEndOfData: settings.requireCRLFEndOfData),
                     timer: try await connection.channel.pipeline.handler(type: SessionIdleTimer.self).get(),
                     handler: handler, policy: connectionPolicy, tls: tls, channel: connection.channel,
                     errorSleep: limits.errorSleep, outbound: outbound)
@@ -218,6 +219,9 @@ private struct ConnectionLoop {
                 session.tlsStarted(observer.info ?? SMTPTLSInfo(version: "TLS", cipher: "unknown", bits: nil))
                 self.observer = nil
             }
+            // The idle timeout is for waiting on the client: working through what it sent
+            // (a pipelined flood of RCPTs, a slow filter) does not count.
+            timer.busy = true
             decoder.feed(buffer.readableBytesView)
             while let event = decoder.next() {
                 let actions: [SMTPServerSession.Action]
@@ -235,6 +239,7 @@ private struct ConnectionLoop {
                 break
             }
             try await flush()
+            timer.busy = false
         }
     }
 
@@ -251,21 +256,17 @@ private struct ConnectionLoop {
             case .deliver:
                 guard let transaction = session.pendingTransaction else { continue }
                 try await flush()
-                timer.busy = true
                 let outcome = await handler.handle(transaction)
-                timer.busy = false
                 let next = try await perform(session.deliveryFinished(outcome))
                 if next != .goOn { return next }
             case .checkRecipient, .checkData:
                 guard let request = session.pendingPolicyRequest else { continue }
-                timer.busy = true
                 let refusal: SMTPReply?
                 if let policy {
                     refusal = action == .checkData ? await policy.checkData(request) : await policy.checkRecipient(request)
                 } else {
                     refusal = nil
                 }
-                timer.busy = false
                 let answer = action == .checkData ? session.dataChecked(refusal) : session.recipientChecked(refusal)
                 let next = try await perform(answer)
                 if next != .goOn { return next }

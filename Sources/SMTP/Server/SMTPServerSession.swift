@@ -42,6 +42,7 @@ public struct SMTPServerSession: Sendable {
     private var sender: EmailAddress?
     private var recipients: [EmailAddress] = []
     private var bodyType: String?
+    private var declaredSize: Int?
     private var forwarded = ClientIdentity()
     private var forwardSeen = false
     private var errorCount = 0
@@ -258,7 +259,7 @@ public struct SMTPServerSession: Sendable {
 
     private func policyRequest(recipient: EmailAddress?) -> SMTPPolicyRequest {
         SMTPPolicyRequest(helo: greetedAs, sender: sender, recipient: recipient, acceptedRecipients: recipients.count,
-                          pipelinedIllegally: pipelinedIllegally, tls: tls)
+                          declaredSize: declaredSize, pipelinedIllegally: pipelinedIllegally, tls: tls)
     }
 
     private var extensions: [String] {
@@ -298,6 +299,7 @@ public struct SMTPServerSession: Sendable {
         }
         sender = address
         bodyType = params["BODY"]?.uppercased()
+        declaredSize = params["SIZE"].flatMap { Int($0) }
         return [.reply(SMTPReply(250, "2.1.0", "Ok"))]
     }
 
@@ -345,6 +347,7 @@ public struct SMTPServerSession: Sendable {
         sender = nil
         recipients = []
         recipientAttempts = 0
+        declaredSize = nil
         bodyType = nil
         forwarded = ClientIdentity()
         forwardSeen = false

@@ -2,7 +2,7 @@
 from .net import free_port, free_ports, send, wait_for_smtp
 from .postfix import AMAVIS_MASTER_CF, PostfixInstance
 from .sink import Message, Sink
-from .moat import Moat
+from .moat import Moat, MoatMX
 
-__all__ = ["AMAVIS_MASTER_CF", "Message", "Moat", "PostfixInstance", "Sink",
+__all__ = ["AMAVIS_MASTER_CF", "Message", "Moat", "MoatMX", "PostfixInstance", "Sink",
            "free_port", "free_ports", "send", "wait_for_smtp"]

@@ -50,6 +50,8 @@ class Moat:
             "quarantine": {"directory": str(self.base / "Quarantine"),
                            "index": str(self.base / "var" / "quarantine.sqlite")},
             "notify": {"admin": "admin@example.com", "from": "postmaster@example.com"},
+            # The MX is for tests that ask for it (MoatMX): its default port is fixed.
+            "mx": {"enabled": False},
         }
         for name, values in sections.items():
             settings.setdefault(name, {}).update(values)
@@ -58,13 +60,14 @@ class Moat:
             for name, values in settings.items()))
 
     def start(self, timeout=60):
+        offset = len(self.log_text())
         log = open(self.log_path, "ab")
         self.proc = subprocess.Popen([BINARY, "serve", "-c", str(self.config_path)], cwd=self.base,
                                      stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         log.close()
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            m = re.search(r"listening on 127\.0\.0\.1:(\d+)", self.log_text())
+            m = re.search(r"listening on 127\.0\.0\.1:(\d+)", self.log_text()[offset:])
             if m:
                 self.port = int(m.group(1))
                 return self
@@ -72,6 +75,9 @@ class Moat:
                 raise AssertionError(f"moat exited with {self.proc.returncode}:\n{self.log_text()}")
             time.sleep(0.05)
         raise AssertionError(f"moat did not start within {timeout}s:\n{self.log_text()}")
+
+    def lines(self, pattern):
+        return re.findall(pattern, self.log_text())
 
     def log_text(self):
         try:
@@ -99,3 +105,84 @@ class Moat:
     def stop(self):
         if self.proc and self.proc.poll() is None:
             self.kill(signal.SIGTERM)
+
+
+class MoatMX(Moat):
+    """`moat serve` with the MX on: directory, queue and Maildirs under its own directory,
+    STARTTLS with a fresh self-signed pair, both listeners on ports picked at run time.
+    `mx_port` is read from the `MX listening on …` line."""
+
+    def __init__(self, reinject_port=1, *, tls=True, mx=None, **sections):
+        base = Path(tempfile.mkdtemp(prefix="moat-mx-"))
+        mx_settings = {"enabled": True, "listen": "127.0.0.1:0", "hostname": "mx.example.test",
+                       "error_sleep_time": "0s", "client_lookup_timeout": "2s"}
+        mx_settings.update(mx or {})
+        sections = dict(sections)
+        sections["mx"] = mx_settings
+        sections.setdefault("storage", {"data_dir": str(base / "var")})
+        sections.setdefault("spam", {}).setdefault("use_network", False)
+        if tls:
+            self.certificate, self.key = base / "cert.pem", base / "key.pem"
+            subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                            "-subj", "/CN=mx.example.test", "-keyout", str(self.key), "-out", str(self.certificate)],
+                           check=True, capture_output=True, timeout=60)
+            sections["mx.tls"] = {"certificate": str(self.certificate), "key": str(self.key)}
+        else:
+            sections["mx.tls"] = {"certificate": str(base / "none.pem"), "key": str(base / "none.key")}
+        super().__init__(reinject_port, base_dir=base, **sections)
+        self.mx_port = None
+
+    def start(self, timeout=60):
+        # A restarted process appends to the same log: only what it writes counts.
+        offset = len(self.log_text())
+        pattern = r"MX listening on 127\.0\.0\.1:(\d+)"
+        super().start(timeout)
+        deadline = time.monotonic() + timeout
+        while True:
+            m = re.search(pattern, self.log_text()[offset:])
+            if m:
+                self.mx_port = int(m.group(1))
+                return self
+            if self.proc.poll() is not None:
+                raise AssertionError(f"moat exited with {self.proc.returncode}:\n{self.log_text()}")
+            if time.monotonic() > deadline:
+                raise AssertionError(f"no MX listener within {timeout}s:\n{self.log_text()}")
+            time.sleep(0.05)
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    def rss_kib(self):
+        """Resident memory of the running process, from /proc."""
+        for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+        return 0
+
+    def maildir(self, address, folder=None):
+        """<data_dir>/mail/<domain>/<user>/Maildir[/.<folder>]."""
+        local, domain = address.split("@")
+        root = self.base / "var" / "mail" / domain / local / "Maildir"
+        return root / f".{folder}" if folder else root
+
+    def delivered(self, address, folder=None, count=1, timeout=30):
+        """Waits until `count` messages sit in new/ of the mailbox (or folder); returns their bytes."""
+        new = self.maildir(address, folder) / "new"
+        deadline = time.monotonic() + timeout
+        while True:
+            files = sorted(new.glob("*")) if new.is_dir() else []
+            if len(files) >= count:
+                return [f.read_bytes() for f in files]
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{len(files)}/{count} messages in {new} after {timeout}s\n{self.log_text()[-4000:]}")
+            time.sleep(0.05)
+
+    def add_user(self, address, password="secret", quota=None):
+        domain = address.split("@")[1]
+        if domain not in self.cli("domain", "list").stdout.decode():
+            self.cli("domain", "add", domain)
+        args = ["user", "add", address, "--password-stdin"] + (["--quota", quota] if quota else [])
+        self.cli(*args, input=(password + "\n").encode())
