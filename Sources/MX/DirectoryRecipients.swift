@@ -7,28 +7,43 @@ import Policy
 /// (Postfix's virtual mailbox domains), backup-MX domains and `[mx] relay_domains` are
 /// relayed, and a local recipient exists when alias and mailbox resolution gives it a
 /// destination. Over quota is known from the mailbox's `maildirsize`.
+///
+/// SQLite reads and Maildir scans block, so they run on `pool`, never on the threads that
+/// run the SMTP sessions.
 public struct DirectoryRecipients: RecipientDirectory {
     public let store: DirectoryStore
     public let resolver: RecipientResolver
     public let relayDomains: Set<String>
+    private let pool: BlockingWorkPool
 
-    public init(store: DirectoryStore, resolver: RecipientResolver, relayDomains: [String]) {
+    public init(store: DirectoryStore, resolver: RecipientResolver, relayDomains: [String], pool: BlockingWorkPool) {
         self.store = store
         self.resolver = resolver
         self.relayDomains = Set(relayDomains.map { AddressRouting.normalisedDomain($0) })
+        self.pool = pool
     }
 
     public func isLocalDomain(_ domain: String) async throws -> Bool {
-        try store.isLocalDomain(domain)
+        let store = store
+        return try await pool.run { try store.isLocalDomain(domain) }
     }
 
     public func isRelayDomain(_ domain: String) async throws -> Bool {
         if relayDomains.contains(domain) { return true }
-        guard let found = try store.domain(domain), found.active else { return false }
-        return found.backupMX
+        let store = store
+        return try await pool.run {
+            guard let found = try store.domain(domain), found.active else { return false }
+            return found.backupMX
+        }
     }
 
     public func recipientExists(_ address: EmailAddress, size: Int?) async throws -> RecipientStatus {
+        let store = store, resolver = resolver
+        return try await pool.run { try Self.status(address, size: size, store: store, resolver: resolver) }
+    }
+
+    private static func status(_ address: EmailAddress, size: Int?, store: DirectoryStore,
+                               resolver: RecipientResolver) throws -> RecipientStatus {
         guard try store.isLocalDomain(AddressRouting.normalisedDomain(address.domain)) else {
             return .exists // a relay domain: its own MX knows its users (no relay_recipient_maps)
         }

@@ -72,7 +72,9 @@ struct MXConnection: SMTPConnectionPolicy {
     /// Postfix's `NOQUEUE: reject: RCPT from …` line.
     private func log(_ reply: SMTPReply, _ request: SMTPPolicyRequest) -> SMTPReply {
         let stage = request.recipient == nil ? "DATA" : "RCPT"
-        logger.info("NOQUEUE: reject: \(stage) from \(names.hostname)[\(address)]: \(reply.description); from=<\(request.sender?.description ?? "")> to=<\(request.recipient?.description ?? "")> proto=\(request.helo == nil ? "SMTP" : "ESMTP") helo=<\(request.helo ?? "")>")
+        let from = (request.sender?.description ?? "").printable
+        let to = (request.recipient?.description ?? "").printable
+        logger.info("NOQUEUE: reject: \(stage) from \(names.hostname)[\(address)]: \(reply.description.printable); from=<\(from)> to=<\(to)> proto=\(request.helo == nil ? "SMTP" : "ESMTP") helo=<\(request.helo ?? "")>")
         return reply
     }
 }

@@ -30,7 +30,7 @@ public struct MXMessageHandler: SMTPMessageHandler {
             + transaction.message
         let client = transaction.envelope.client
         logger.info("\(id): client=\(client.hostname ?? "unknown")[\(client.address ?? "unknown")]\(transaction.tls.map { ", tls=\($0.version)" } ?? "")")
-        return await QueueRelay.$preferredID.withValue(id) {
+        return await QueueRelay.$preferredID.withValue(QueueRelay.PreferredID(id)) {
             if let filter { return await filter.handle(traced) }
             do {
                 let queued = try await queue.enqueue(traced.envelope, traced.message, hints: .none)

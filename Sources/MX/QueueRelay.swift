@@ -13,8 +13,15 @@ public struct QueueRelay: MessageRelay, FilterOverflow {
     private let pool: BlockingWorkPool
 
     /// The queue ID the MX already named in the message's Received header: the first
-    /// message queued in this task takes it.
-    @TaskLocal static var preferredID: String?
+    /// message queued in this task takes it (not a notice or DSN queued after it).
+    @TaskLocal static var preferredID: PreferredID?
+
+    /// Taken once.
+    final class PreferredID: Sendable {
+        private let id: Locked<String?>
+        init(_ id: String) { self.id = Locked(id) }
+        func take() -> String? { id.withLock { $0.take() } }
+    }
 
     public init(spool: Spool, arrivals: QueueArrivals, pool: BlockingWorkPool) {
         self.spool = spool
@@ -42,7 +49,7 @@ public struct QueueRelay: MessageRelay, FilterOverflow {
 
     func enqueue(_ envelope: Envelope, _ message: [UInt8], hints: DeliveryHints) async throws -> String {
         let spool = spool
-        let preferred = Self.preferredID
+        let preferred = Self.preferredID?.take()
         let id = try await pool.run {
             try spool.enqueue(envelope, message: message, hints: hints, preferredID: preferred)
         }

@@ -14,7 +14,10 @@ enum ReceivedHeader {
     static func build(_ transaction: SMTPTransaction, hostname: String, queueID: String, date: Date) -> [UInt8] {
         let client = transaction.envelope.client
         let name = client.hostname ?? "unknown"
-        let address = client.address.map { $0.contains(":") ? "IPv6:\($0)" : $0 } ?? "unknown"
+        // IPAddress writes an IPv4-mapped address (a dual-stack listener's view of an IPv4
+        // client) as plain IPv4.
+        let address = client.address.map { IPAddress($0)?.description ?? $0 }
+            .map { $0.contains(":") ? "IPv6:\($0)" : $0 } ?? "unknown"
         var text = "Received: from \(client.helo ?? name) (\(name) [\(address)])\r\n"
         if let tls = transaction.tls { text += "\t(\(tls.receivedClause))\r\n" }
         text += "\tby \(hostname) with \(transaction.protocolName) id \(queueID)"

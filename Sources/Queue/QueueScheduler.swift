@@ -161,7 +161,11 @@ public actor QueueScheduler {
         due = fresh
     }
 
+    /// A message being delivered is not scheduled again: its attempt records the outcome
+    /// and sets the next time (an announcement racing a rescan would otherwise start a
+    /// second, concurrent attempt and deliver twice).
     private func schedule(_ id: String, at time: Double) {
+        guard !inFlight.contains(id) else { return }
         due[id] = min(due[id] ?? time, time)
         signal()
     }
@@ -170,7 +174,7 @@ public actor QueueScheduler {
     private func takeDue(now: Double) -> [String] {
         let capacity = configuration.maxConcurrentDeliveries - inFlight.count
         guard capacity > 0 else { return [] }
-        let ready = due.filter { $0.value <= now }.sorted { ($0.value, $0.key) < ($1.value, $1.key) }.prefix(capacity)
+        let ready = due.filter { $0.value <= now && !inFlight.contains($0.key) }.sorted { ($0.value, $0.key) < ($1.value, $1.key) }.prefix(capacity)
         for (id, _) in ready {
             due[id] = nil
             inFlight.insert(id)

@@ -237,6 +237,8 @@ public final class RuleEngine: SpamChecker {
         guard let bayesSettings = settings.bayes, bayesSettings.autolearn else {
             return settings.bayes == nil ? nil : "disabled"
         }
+        // Nobody waits for this verdict any more (the MX's filter budget ran out): learn nothing.
+        if Task.isCancelled { return "no" }
         guard let bayes else { return "unavailable" }
         let points = AutolearnPoints(verdict: verdict, config: configuration, network: resolver != nil)
         let decision = BayesAutolearn(thresholdHam: bayesSettings.autolearnThresholdHam,

@@ -27,7 +27,7 @@ struct MXService {
         let mx = config.mx
         let store = try DirectoryStore(path: config.storage.directoryDatabase)
         let resolver = try UnboundResolver(UnboundResolver.Configuration(config.dns), logger: logger)
-        let pool = BlockingWorkPool(name: "moat-queue", threads: max(4, config.queue.maxConcurrentDeliveries))
+        let pool = BlockingWorkPool(name: "moat-mx-io", threads: max(4, config.queue.maxConcurrentDeliveries))
         let spool = Spool(directory: config.storage.queueDirectory)
         try spool.prepare()
 
@@ -43,7 +43,7 @@ struct MXService {
         let deliverer = try MailDeliverer(
             delivery: config.delivery, storage: config.storage, directory: store, resolver: resolver, logger: logger,
             identity: LocalIdentity(hostname: mx.hostname, names: [mx.hostname],
-                                    addresses: IPAddress(listen.host).map { [$0] } ?? []))
+                                    addresses: InterfaceAddresses.served(byListenerOn: listen.host)))
         let arrivals = QueueArrivals()
         let relay = QueueRelay(spool: spool, arrivals: arrivals, pool: pool)
         let scheduler = QueueScheduler(
@@ -68,7 +68,7 @@ struct MXService {
             store: store,
             resolver: RecipientResolver(store: store, mailRoot: config.storage.mailRoot,
                                         recipientDelimiter: config.delivery.recipientDelimiter),
-            relayDomains: mx.relayDomains)
+            relayDomains: mx.relayDomains, pool: pool)
         let policy = MXServerPolicy(policy: restrictions, resolver: resolver, directory: recipients,
                                     clientLookupTimeout: mx.clientLookupTimeout, logger: logger)
 

@@ -52,4 +52,11 @@ final class CIDRTests: XCTestCase {
         XCTAssertFalse(set.contains("not an address"))
         XCTAssertFalse(NetworkSet().contains("127.0.0.1"))
     }
+
+    func testInterfaceAddressesIncludeLoopback() {
+        let all = InterfaceAddresses.all()
+        XCTAssertTrue(all.contains(IPAddress("127.0.0.1")!), "\(all)")
+        XCTAssertEqual(InterfaceAddresses.served(byListenerOn: "127.0.0.1"), [IPAddress("127.0.0.1")!])
+        XCTAssertEqual(InterfaceAddresses.served(byListenerOn: "0.0.0.0"), all)
+    }
 }

@@ -267,6 +267,54 @@ final class MoatConfigTests: XCTestCase {
         ])
     }
 
+    func testMXSection() throws {
+        let defaults = try MoatConfig.parse("", file: "moat.toml").mx
+        XCTAssertTrue(defaults.enabled)
+        XCTAssertEqual(defaults.listen, "127.0.0.1:2525")
+        XCTAssertEqual(defaults.maxMessageSize, 10_240_000)
+        XCTAssertEqual(defaults.restrictions.relay, ["permit_mynetworks", "permit_sasl_authenticated", "reject_unauth_destination"])
+        XCTAssertEqual(defaults.restrictions.data, ["reject_unauth_pipelining"])
+        let c = try MoatConfig.parse("""
+            [mx]
+            hostname = "mx.example.com"
+            banner = "$hostname ready"
+            mynetworks = ["192.0.2.0/24", "2001:db8::/32"]
+            filter_budget = "5s"
+            [mx.tls]
+            certificate = "/etc/moat/cert.pem"
+            [mx.restrictions]
+            client = ["reject_rbl_client zen.example"]
+            relay = ["permit_mynetworks", "reject"]
+            """, file: "moat.toml")
+        XCTAssertEqual(c.mx.greeting, "mx.example.com ready")
+        XCTAssertEqual(c.mx.filterBudget, .seconds(5))
+        XCTAssertEqual(c.mx.tls.certificate, "/etc/moat/cert.pem")
+        XCTAssertEqual(c.mx.tls.key, "var/tls/key.pem")
+        XCTAssertEqual(c.mx.restrictions.client, ["reject_rbl_client zen.example"])
+        XCTAssertEqual(issues("""
+            [mx]
+            mynetworks = ["192.0.2.0/33"]
+            soft_error_limit = 30
+            [mx.restrictions]
+            relay = ["permit_mynetworks"]
+            recpient = []
+            """).map(\.description), [
+            "moat.toml:2: [mx] mynetworks: \(problem(["192.0.2.0/33"]))",
+            "moat.toml:3: [mx] soft_error_limit: must not exceed hard_error_limit (20)",
+            "moat.toml:5: [mx.restrictions] relay: neither relay nor recipient contains reject_unauth_destination (or reject/defer): that is an open relay",
+            "moat.toml:6: [mx.restrictions] unknown key 'recpient'",
+        ])
+    }
+
+    private func problem(_ networks: [String]) -> String {
+        do {
+            _ = try NetworkSet(networks)
+            return ""
+        } catch {
+            return "\(error)"
+        }
+    }
+
     func testRelayhostText() {
         XCTAssertEqual(RelayhostText("[192.0.2.1]:2525"), RelayhostText(host: "192.0.2.1", port: 2525, lookUpMX: false))
         XCTAssertEqual(RelayhostText("mail.example.net"), RelayhostText(host: "mail.example.net", port: 25, lookUpMX: true))

@@ -139,8 +139,6 @@ final class ServerFuzzTests: XCTestCase {
                             XCTAssertNil(session.pendingTransaction, "iteration \(iteration)")
                         case .close:
                             closed = true
-                        case .pause:
-                            break
                         case .checkRecipient, .checkData:
                             XCTAssertTrue(settings.checksPolicy, "iteration \(iteration)")
                             XCTAssertNotNil(session.pendingPolicyRequest, "iteration \(iteration)")

@@ -99,14 +99,35 @@ final class ServerSessionMXTests: XCTestCase {
         XCTAssertEqual(replies(send(&s, "STARTTLS")).first?.code, 502)
     }
 
-    func testErrorsPastTheSoftLimitPauseAndTheHardLimitCloses() {
+    func testErrorsSlowTheSessionFromTheSoftLimitAndTheHardLimitCloses() {
         var s = mx(soft: 2, hard: 4)
         XCTAssertEqual(send(&s, "BOGUS").count, 1)
+        XCTAssertFalse(s.isSlowedDown)
         XCTAssertEqual(send(&s, "BOGUS").count, 1)
-        XCTAssertEqual(send(&s, "BOGUS").first, .pause, "third error: past the soft limit")
+        XCTAssertTrue(s.isSlowedDown, "from the soft limit on every reply waits (Postfix: sleep-on-anything)")
+        _ = send(&s, "BOGUS")
         let last = send(&s, "BOGUS")
         XCTAssertEqual(last.last, .close)
         XCTAssertEqual(replies(last).last?.code, 421)
+    }
+
+    func testJunkCommandsBeyondTheLimitCountAsErrors() {
+        var s = mx(soft: 1000, hard: 3)
+        _ = send(&s, "EHLO c")
+        for _ in 0..<SMTPServerSession.junkCommandLimit {
+            XCTAssertEqual(send(&s, "NOOP"), [.reply(SMTPReply(250, "2.0.0", "Ok"))])
+        }
+        XCTAssertEqual(send(&s, "NOOP").count, 1, "first error")
+        XCTAssertEqual(send(&s, "RSET").count, 1, "second error")
+        XCTAssertEqual(send(&s, "NOOP").last, .close, "third: the hard limit")
+    }
+
+    func testHELONameIsNeutered() {
+        var s = mx()
+        _ = send(&s, "EHLO x (trusted.example [10.1.1.1])")
+        _ = send(&s, "MAIL FROM:<a@example.org>")
+        _ = send(&s, "RCPT TO:<b@example.com>")
+        XCTAssertEqual(s.pendingPolicyRequest?.helo, "x??trusted.example?[10.1.1.1]?", "no parentheses or spaces: nothing to forge")
     }
 
     func testPolicyRefusalsCountAsErrors() {
@@ -117,7 +138,8 @@ final class ServerSessionMXTests: XCTestCase {
         _ = send(&s, "RCPT TO:<x@example.com>")
         XCTAssertEqual(s.recipientChecked(no), [.reply(no)])
         _ = send(&s, "RCPT TO:<y@example.com>")
-        XCTAssertEqual(s.recipientChecked(no), [.pause, .reply(no)])
+        XCTAssertEqual(s.recipientChecked(no), [.reply(no)])
+        XCTAssertTrue(s.isSlowedDown)
         _ = send(&s, "RCPT TO:<z@example.com>")
         XCTAssertEqual(s.recipientChecked(no).last, .close)
     }

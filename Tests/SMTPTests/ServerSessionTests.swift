@@ -179,7 +179,7 @@ final class ServerSessionTests: XCTestCase {
         XCTAssertNil(client?.hostname)
         XCTAssertNil(client?.source)
         XCTAssertEqual(client?.address, "2001:db8::1")
-        XCTAssertEqual(client?.helo, "a b")
+        XCTAssertEqual(client?.helo, "a?b", "decoded, then neutered as Postfix does for HELO")
         _ = s.deliveryFinished(.single(SMTPReply(250, "2.0.0", "Ok")))
 
         assertReply(&s, "XFORWARD NAME=unknown ADDR=[UNAVAILABLE]", 250)

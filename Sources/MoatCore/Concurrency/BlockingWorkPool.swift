@@ -37,11 +37,24 @@ public final class BlockingWorkPool: @unchecked Sendable {
         }
     }
 
-    /// Runs `body` on a pool thread and returns its result to the awaiting task.
+    /// Runs `body` on a pool thread and returns its result to the awaiting task. A job whose
+    /// task is cancelled before a thread picks it up is skipped (CancellationError), so work
+    /// nobody waits for any more does not hold up the queue; a running job finishes.
     public func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
-            let accepted = enqueue { continuation.resume(with: Result { try body() }) }
-            if !accepted { continuation.resume(throwing: ShutDown(pool: name)) }
+        let cancelled = Locked(false)
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+                let accepted = enqueue {
+                    if cancelled.withLock({ $0 }) {
+                        continuation.resume(throwing: CancellationError())
+                    } else {
+                        continuation.resume(with: Result { try body() })
+                    }
+                }
+                if !accepted { continuation.resume(throwing: ShutDown(pool: name)) }
+            }
+        } onCancel: {
+            cancelled.withLock { $0 = true }
         }
     }
 

@@ -114,9 +114,14 @@ public struct MXSettings: Sendable {
         } catch {
             s.report("mynetworks", "\(error)")
         }
-        // A relay list that lets everyone through is an open relay.
-        if restrictions.relay.isEmpty && restrictions.recipient.allSatisfy({ $0 != "reject_unauth_destination" }) {
-            r.report("relay", "empty, and recipient has no reject_unauth_destination: that is an open relay")
+        // Postfix refuses to start unless the relay or recipient list can refuse a
+        // recipient at all (smtpd_check_init's "fail_required"): otherwise it is an open relay.
+        let refusing: Set<String> = ["reject_unauth_destination", "defer_unauth_destination", "reject", "defer",
+                                     "defer_all", "defer_if_permit"]
+        let words = (restrictions.relay + restrictions.recipient).compactMap { $0.split(separator: " ").first.map(String.init) }
+        if !words.contains(where: refusing.contains) {
+            r.report("relay", "neither relay nor recipient contains reject_unauth_destination (or reject/defer): "
+                     + "that is an open relay")
         }
     }
 }

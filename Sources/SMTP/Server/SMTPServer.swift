@@ -61,7 +61,7 @@ public final class SMTPServer: Sendable {
             .bind(host: host, port: port) { child in
                 child.eventLoop.makeCompletedFuture {
                     let timer = SessionIdleTimer()
-                    try child.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: idle))
+                    try child.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: idle, writeTimeout: idle))
                     try child.pipeline.syncOperations.addHandler(timer)
                     try child.pipeline.syncOperations.addHandler(StartTLSSwitch())
                     return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: child)
@@ -124,6 +124,9 @@ public final class SMTPServer: Sendable {
                     case .success(let accepted):
                         connectionPolicy = accepted
                         session.setClientHostname(accepted.clientHostname)
+                        // Bytes before the banner (the lookups gave it time): a spambot
+                        // that does not wait, as Postfix's postscreen pregreet test finds.
+                        if try await StartTLSSwitch.readsSoFar(on: connection.channel) > 0 { session.clientSpokeEarly() }
                     case .failure(let refusal):
                         try await outbound.write(ByteBuffer(bytes: refusal.reply.encoded()))
                         return
@@ -250,6 +253,10 @@ private struct ConnectionLoop {
         for action in actions {
             switch action {
             case .reply(let reply):
+                if session.isSlowedDown && errorSleep > .zero { // smtpd_error_sleep_time
+                    try await flush()
+                    try await Task.sleep(nanoseconds: UInt64(errorSleep.nanoseconds))
+                }
                 pending += reply.encoded()
             case .beginData:
                 decoder.beginData()
@@ -270,9 +277,6 @@ private struct ConnectionLoop {
                 let answer = action == .checkData ? session.dataChecked(refusal) : session.recipientChecked(refusal)
                 let next = try await perform(answer)
                 if next != .goOn { return next }
-            case .pause:
-                try await flush()
-                try await Task.sleep(nanoseconds: UInt64(max(0, errorSleep.nanoseconds)))
             case .startTLS:
                 guard let tls else { return .close }
                 let observer = TLSHandshakeObserver()
@@ -318,10 +322,17 @@ private final class SessionIdleTimer: ChannelInboundHandler, @unchecked Sendable
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        guard let idle = event as? IdleStateHandler.IdleStateEvent, idle == .read else {
+        guard let idle = event as? IdleStateHandler.IdleStateEvent else {
             context.fireUserInboundEventTriggered(event)
             return
         }
+        if idle == .write {
+            // Replies stuck for the whole timeout: a client that sends and never reads
+            // (Postfix's smtpd_timeout covers writes too). Drop it; nothing to say.
+            if !context.channel.isWritable { context.close(promise: nil) }
+            return
+        }
+        guard idle == .read else { return }
         let (busy, reply) = state.withLockedValue { ($0.busy, $0.reply) }
         guard !busy else { return }
         if let reply {

@@ -21,8 +21,6 @@ public struct SMTPServerSession: Sendable {
         /// plaintext the client sent after STARTTLS: RFC 3207 §5, CVE-2011-0411), then call
         /// `tlsStarted` or, when the handshake fails, close.
         case startTLS
-        /// Wait the error sleep time before the next reply (Postfix `smtpd_error_sleep_time`).
-        case pause
     }
 
     private enum Phase: Sendable, Equatable {
@@ -46,6 +44,7 @@ public struct SMTPServerSession: Sendable {
     private var forwarded = ClientIdentity()
     private var forwardSeen = false
     private var errorCount = 0
+    private var junkCommands = 0
     private var recipientAttempts = 0
     private var peer: ClientIdentity
     private let localPort: Int?
@@ -65,6 +64,13 @@ public struct SMTPServerSession: Sendable {
     }
 
     public var isClosed: Bool { phase == .closed }
+
+    /// Postfix's sleep-on-anything: once the client made `softErrorLimit` errors without
+    /// delivering mail, every reply waits the error sleep time.
+    public var isSlowedDown: Bool { errorCount >= settings.softErrorLimit }
+
+    /// Postfix `smtpd_junk_command_limit`: NOOP, RSET, VRFY beyond this count as errors.
+    static let junkCommandLimit = 100
 
     /// The client's verified host name (the MX looks it up before the greeting).
     public mutating func setClientHostname(_ name: String?) {
@@ -166,7 +172,10 @@ public struct SMTPServerSession: Sendable {
         pendingTransaction = nil
         resetTransaction()
         phase = .command
-        if outcome.accepted { errorCount = 0 } // Postfix: the error count is for clients that deliver nothing
+        if outcome.accepted { // Postfix: the limits are for clients that deliver nothing
+            errorCount = 0
+            junkCommands = 0
+        }
         switch outcome {
         case .single(let reply):
             return Array(repeating: .reply(reply), count: settings.lmtp ? count : 1)
@@ -201,12 +210,12 @@ public struct SMTPServerSession: Sendable {
     private mutating func handle(_ command: SMTPCommand) -> [Action] {
         switch command {
         case .ehlo(let name) where !settings.lmtp, .lhlo(let name) where settings.lmtp:
-            greetedAs = name
+            greetedAs = name.neuteredHostArgument
             esmtp = true
             resetTransaction()
             return [.reply(SMTPReply(code: 250, enhanced: nil, lines: [settings.hostname] + extensions))]
         case .helo(let name) where !settings.lmtp:
-            greetedAs = name
+            greetedAs = name.neuteredHostArgument
             esmtp = false
             resetTransaction()
             return [.reply(SMTPReply(250, nil, settings.hostname))]
@@ -231,13 +240,14 @@ public struct SMTPServerSession: Sendable {
             return startData()
         case .rset:
             resetTransaction()
-            return [.reply(SMTPReply(250, "2.0.0", "Ok"))]
+            return junk(SMTPReply(250, "2.0.0", "Ok"))
         case .noop:
-            return [.reply(SMTPReply(250, "2.0.0", "Ok"))]
+            return junk(SMTPReply(250, "2.0.0", "Ok"))
         case .quit:
             phase = .closed
             return [.reply(SMTPReply(221, "2.0.0", "Bye")), .close]
         case .vrfy:
+            junkCommands += 1
             return fail(SMTPReply(502, "5.5.1", "VRFY command is disabled"))
         case .xforward(let attributes):
             return xforward(attributes)
@@ -329,10 +339,10 @@ public struct SMTPServerSession: Sendable {
             // Postfix sends [UNAVAILABLE] / [TEMPUNAVAIL] for what it does not know.
             let value: String? = raw.hasPrefix("[") && raw.hasSuffix("]") && raw.uppercased().contains("UNAVAIL") ? nil : raw
             switch name {
-            case "NAME": forwarded.hostname = value.flatMap { $0.lowercased() == "unknown" ? nil : $0 }
+            case "NAME": forwarded.hostname = value.flatMap { $0.lowercased() == "unknown" ? nil : $0.neuteredHostArgument }
             case "ADDR": forwarded.address = value.map { $0.uppercased().hasPrefix("IPV6:") ? String($0.dropFirst(5)) : $0 }
             case "PROTO": forwarded.protocolName = value
-            case "HELO": forwarded.helo = value
+            case "HELO": forwarded.helo = value?.neuteredHostArgument
             case "SOURCE": forwarded.source = value
             case "PORT", "IDENT": break
             default: return fail(SMTPReply(501, "5.5.4", "Bad XFORWARD attribute name: \(name)"))
@@ -353,15 +363,26 @@ public struct SMTPServerSession: Sendable {
         forwardSeen = false
     }
 
-    /// A failed command counts toward the limits: past the soft one each error reply is
-    /// delayed, at the hard one Postfix says 421 and hangs up.
+    /// A failed command counts toward the limits (the I/O layer slows the replies down from
+    /// the soft one on); at the hard one Postfix says 421 and hangs up.
     private mutating func fail(_ reply: SMTPReply) -> [Action] {
         errorCount += 1
         if errorCount >= settings.hardErrorLimit {
             phase = .closed
             return [.reply(reply), .reply(SMTPReply(421, "4.7.0", "\(settings.hostname) Error: too many errors")), .close]
         }
-        if errorCount > settings.softErrorLimit { return [.pause, .reply(reply)] }
+        return [.reply(reply)]
+    }
+
+    /// A successful junk command; past the junk limit it still counts as an error.
+    private mutating func junk(_ reply: SMTPReply) -> [Action] {
+        junkCommands += 1
+        guard junkCommands > Self.junkCommandLimit else { return [.reply(reply)] }
+        errorCount += 1
+        if errorCount >= settings.hardErrorLimit {
+            phase = .closed
+            return [.reply(reply), .reply(SMTPReply(421, "4.7.0", "\(settings.hostname) Error: too many errors")), .close]
+        }
         return [.reply(reply)]
     }
 }

@@ -23,6 +23,13 @@ final class StartTLSSwitch: ChannelInboundHandler, @unchecked Sendable {
         context.fireChannelRead(data)
     }
 
+    /// How many reads the client caused so far (before the greeting: it talked first).
+    static func readsSoFar(on channel: any Channel) async throws -> Int {
+        try await channel.eventLoop.submit {
+            try channel.pipeline.syncOperations.handler(type: StartTLSSwitch.self).readsForwarded
+        }.get()
+    }
+
     /// Writes `reply` (plaintext), then puts TLS under everything.
     /// - Returns: how many reads had been passed up before the switch.
     static func perform(on channel: any Channel, reply: [UInt8], sslContext: NIOSSLContext,
