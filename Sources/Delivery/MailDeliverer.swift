@@ -29,7 +29,7 @@ import SMTP
 /// 4. the recipient's outcome is that of its destinations, the worst one winning
 ///    (temporary over permanent over delivered), with Postfix's status codes and texts.
 ///
-/// Disk and SQLite work runs on Dispatch worker threads, never on an event loop.
+/// Disk and SQLite work runs on a pool of its own threads, never on an event loop.
 public struct MailDeliverer: QueueDeliverer {
     /// Knobs without a `[delivery]` key; the defaults are Postfix's.
     public struct Limits: Sendable {
@@ -46,6 +46,8 @@ public struct MailDeliverer: QueueDeliverer {
         public var parallelHops = 10
         /// Messages whose partly finished fan-out is remembered (see `DeliveredDestinations`).
         public var rememberedMessages = 10_000
+        /// Threads for directory reads and Maildir writes.
+        public var diskThreads = 8
 
         public init() {}
     }
@@ -55,6 +57,7 @@ public struct MailDeliverer: QueueDeliverer {
     private let remote: RemoteDelivery
     private let memory: DeliveredDestinations
     private let parallelHops: Int
+    private let blocking: BlockingWork
     private let logger: Logger
 
     /// The deliverer `moat serve` hands to the queue scheduler.
@@ -109,18 +112,19 @@ public struct MailDeliverer: QueueDeliverer {
             logger: logger)
         memory = DeliveredDestinations(capacity: limits.rememberedMessages)
         parallelHops = max(1, limits.parallelHops)
+        blocking = BlockingWork(threads: max(1, limits.diskThreads))
         self.logger = logger
     }
 
     public func deliver(_ message: QueuedMessage, to recipients: [EmailAddress]) async -> [DeliveryOutcome] {
         let router = router
-        let routes = await BlockingWork.run { router.route(recipients) }
+        let routes = await blocking.run { router.route(recipients) }
         let earlier = memory.delivered(for: message.id)
         let work = PendingWork(routes, skipping: earlier)
 
         let mailboxes = mailboxes
         async let stored = work.copies.isEmpty
-            ? [] : BlockingWork.run { mailboxes.deliver(message, to: work.copies.map(\.copy)) }
+            ? [] : blocking.run { mailboxes.deliver(message, to: work.copies.map(\.copy)) }
         let sent = await withTaskGroup(of: [(DestinationKey, DeliveryOutcome)].self) { group in
             // At most `parallelHops` sessions at once, the next hop starting as one ends.
             var hops = work.remote.makeIterator()
