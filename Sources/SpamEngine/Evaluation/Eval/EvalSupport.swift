@@ -202,9 +202,21 @@ enum EvalSupport {
 
     static func text(_ bytes: [UInt8]) -> String { String(decoding: bytes, as: UTF8.self) }
 
+    /// `compute` once per message when the subject is an SAMessage, else on every call.
+    static func memo<T: Sendable>(_ input: EvalInput, _ key: SAMemoKey<T>, _ compute: () -> T) -> T {
+        input.message.map { $0.memoized(key, compute) } ?? compute()
+    }
+
+    /// As above for helpers that only see the subject.
+    static func memo<T: Sendable>(_ subject: any RuleSubject, _ key: SAMemoKey<T>, _ compute: () -> T) -> T {
+        (subject as? SAMessage).map { $0.memoized(key, compute) } ?? compute()
+    }
+
     /// Perl numeric conversion of a rule argument (`'-12'`, `'0.010'`); nil for `undef`.
     static func number(_ argument: String?) -> Double? {
         guard let argument, argument != "undef" else { return nil }
+        // Rule arguments are ASCII: scan bytes (no grapheme breaking); others go the long way.
+        if let ascii = asciiNumber(argument) { return ascii }
         let trimmed = argument.drop(while: { $0 == " " || $0 == "\t" })
         // Perl takes the longest numeric prefix; rule arguments are plain numbers.
         var end = trimmed.startIndex
@@ -217,6 +229,28 @@ enum EvalSupport {
         }
         guard seenDigit else { return 0 }
         return Double(trimmed[..<end]) ?? 0
+    }
+
+    /// `number` for an all-ASCII argument, where bytes and Characters coincide (a CRLF
+    /// pair, one Character, ends the number either way); nil for any other argument.
+    private static func asciiNumber(_ argument: String) -> Double? {
+        var argument = argument
+        return argument.withUTF8 { bytes -> Double? in
+            guard !bytes.contains(where: { $0 >= 0x80 }) else { return nil }
+            var start = 0
+            while start < bytes.count, bytes[start] == 0x20 || bytes[start] == 0x09 { start += 1 }
+            var end = start
+            var seenDigit = false, seenDot = false
+            while end < bytes.count {
+                let b = bytes[end]
+                if (b == 0x2D || b == 0x2B) && end == start { end += 1; continue }
+                if b >= 0x30 && b <= 0x39 { seenDigit = true; end += 1; continue }
+                if b == 0x2E && !seenDot { seenDot = true; end += 1; continue }
+                break
+            }
+            guard seenDigit else { return 0 }
+            return Double(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)) ?? 0
+        }
     }
 
     /// SpamAssassin's `IP_ADDRESS` (Constants.pm), compiled `/ix`.

@@ -30,7 +30,7 @@ public enum MIMEEvals {
         }
     }
 
-    static func facts(_ input: EvalInput) -> MIMEFacts? { (input.subject as? SAMessage)?.mimeFacts }
+    static func facts(_ input: EvalInput) -> MIMEFacts? { input.message?.mimeFacts }
 
     /// `check_for_mime($key)`: `$pms->{$key}` after `_check_attachments` (0 when unset).
     static func checkForMIME(_ input: EvalInput) -> Bool {
@@ -103,9 +103,11 @@ public enum MIMEEvals {
 
     // MARK: - Parser flags
 
+    private static let parseFlagsKey = SAMemoKey<MIMEParseFlags>()
+
     static func checkMsgParseFlags(_ input: EvalInput) -> Bool {
-        guard let flag = input.arguments.last, let message = input.subject as? SAMessage else { return false }
-        let flags = MIMEParseFlags(message.message)
+        guard let flag = input.arguments.last, let message = input.message else { return false }
+        let flags = message.memoized(parseFlagsKey) { MIMEParseFlags(message.message) }
         switch flag {
         case "mime_epilogue_exists": return flags.epilogueExists
         case "missing_mime_head_body_separator": return flags.missingMIMEHeadBodySeparator
@@ -135,14 +137,21 @@ public enum MIMEEvals {
         return nil
     }
 
+    private static let uppercasePercentKey = SAMemoKey<Double>()
+
+    /// `_check_uppercase`'s percentage, once per message (three rules read it).
     static func uppercasePercent(_ input: EvalInput) -> Double {
+        S.memo(input, uppercasePercentKey) { computeUppercasePercent(input) }
+    }
+
+    private static func computeUppercasePercent(_ input: EvalInput) -> Double {
         var charsets: [[UInt8]] = []
         if let ct = S.get(input.subject, "Content-Type"), let c = charsetFromCTLine(ct) { charsets.append(c) }
         if let f = facts(input) {
             for c in f.charsets { charsets += c.split(separator: " ").map { Array($0.utf8) } }
         }
         if charsets.contains(where: { S.matches(likelyToFP, $0) }) { return 0 }
-        guard let message = input.subject as? SAMessage else { return 0 }
+        guard let message = input.message else { return 0 }
         var len = 0, lower = 0, upper = 0
         for paragraph in message.bodyParagraphs {
             guard S.matches(interSpace, paragraph), !S.matches(lingeringBase64, paragraph) else { continue }
@@ -166,7 +175,7 @@ public enum MIMEEvals {
 
 /// The parse flags SpamAssassin's `Message` sets while splitting the message
 /// (`_parse_multipart`, header parsing), recomputed from the raw bytes.
-struct MIMEParseFlags {
+struct MIMEParseFlags: Sendable {
     var epilogueExists = false
     var missingMIMEHeadBodySeparator = false
     var missingMIMEHeaders = false

@@ -27,7 +27,7 @@ public enum RelayEvals {
     /// untrusted relays, as `Message::Metadata::Received::parse_received_headers` counts them:
     /// Received headers (top down) plus the synthetic `from X-Originating-IP: ip` relays of
     /// the stock `originating_ip_headers`, appended after them.
-    struct Counts {
+    struct Counts: Sendable {
         var trusted = 0
         var untrusted = 0
         var unparseable = 0
@@ -116,12 +116,14 @@ public enum RelayEvals {
     }
 
     static func counts(_ input: EvalInput) -> Counts? {
-        guard let message = input.subject as? SAMessage else { return nil }
+        guard let message = input.message else { return nil }
         return counts(message)
     }
 
+    private static let countsKey = SAMemoKey<Counts>()
+
     static func counts(_ message: SAMessage) -> Counts {
-        message.memoized("RelayEvals.counts") { computeCounts(message) }
+        message.memoized(countsKey) { computeCounts(message) }
     }
 
     private static func computeCounts(_ message: SAMessage) -> Counts {
@@ -166,7 +168,7 @@ public enum RelayEvals {
     // MARK: - Relay field checks
 
     static func untrusted(_ input: EvalInput) -> [SARelay] {
-        (input.subject as? SAMessage)?.relays.untrusted ?? []
+        input.message?.relays.untrusted ?? []
     }
 
     /// `IS_IPV4_ADDRESS`: four dot-separated decimal octets, each ≤ 255.
@@ -214,50 +216,42 @@ public enum RelayEvals {
     private static let notLookedUp = S.regex(
         "^\\S* \\(\\[\(ip4)\\][^\\)]{0,40}\\) by \\S+ with Microsoft SMTPSVC| \\(Lotus Domino ")
 
-    /// Untrusted relays with whether their MTA is known to look up rDNS.
-    static func untrustedWithLookup(_ message: SAMessage) -> [(SARelay, Bool)] {
-        message.memoized("RelayEvals.untrustedWithLookup") { RelaysWithLookup(items: computeUntrustedWithLookup(message)) }.items
-    }
-
-    private struct RelaysWithLookup: Sendable { var items: [(SARelay, Bool)] }
-
-    private static func computeUntrustedWithLookup(_ message: SAMessage) -> [(SARelay, Bool)] {
-        var out: [(SARelay, Bool)] = []
-        var inTrusted = true
-        let lines = message.headerStore.decoded("Received")
-        let parsed = message.relays.parsedReceived
-        for (index, line) in lines.enumerated() {
-            let text = S.text(line)
-            let parsedLine = parsed.count == lines.count ? parsed[index] : SARelays.parse(text)
-            guard let relay = parsedLine else { continue }
-            if inTrusted && !(relay.isPrivate || !relay.auth.isEmpty) { inTrusted = false }
-            if inTrusted { continue }
-            var squeezed = text.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }).joined(separator: " ")
-            if squeezed.lowercased().hasPrefix("from ") { squeezed = String(squeezed.dropFirst(5)) }
-            let bytes = S.replaceAll(date, in: Array(squeezed.utf8), with: [])
-            let lookedUp: Bool
-            if S.matches(qmailSMTP, bytes) || S.matches(notLookedUp, bytes) {
-                // qmail: an rDNS other than "unknown" is kept (so the relay has one), and
-                // "unknown" means no lookup; Microsoft SMTPSVC and Lotus Domino never record it.
-                lookedUp = false
-            } else {
-                lookedUp = lookedUpDNS.contains { S.matches($0, bytes) }
-            }
-            out.append((relay, lookedUp))
+    /// Whether the MTA that wrote this Received line (decoded, unfolded) is known to look
+    /// up the client's rDNS, so that an empty rDNS means the host has none.
+    static func mtaLookedUpDNS(_ text: String) -> Bool {
+        var squeezed = text.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }).joined(separator: " ")
+        if squeezed.lowercased().hasPrefix("from ") { squeezed = String(squeezed.dropFirst(5)) }
+        let bytes = S.replaceAll(date, in: Array(squeezed.utf8), with: [])
+        if S.matches(qmailSMTP, bytes) || S.matches(notLookedUp, bytes) {
+            // qmail: an rDNS other than "unknown" is kept (so the relay has one), and
+            // "unknown" means no lookup; Microsoft SMTPSVC and Lotus Domino never record it.
+            return false
         }
-        return out
+        return lookedUpDNS.contains { S.matches($0, bytes) }
     }
+
+    private static let noRDNSDotcomHeloKey = SAMemoKey<Bool>()
 
     /// `_check_received_helos`: the flag is the last untrusted public relay's verdict
-    /// (dotcom HELO with `no_reverse_dns`).
+    /// (dotcom HELO with `no_reverse_dns`). Trust is inferred as Received.pm does here
+    /// (private or authenticated hops are trusted); only the deciding relay's line is
+    /// examined for an rDNS lookup, and only when its HELO and rDNS could make it hit.
     static func checkForNoRDNSDotcomHelo(_ input: EvalInput) -> Bool {
-        guard let message = input.subject as? SAMessage else { return false }
-        var flag = false
-        for (relay, lookedUp) in untrustedWithLookup(message) where !relay.isPrivate {
-            flag = false
-            if S.matches(dotcomHelo, Array(relay.helo.utf8)) && relay.rdns.isEmpty && lookedUp { flag = true }
+        guard let message = input.message else { return false }
+        return message.memoized(noRDNSDotcomHeloKey) {
+            let lines = message.headerStore.decoded("Received")
+            let parsed = message.relays.parsedReceived
+            var inTrusted = true
+            var last: (relay: SARelay, line: Int)?
+            for index in lines.indices {
+                let parsedLine = parsed.count == lines.count ? parsed[index] : SARelays.parse(S.text(lines[index]))
+                guard let relay = parsedLine else { continue }
+                if inTrusted && !(relay.isPrivate || !relay.auth.isEmpty) { inTrusted = false }
+                if !inTrusted && !relay.isPrivate { last = (relay, index) }
+            }
+            guard let last, last.relay.rdns.isEmpty, S.matches(dotcomHelo, Array(last.relay.helo.utf8)) else { return false }
+            return mtaLookedUpDNS(S.text(lines[last.line]))
         }
-        return flag
     }
 
     // MARK: - Forged Received trail
@@ -282,9 +276,11 @@ public enum RelayEvals {
 
     private struct ForgedCounts: Sendable { var mismatchFrom: Int; var mismatchIPHelo: Int }
 
+    private static let forgedReceivedKey = SAMemoKey<ForgedCounts>()
+
     static func forgedReceived(_ input: EvalInput) -> (mismatchFrom: Int, mismatchIPHelo: Int) {
-        guard let message = input.subject as? SAMessage else { return computeForgedReceived([]) }
-        let r = message.memoized("RelayEvals.forgedReceived") {
+        guard let message = input.message else { return computeForgedReceived([]) }
+        let r = message.memoized(forgedReceivedKey) {
             let c = computeForgedReceived(message.relays.untrusted)
             return ForgedCounts(mismatchFrom: c.mismatchFrom, mismatchIPHelo: c.mismatchIPHelo)
         }
