@@ -42,9 +42,13 @@ public final class SAMessage: Sendable {
     public init(_ message: MIMEMessage, envelopeFrom: String? = nil, trust: RelayTrust = .inferred) {
         self.message = message
         self.envelopeFrom = envelopeFrom
-        let store = SAHeaderStore(message.root.headers)
+        let parts = message.allParts
+        // The root is the first part: its store serves both the message header and the
+        // per-part lookups, each header decoded once.
+        let partHeaders = parts.map { SAHeaderStore($0.headers) }
+        let store = partHeaders[0]
         self.headerStore = store
-        self.partHeaders = message.allParts.map { SAHeaderStore($0.headers) }
+        self.partHeaders = partHeaders
 
         var rendered = SABodyRenderer(message: message, subject: store.last("subject"))
         rendered.run()
@@ -53,7 +57,7 @@ public final class SAMessage: Sendable {
         self.htmlParts = rendered.htmlSummaries
         self.html = rendered.htmlSummaries.last ?? HTMLSummary()
         self.uris = SAURIList.build(paragraphs: rendered.paragraphs, html: rendered.htmlSummaries)
-        self.mimeFacts = MIMEFacts(message)
+        self.mimeFacts = MIMEFacts(message, allParts: parts, headers: partHeaders)
         self.relays = SARelays(store, trust: trust)
     }
 
@@ -73,8 +77,10 @@ public final class SAMessage: Sendable {
     }
 
     private func joinedHeader(_ selector: HeaderSelector) -> [UInt8]? {
-        let values = headerValues(selector)
+        // Not through the memoized list: most selectors are read only as a whole.
+        let values = computeHeaderValues(selector)
         guard let first = values.first else { return nil }
+        if values.count == 1 { return first }
         let sep: [UInt8] = first.last == 0x0A ? [] : [0x0A]
         var out: [UInt8] = []
         for (i, v) in values.enumerated() {
@@ -124,7 +130,7 @@ public final class SAMessage: Sendable {
     }
 
     private func computeHeaderValues(_ selector: HeaderSelector) -> [[UInt8]] {
-        let mods = Set(selector.modifiers)
+        let mods = selector.modifiers
         let raw = mods.contains(.raw)
         let wantAddr = mods.contains(.addr), wantName = mods.contains(.name)
         let name = selector.name
@@ -157,7 +163,8 @@ public final class SAMessage: Sendable {
                 results = raw ? headerStore.rawUnfolded("To") + headerStore.rawUnfolded("Cc")
                               : headerStore.decoded("To") + headerStore.decoded("Cc")
             } else {
-                results = raw || wantAddr || wantName ? headerStore.raw(name) : headerStore.decoded(name)
+                let key = SAHeaderStore.Name(lowercased: lname)
+                results = raw || wantAddr || wantName ? headerStore.raw(key) : headerStore.decoded(key)
             }
         }
         if results.isEmpty { return [] }

@@ -35,6 +35,11 @@ final class SAMessageMemo: @unchecked Sendable {
     private var header: [HeaderSelector: [UInt8]?] = [:]
     private var headerValues: [HeaderSelector: [[UInt8]]] = [:]
 
+    init() {
+        // The stock rules read about 150 selectors: grown once, not rehashed eight times.
+        header.reserveCapacity(256)
+    }
+
     private final class Box<T: Sendable>: Sendable {
         let value: T
         init(_ value: T) { self.value = value }
