@@ -148,17 +148,39 @@ enum EvalSupport {
         return out
     }
 
-    /// Perl `s/re/replacement/g` with a literal replacement.
+    /// Perl `s/re/replacement/g` with a literal replacement (whole matches only, so one
+    /// match buffer serves every match).
     static func replaceAll(_ regex: PCRERegex, in bytes: [UInt8], with replacement: [UInt8]) -> [UInt8] {
         var out: [UInt8] = []
         var last = 0
-        for match in allMatches(regex, bytes) {
-            guard let whole = match[0] else { continue }
-            out += bytes[last..<whole.lowerBound]
-            out += replacement
-            last = whole.upperBound
+        var start = 0
+        let scratch = PCREScratch()
+        bytes.withUnsafeBufferPointer { buffer in
+            while start <= buffer.count, let whole = regex.firstMatch(in: buffer, from: start, scratch: scratch) {
+                out += buffer[last..<whole.lowerBound]
+                out += replacement
+                last = whole.upperBound
+                start = whole.isEmpty ? whole.upperBound + 1 : whole.upperBound
+            }
         }
         out += bytes[last...]
+        return out
+    }
+
+    /// `s/\s+/ /gs` (PCRE's byte-mode `\s`), without a regex.
+    static func squeezeSpace(_ bytes: [UInt8]) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        var inRun = false
+        for b in bytes {
+            if isSpace(b) {
+                if !inRun { out.append(0x20) }
+                inRun = true
+            } else {
+                out.append(b)
+                inRun = false
+            }
+        }
         return out
     }
 

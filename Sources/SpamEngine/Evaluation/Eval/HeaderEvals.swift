@@ -50,29 +50,12 @@ public enum HeaderEvals {
     private static let aolRelay = S.regex(" rly-[a-z][a-z]\\d\\d\\.", [.caseless])
     private static let aolVia = S.regex("\\/AOL-\\d+\\.\\d+\\.\\d+\\)")
     private static let aolRelayID = S.regex("ESMTP id (?:RELAY|MAILRELAY|MAILIN)")
-    /// `s/\s+/ /gs` (PCRE's byte-mode `\s`).
-    static func squeezeSpace(_ bytes: [UInt8]) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(bytes.count)
-        var inRun = false
-        for b in bytes {
-            if S.isSpace(b) {
-                if !inRun { out.append(0x20) }
-                inRun = true
-            } else {
-                out.append(b)
-                inRun = false
-            }
-        }
-        return out
-    }
-
     private static let squeezedReceivedKey = SAMemoKey<[UInt8]>()
 
     /// The Received headers with whitespace squeezed, as several forged-relay checks read
     /// them: once per message.
     static func squeezedReceived(_ subject: any RuleSubject) -> [UInt8] {
-        S.memo(subject, squeezedReceivedKey) { squeezeSpace(S.getOrEmpty(subject, "Received")) }
+        S.memo(subject, squeezedReceivedKey) { S.squeezeSpace(S.getOrEmpty(subject, "Received")) }
     }
 
     static func checkForFakeAOLRelayInRcvd(_ input: EvalInput) -> Bool {
@@ -230,7 +213,7 @@ public enum HeaderEvals {
             let xReceived = S.getOrEmpty(subject, "X-Received")
             if !xReceived.isEmpty { received = xReceived }
         }
-        received = squeezeSpace(received)
+        received = S.squeezeSpace(received)
         if gatedThroughReceivedHdrRemover(subject) { return false }
         if S.matches(trustedYahoo, S.getOrEmpty(subject, "X-Spam-Relays-Trusted"))
             || S.matches(untrustedYahoo, S.getOrEmpty(subject, "X-Spam-Relays-Untrusted")) {

@@ -23,8 +23,6 @@ public enum RFC822Date {
                          "jul": 7, "aug": 8, "sep": 9, "oct": 10, "nov": 11, "dec": 12]
 
     private static let monthAlt = "(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
-    private static let comma = EvalSupport.regex(", *")
-    private static let spaces = EvalSupport.regex("\\s+")
     private static let dayMonthYear = EvalSupport.regex(" (\\d+) \(monthAlt) (\\d{4}) ", [.caseless])
     private static let ctime = EvalSupport.regex(" \(monthAlt) +(\\d+) \\d+:\\d+:\\d+ (\\d{4}) ", [.caseless])
     private static let shortYear = EvalSupport.regex(" (\\d+) \(monthAlt) (\\d{2,3}) ", [.caseless])
@@ -36,9 +34,16 @@ public enum RFC822Date {
 
     public static func parse(_ date: [UInt8]) -> Int? {
         // $_ = " $date "; s/, */ /gs; s/\s+/ /gs;
-        var text = [0x20] + date + [0x20]
-        text = EvalSupport.replaceAll(comma, in: text, with: [0x20])
-        text = EvalSupport.replaceAll(spaces, in: text, with: [0x20])
+        var text: [UInt8] = [0x20]
+        text.reserveCapacity(date.count + 2)
+        var i = 0
+        while i < date.count {
+            text.append(date[i] == 0x2C ? 0x20 : date[i])
+            if date[i] == 0x2C { while i + 1 < date.count, date[i + 1] == 0x20 { i += 1 } }
+            i += 1
+        }
+        text.append(0x20)
+        text = EvalSupport.squeezeSpace(text)
 
         var day: [UInt8], monthName: [UInt8], yearText: [UInt8]
         if let c = substitute(dayMonthYear, &text) {
