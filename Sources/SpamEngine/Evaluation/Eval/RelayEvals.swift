@@ -171,12 +171,25 @@ public enum RelayEvals {
         input.message?.relays.untrusted ?? []
     }
 
-    /// `IS_IPV4_ADDRESS`: four dot-separated decimal octets, each ≤ 255.
+    /// `IS_IPV4_ADDRESS`: four dot-separated decimal octets (one to three ASCII digits),
+    /// each ≤ 255.
     static func isIPv4(_ s: String) -> Bool {
-        let parts = s.split(separator: ".", omittingEmptySubsequences: false)
-        return parts.count == 4 && parts.allSatisfy { p in
-            !p.isEmpty && p.count <= 3 && p.allSatisfy { $0.isASCII && $0.isNumber } && (Int(p) ?? 256) <= 255
+        var parts = 1, digits = 0, value = 0
+        for b in s.utf8 {
+            if b == 0x2E {
+                guard digits > 0, value <= 255 else { return false }
+                parts += 1
+                digits = 0
+                value = 0
+            } else if b >= 0x30 && b <= 0x39 {
+                digits += 1
+                guard digits <= 3 else { return false }
+                value = value * 10 + Int(b - 0x30)
+            } else {
+                return false
+            }
         }
+        return parts == 4 && digits > 0 && value <= 255
     }
 
     static func heloIPMismatch(_ input: EvalInput) -> Bool {
@@ -256,8 +269,29 @@ public enum RelayEvals {
 
     // MARK: - Forged Received trail
 
-    /// RelayEval's `hostname_to_domain` (undef for undef only; "" stays "").
+    /// RelayEval's `hostname_to_domain` (undef for undef only; "" stays ""). ASCII names,
+    /// nearly all, are split as bytes; others keep the Character-based form below.
     static func hostnameToDomain(_ host: String) -> String? {
+        guard SARelays.isASCII(host) else { return hostnameToDomainCharacters(host) }
+        let b = Array(host.utf8)
+        guard b.contains(where: { ($0 | 0x20) >= 0x61 && ($0 | 0x20) <= 0x7A }) else { return host }
+        var p = b.split(separator: 0x2E, omittingEmptySubsequences: false)
+        while let l = p.last, l.isEmpty { p.removeLast() }
+        // The last n labels, dots between them included, are one run of the name.
+        func lastLabels(_ n: Int) -> String { String(decoding: b[p[p.count - n].startIndex..<p[p.count - 1].endIndex], as: UTF8.self) }
+        func has(_ label: ArraySlice<UInt8>, _ pair: (UInt8, UInt8)) -> Bool {
+            zip(label, label.dropFirst()).contains { $0 == pair.0 && $1 == pair.1 }
+        }
+        if p.count > 1, let last = p.last, last.count >= 3 && !last.contains(where: { $0 == 0x20 || $0 == 0x09 })
+            || has(last, (0x69, 0x65)) || has(last, (0x66, 0x72)) || has(last, (0x64, 0x65)) {
+            return lastLabels(2)
+        } else if p.count > 2 {
+            return lastLabels(3)
+        }
+        return host
+    }
+
+    static func hostnameToDomainCharacters(_ host: String) -> String? {
         if !host.contains(where: { $0.isASCII && $0.isLetter }) { return host }
         let parts = host.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
         // split drops trailing empty fields
@@ -272,7 +306,16 @@ public enum RelayEvals {
         return host
     }
 
-    private static let domainShape = S.regex("^\\w+(?:[\\w.-]+\\.)+\\w+$")
+    /// `/^\w+(?:[\w.-]+\.)+\w+$/` by hand: word characters, dots and hyphens, starting with
+    /// a word character, whose last dot is at offset 2 or later and followed by word
+    /// characters only (`$` may also match before a final newline).
+    static func hasDomainShape(_ name: String) -> Bool {
+        var b = Array(name.utf8)
+        if b.last == 0x0A { b.removeLast() }
+        guard let first = b.first, S.isWordByte(first), let dot = b.lastIndex(of: 0x2E), dot >= 2, dot + 1 < b.count
+        else { return false }
+        return b[(dot + 1)...].allSatisfy(S.isWordByte) && b.allSatisfy { S.isWordByte($0) || $0 == 0x2E || $0 == 0x2D }
+    }
 
     private struct ForgedCounts: Sendable { var mismatchFrom: Int; var mismatchIPHelo: Int }
 
@@ -303,7 +346,7 @@ public enum RelayEvals {
         var from = relays.map { hostnameToDomain($0.rdns.lowercased()) }
         let helo = relays.map { hostnameToDomain($0.helo.lowercased()) }
         for i in relays.indices {
-            guard let b = by[i], S.matches(domainShape, Array(b.utf8)) else { continue }
+            guard let b = by[i], hasDomainShape(b) else { continue }
             if let f = from[i], isLocalhostName(f),
                relays[i].ip == "127.0.0.1" { from[i] = nil }
             let fip = relays[i].ip
@@ -312,7 +355,7 @@ public enum RelayEvals {
                 let fb = fip.split(separator: ".").prefix(2).joined(separator: ".")
                 if hb != fb && !SARelays.isPrivate(h) { mismatchIPHelo += 1 }
             }
-            if i > 0, let prev = from[i - 1], S.matches(domainShape, Array(prev.utf8)), b != prev,
+            if i > 0, let prev = from[i - 1], hasDomainShape(prev), b != prev,
                !heloForgeryWelcomelisted(b, prev) {
                 mismatchFrom += 1
             }
