@@ -28,4 +28,17 @@ final class MessageRelayParserTests: XCTestCase {
         // Most lines must get far enough to exercise the field extraction.
         XCTAssertGreaterThan(relays, 5_000)
     }
+
+    /// A ")" before the first "(" once trapped on an inverted range: the parenthesis is
+    /// skipped, by both parsers, and the line still yields its relay.
+    func testCloseBeforeOpenParenthesis() {
+        for line in ["from a) (b [1.2.3.4]) by mx.example.com with SMTP id 1\n",
+                     "from [5.6.7.8]) (b [1.2.3.4]) by mx.example.com\n",
+                     "from a) (b [1.2.3.4]) by m\u{E9}.example.com\n"] {
+            let relay = SARelays.parse(line)
+            XCTAssertEqual(relay?.ip, line.hasPrefix("from [") ? "5.6.7.8" : "1.2.3.4", line)
+            XCTAssertEqual(relay?.rdns, "", line)
+            if SARelays.isASCII(line) { XCTAssertEqual(SARelays.parseCharacters(line), relay, line) }
+        }
+    }
 }

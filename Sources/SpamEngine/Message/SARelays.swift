@@ -145,9 +145,10 @@ public struct SARelays: Sendable {
             // qmail: "from RDNS (HELO helo) (ip)"
             if let h = value(after: "(HELO ", in: fromPart, ascii: ascii) { relay.helo = h.trimming("()") }
             relay.rdns = firstWord.lowercased() == "unknown" ? "" : firstWord
-        } else if paren.hasPrefix("("), let close = fromPart.firstIndex(of: ")") {
+        } else if paren.hasPrefix("("), let open = fromPart.firstIndex(of: "("), let close = fromPart.firstIndex(of: ")"),
+                  open < close {
             // sendmail/Postfix: "from HELO (RDNS [ip])", "(ident@RDNS [ip])", "(IDENT:x@RDNS [ip])"
-            var inside = String(fromPart[fromPart.index(after: fromPart.firstIndex(of: "(")!)..<close])
+            var inside = String(fromPart[fromPart.index(after: open)..<close])
             var ident = ""
             if inside.hasPrefix("IDENT:") { inside = String(inside.dropFirst(6)) }
             let word = String(inside.prefix { $0 != " " })
@@ -163,8 +164,10 @@ public struct SARelays: Sendable {
         }
         // "from [ip1] (rdns [ip2])": the connecting address is the one in parentheses and the
         // bracketed HELO literal is kept with SA's '!' for brackets.
-        if firstWord.hasPrefix("["), paren.hasPrefix("("), let close = fromPart.firstIndex(of: ")") {
-            let inside = String(fromPart[fromPart.index(after: fromPart.firstIndex(of: "(")!)..<close])
+        // (A ")" before the first "(" leaves no parenthesis to read.)
+        if firstWord.hasPrefix("["), paren.hasPrefix("("), let open = fromPart.firstIndex(of: "("),
+           let close = fromPart.firstIndex(of: ")"), open < close {
+            let inside = String(fromPart[fromPart.index(after: open)..<close])
             if let ip2 = firstIPv4(inside, bracketed: true) ?? firstIPv4(inside, bracketed: false), !inside.hasPrefix("helo=") {
                 relay.ip = ip2
                 relay.isPrivate = isPrivate(ip2)
