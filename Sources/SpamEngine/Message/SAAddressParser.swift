@@ -3,7 +3,7 @@ import MIME
 /// A relaxed e-mail address list parser modelled on SpamAssassin 4.0.1's internal
 /// `Util::_parse_header_addresses` (what `:addr` and `:name` read).
 enum SAAddressParser {
-    struct Address: Equatable {
+    struct Address: Equatable, Sendable {
         var phrase: [UInt8]?
         var address: [UInt8]?
         var comment: [UInt8]?

@@ -31,9 +31,12 @@ struct SAHeaderStore: Sendable {
 
         /// FNV-1a of the lowercase name's UTF-8: equal names have equal keys.
         static func key(_ lname: String) -> UInt64 {
-            var hash: UInt64 = 0xCBF2_9CE4_8422_2325
-            for b in lname.utf8 { hash = (hash ^ UInt64(b)) &* 0x100_0000_01B3 }
-            return hash
+            func fnv(_ bytes: some Sequence<UInt8>) -> UInt64 {
+                var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+                for b in bytes { hash = (hash ^ UInt64(b)) &* 0x100_0000_01B3 }
+                return hash
+            }
+            return lname.utf8.withContiguousStorageIfAvailable(fnv) ?? fnv(lname.utf8)
         }
     }
 

@@ -95,6 +95,14 @@ public final class SAMessage: Sendable {
     /// `Envelope-Sender` or `Return-Path` when no Received header precedes them (a header
     /// below a Received line was added by someone else and proves nothing).
     private var derivedEnvelopeFrom: String? {
+        memoized(Self.derivedEnvelopeFromKey) { computeDerivedEnvelopeFrom() }
+    }
+
+    private static let derivedEnvelopeFromKey = SAMemoKey<String?>()
+    private static let trustedRelaysKey = SAMemoKey<[UInt8]>()
+    private static let untrustedRelaysKey = SAMemoKey<[UInt8]>()
+
+    private func computeDerivedEnvelopeFrom() -> String? {
         if let envelopeFrom { return envelopeFrom }
         if let lastHop = relays.untrusted.first ?? relays.trusted.last {
             let envfrom = lastHop.envfrom
@@ -151,14 +159,10 @@ public final class SAMessage: Sendable {
         default:
             if lname == "envelopefrom" {
                 results = derivedEnvelopeFrom.map { [Array(($0 + "\n").utf8)] } ?? []
-            } else if lname == "x-spam-relays-untrusted" {
-                results = [relays.untrustedString]
-            } else if lname == "x-spam-relays-trusted" {
-                results = [relays.trustedString]
-            } else if lname == "x-spam-relays-external" {
-                results = [relays.untrustedString]
-            } else if lname == "x-spam-relays-internal" {
-                results = [relays.trustedString]
+            } else if lname == "x-spam-relays-untrusted" || lname == "x-spam-relays-external" {
+                results = [memoized(Self.untrustedRelaysKey) { relays.untrustedString }]
+            } else if lname == "x-spam-relays-trusted" || lname == "x-spam-relays-internal" {
+                results = [memoized(Self.trustedRelaysKey) { relays.trustedString }]
             } else if lname == "tocc" {
                 results = raw ? headerStore.rawUnfolded("To") + headerStore.rawUnfolded("Cc")
                               : headerStore.decoded("To") + headerStore.decoded("Cc")
@@ -171,7 +175,8 @@ public final class SAMessage: Sendable {
         if wantAddr || wantName {
             var out: [[UInt8]] = []
             for line in results {
-                for a in SAAddressParser.parse(line) {
+                // `:addr` and `:name` of one header (and several evals) parse the same lines.
+                for a in memo.addresses(line, compute: { SAAddressParser.parse(line) }) {
                     if wantAddr {
                         if let addr = a.address { out.append(addr) }
                     } else if let phrase = a.phrase {

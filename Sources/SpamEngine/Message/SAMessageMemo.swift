@@ -31,13 +31,19 @@ final class SAMessageMemo: @unchecked Sendable {
     private let lock = NSLock()
     /// Boxed values by `SAMemoKey.slot`; a box's type is fixed by its key.
     private var slots: [AnyObject?] = []
-    /// Header texts by selector (every header rule and most evals).
-    private var header: [HeaderSelector: [UInt8]?] = [:]
-    private var headerValues: [HeaderSelector: [[UInt8]]] = [:]
+    private var tables = Tables()
+
+    private struct Tables {
+        /// Header texts by selector (every header rule and most evals).
+        var header: [HeaderSelector: [UInt8]?] = [:]
+        var headerValues: [HeaderSelector: [[UInt8]]] = [:]
+        /// Address lists parsed from header lines, by line.
+        var addresses: [[UInt8]: [SAAddressParser.Address]] = [:]
+    }
 
     init() {
         // The stock rules read about 150 selectors: grown once, not rehashed eight times.
-        header.reserveCapacity(256)
+        tables.header.reserveCapacity(256)
     }
 
     private final class Box<T: Sendable>: Sendable {
@@ -49,7 +55,7 @@ final class SAMessageMemo: @unchecked Sendable {
         lock.lock()
         let hit = key.slot < slots.count ? slots[key.slot] : nil
         lock.unlock()
-        // Only `store` fills a slot, always with a Box<T> for this key's T.
+        // Only the code below fills a slot, always with a Box<T> for this key's T.
         if let hit { return unsafeDowncast(hit, to: Box<T>.self).value }
         let value = compute()
         lock.lock()
@@ -60,25 +66,25 @@ final class SAMessageMemo: @unchecked Sendable {
     }
 
     func header(_ selector: HeaderSelector, compute: () -> [UInt8]?) -> [UInt8]? {
-        lock.lock()
-        let hit = header[selector]
-        lock.unlock()
-        if let hit { return hit }
-        let value = compute()
-        lock.lock()
-        header[selector] = .some(value)
-        lock.unlock()
-        return value
+        cached(selector, in: \.header, compute: compute)
     }
 
     func headerValues(_ selector: HeaderSelector, compute: () -> [[UInt8]]) -> [[UInt8]] {
+        cached(selector, in: \.headerValues, compute: compute)
+    }
+
+    func addresses(_ line: [UInt8], compute: () -> [SAAddressParser.Address]) -> [SAAddressParser.Address] {
+        cached(line, in: \.addresses, compute: compute)
+    }
+
+    private func cached<K: Hashable, V>(_ key: K, in table: WritableKeyPath<Tables, [K: V]>, compute: () -> V) -> V {
         lock.lock()
-        let hit = headerValues[selector]
+        let hit = tables[keyPath: table][key]
         lock.unlock()
         if let hit { return hit }
         let value = compute()
         lock.lock()
-        headerValues[selector] = value
+        tables[keyPath: table][key] = value
         lock.unlock()
         return value
     }
