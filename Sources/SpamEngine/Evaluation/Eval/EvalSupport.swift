@@ -211,9 +211,9 @@ enum EvalSupport {
     }
 
     /// Perl `lc` on a byte string (ASCII letters only).
-    static func lower(_ bytes: [UInt8]) -> [UInt8] {
-        bytes.map { $0 >= 0x41 && $0 <= 0x5A ? $0 + 0x20 : $0 }
-    }
+    static func lower(_ bytes: [UInt8]) -> [UInt8] { bytes.map(lowerByte) }
+
+    @inline(__always) static func lowerByte(_ b: UInt8) -> UInt8 { b >= 0x41 && b <= 0x5A ? b + 0x20 : b }
 
     static func trim(_ bytes: [UInt8]) -> [UInt8] {
         var lo = 0, hi = bytes.count
@@ -271,9 +271,38 @@ enum EvalSupport {
                 break
             }
             guard seenDigit else { return 0 }
-            return Double(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)) ?? 0
+            let digits = UnsafeBufferPointer(rebasing: bytes[start..<end])
+            return exactDecimal(digits) ?? Double(String(decoding: digits, as: UTF8.self)) ?? 0
         }
     }
+
+    /// `[+-]?digits[.digits]` with at most 15 significant digits and 22 decimals, as IEEE
+    /// division of two exactly representable numbers (Clinger's fast path: the correctly
+    /// rounded value `Double(String)` gives); nil for anything longer.
+    private static func exactDecimal(_ text: UnsafeBufferPointer<UInt8>) -> Double? {
+        var mantissa: Int64 = 0, digits = 0, decimals = 0, negative = false, inFraction = false
+        for (i, b) in text.enumerated() {
+            switch b {
+            case 0x2D where i == 0: negative = true
+            case 0x2B where i == 0: break
+            case 0x2E: inFraction = true
+            default:
+                mantissa = mantissa * 10 + Int64(b - 0x30)
+                digits += 1
+                if inFraction { decimals += 1 }
+            }
+        }
+        guard digits <= 15, decimals <= 22 else { return nil }
+        let value = Double(mantissa) / powersOfTen[decimals]
+        return negative ? -value : value
+    }
+
+    /// 10^0 … 10^22, each exact (products of exact values that stay below 2^53·2^k).
+    private static let powersOfTen: [Double] = {
+        var powers = [1.0]
+        for _ in 1...22 { powers.append(powers[powers.count - 1] * 10) }
+        return powers
+    }()
 
     /// SpamAssassin's `IP_ADDRESS` (Constants.pm), compiled `/ix`.
     static let ipAddressPattern = #"""

@@ -257,6 +257,8 @@ public struct FreeMailEvals: Sendable {
         var emails: [[UInt8]] = []
         var seen: Set<[UInt8]> = []
         for uri in subject.uris {
+            // The pattern is anchored on a `mailto:` scheme: other URIs cannot match.
+            guard uri.count >= 7, uri.prefix(7).map(EvalSupport.lowerByte).elementsEqual("mailto:".utf8) else { continue }
             if let c = S.captures(mailtoRegex, uri), let email = c[1] {
                 let lower = S.lower(email)
                 if seen.insert(lower).inserted { emails.append(lower) }
@@ -264,6 +266,9 @@ public struct FreeMailEvals: Sendable {
             }
         }
         body: for paragraph in subject.bodyParagraphs {
+            // Every address has an @; the two substitutions only ever blank text, so a
+            // paragraph without one yields nothing.
+            guard paragraph.contains(0x40) else { continue }
             var text = S.replaceAll(Self.httpWithAt, in: paragraph, with: [0x20])
             text = S.replaceAll(stripRegex, in: text, with: [0x20])
             for match in S.allMatches(emailRegex, text) {
