@@ -188,7 +188,7 @@ public enum TextURIExtractor {
     /// URIs found in `lines` (SpamAssassin's rendered body paragraphs), deduplicated by raw
     /// text across lines, with scheme fix-ups applied; mail URIs with invalid domains dropped.
     public static func extract(_ lines: [[UInt8]]) -> [Found] {
-        var seen: Set<[UInt8]> = []
+        var seen: Set<BytesKey> = []
         var result: [Found] = []
         for line in lines {
             for (rawSlice, kind, host) in rawMatches(line) {
@@ -197,8 +197,7 @@ public enum TextURIExtractor {
                 if let close = raw.firstIndex(of: 0x29), !raw[..<close].contains(0x28) { raw = Array(raw[..<close]) }
                 // s/[-~!@#^&*()_+=:;\'?,.]*$//
                 while let l = raw.last, "-~!@#^&*()_+=:;'?,.".utf8.contains(l) { raw.removeLast() }
-                if seen.contains(raw) { continue }
-                seen.insert(raw)
+                if !seen.insert(BytesKey(raw)).inserted { continue }
                 if kind == 1 && !raw.contains(0x40) { continue }
                 if let h = host, !isFQDNValid(Array(h)) { continue }
                 if hasPrefixCI(raw, 0, "cid:") || hasPrefixCI(raw, 0, "mid:") { continue }

@@ -124,9 +124,9 @@ public enum URICanonicalizer {
                 }
             }
         }
-        var seen: Set<[UInt8]> = []
+        var seen: Set<BytesKey> = []
         var out: [[UInt8]] = []
-        for u in uris + nuris where !seen.contains(u) { seen.insert(u); out.append(u) }
+        for u in uris + nuris where seen.insert(BytesKey(u)).inserted { out.append(u) }
         return out
     }
 

@@ -204,17 +204,17 @@ enum SAURIList {
     static let maxURILength = 8192
 
     static func build(paragraphs: [[UInt8]], html: [HTMLSummary]) -> [[UInt8]] {
-        var all: Set<[UInt8]> = []
+        var all: Set<BytesKey> = []
         for found in TextURIExtractor.extract(paragraphs) {
             let cleaned = URICanonicalizer.canonicalize(found.uri).map { Array($0.prefix(maxURILength)) }
             guard cleaned.contains(where: { URICanonicalizer.uriHost($0) != nil }) else { continue }
-            all.formUnion(cleaned)
+            all.formUnion(cleaned.map(BytesKey.init))
         }
         for summary in html {
             for u in summary.uris {
-                all.formUnion(URICanonicalizer.canonicalize(u.uri).map { Array($0.prefix(maxURILength)) })
+                all.formUnion(URICanonicalizer.canonicalize(u.uri).map { BytesKey(Array($0.prefix(maxURILength))) })
             }
         }
-        return all.sorted { $0.lexicographicallyPrecedes($1) }
+        return all.map(\.bytes).sorted { $0.lexicographicallyPrecedes($1) }
     }
 }

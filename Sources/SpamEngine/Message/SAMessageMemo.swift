@@ -1,4 +1,5 @@
 import Foundation
+import MIME
 
 /// A per-message fact that several rules read (the Date/Received difference, the From
 /// addresses, the relay counts…): declared once as a `static let`, it owns one slot of
@@ -38,7 +39,7 @@ final class SAMessageMemo: @unchecked Sendable {
         var header: [HeaderSelector: [UInt8]?] = [:]
         var headerValues: [HeaderSelector: [[UInt8]]] = [:]
         /// Address lists parsed from header lines, by line.
-        var addresses: [[UInt8]: [SAAddressParser.Address]] = [:]
+        var addresses: [BytesKey: [SAAddressParser.Address]] = [:]
     }
 
     init() {
@@ -74,7 +75,7 @@ final class SAMessageMemo: @unchecked Sendable {
     }
 
     func addresses(_ line: [UInt8], compute: () -> [SAAddressParser.Address]) -> [SAAddressParser.Address] {
-        cached(line, in: \.addresses, compute: compute)
+        cached(BytesKey(line), in: \.addresses, compute: compute)
     }
 
     private func cached<K: Hashable, V>(_ key: K, in table: WritableKeyPath<Tables, [K: V]>, compute: () -> V) -> V {

@@ -121,17 +121,17 @@ public enum BodyEvals {
         let summary = msg.allParts.map { $0.contentType.mimeType }
         if summary == ["multipart/alternative", "text/html", "text/calendar"] { return result }
         for alternative in alternatives {
-            var html: [[UInt8]: Int] = [:]
-            var text: [[UInt8]: Int] = [:]
+            var html: [BytesKey: Int] = [:]
+            var text: [BytesKey: Int] = [:]
             for part in allParts(alternative) where part.isLeaf && part.contentType.type == "text" {
                 let decoded = SABodyRenderer.decode(part, in: msg)
                 let charset = part.contentType.charset ?? "us-ascii"
                 if part.contentType.mimeType == "text/html" {
                     let rendering = HTMLRenderer.render(SACharset.normalize(decoded, charset: charset))
-                    for w in words(rendering.text) { html[w, default: 0] += 1 }
-                    if html.isEmpty && rendering.summary.inside["img"] != nil { html[[0x0A]] = 1 }
+                    for w in words(rendering.text) { html[BytesKey(w), default: 0] += 1 }
+                    if html.isEmpty && rendering.summary.inside["img"] != nil { html[BytesKey([0x0A])] = 1 }
                 } else {
-                    for w in words(SACharset.normalize(decoded, charset: charset)) { text[w, default: 0] += 1 }
+                    for w in words(SACharset.normalize(decoded, charset: charset)) { text[BytesKey(w), default: 0] += 1 }
                 }
             }
             let orig = html.count
