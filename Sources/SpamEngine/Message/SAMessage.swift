@@ -29,6 +29,8 @@ public final class SAMessage: Sendable {
     /// Relays parsed from `Received` headers, split at the trust boundary of `trust`.
     public let relays: SARelays
 
+    /// The text parts as the body renderer decoded and rendered them.
+    let textParts: [SABodyRenderer.TextPart]
     let headerStore: SAHeaderStore
     let partHeaders: [SAHeaderStore]
 
@@ -55,6 +57,7 @@ public final class SAMessage: Sendable {
         self.bodyParagraphs = rendered.paragraphs
         self.rawbodyLines = SABodyRenderer.rawbody(message)
         self.htmlParts = rendered.htmlSummaries
+        self.textParts = rendered.textParts
         self.html = rendered.htmlSummaries.last ?? HTMLSummary()
         self.uris = SAURIList.build(paragraphs: rendered.paragraphs, html: rendered.htmlSummaries)
         self.mimeFacts = MIMEFacts(message, allParts: parts, headers: partHeaders)

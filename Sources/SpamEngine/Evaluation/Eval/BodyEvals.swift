@@ -126,12 +126,15 @@ public enum BodyEvals {
             for part in allParts(alternative) where part.isLeaf && part.contentType.type == "text" {
                 let decoded = SABodyRenderer.decode(part, in: msg)
                 let charset = part.contentType.charset ?? "us-ascii"
+                // The body renderer has already normalized or rendered the same bytes.
+                let known = message.textParts.first { $0.charset == charset && $0.decoded == decoded }
                 if part.contentType.mimeType == "text/html" {
-                    let rendering = HTMLRenderer.render(SACharset.normalize(decoded, charset: charset))
+                    let rendering = known?.rendering ?? HTMLRenderer.render(SACharset.normalize(decoded, charset: charset))
                     for w in words(rendering.text) { html[BytesKey(w), default: 0] += 1 }
                     if html.isEmpty && rendering.summary.inside["img"] != nil { html[BytesKey([0x0A])] = 1 }
                 } else {
-                    for w in words(SACharset.normalize(decoded, charset: charset)) { text[BytesKey(w), default: 0] += 1 }
+                    let normalized = known?.normalized ?? SACharset.normalize(decoded, charset: charset)
+                    for w in words(normalized) { text[BytesKey(w), default: 0] += 1 }
                 }
             }
             let orig = html.count
