@@ -1,3 +1,4 @@
+import PCRE
 import XCTest
 @testable import SpamEngine
 
@@ -20,6 +21,19 @@ final class EvalHandMatchedPatternTests: XCTestCase {
                 line += g.below(8) == 0 ? Array("_".utf8) : [0x20]
             }
             XCTAssertEqual(MIMEEvals.startsWithBase64Lines(line), S.matches(base64, line), "\(line)")
+        }
+    }
+
+    func testAddressGlobsMatchTheirPatterns() {
+        var g = Generator(state: 10)
+        for _ in 0..<20_000 {
+            let glob = String(decoding: g.bytes(from: "*?*@a.b-(\\_C", maxCount: 7), as: UTF8.self)
+            let address = EvalSupport.lower(g.bytes(from: "@a.b-(_c\n", maxCount: 8))
+            let regex = try? PCRERegex(EvalAddressList.pattern(glob))
+            guard let regex else { continue }
+            let expected = regex.firstMatch(in: address) != nil
+            let ours = AddressGlob.subject(address).map { AddressGlob(glob).matches($0) } ?? false
+            XCTAssertEqual(ours, expected, "glob \(glob) address \(address)")
         }
     }
 

@@ -3,11 +3,9 @@ import PCRE
 /// An address list as SpamAssassin's `add_to_addrlist` builds it: each glob lowercased and
 /// turned into `^…$` (`*` → `.*`, `?` → `.`, other non-word characters escaped).
 public struct EvalAddressList: Sendable {
-    private(set) var entries: [(address: String, regex: PCRERegex)] = []
-    /// Built by `compileMatcher` once the list is complete (an `add` drops them): every
-    /// entry's pattern in one alternation, so a list is matched as a whole, and the entry
+    private(set) var entries: [(address: String, regex: PCRERegex, glob: AddressGlob)] = []
+    /// Built by `compileMatcher` once the list is complete (an `add` drops it): the entry
     /// addresses as bytes when all are ASCII (then byte equality is String equality).
-    private var matcher: PCRERegex?
     private var asciiAddresses: Set<[UInt8]>?
 
     public init(_ globs: [String] = []) {
@@ -18,31 +16,16 @@ public struct EvalAddressList: Sendable {
     mutating func compileMatcher() {
         asciiAddresses = entries.allSatisfy { $0.address.utf8.allSatisfy { $0 < 0x80 } }
             ? Set(entries.map { Array($0.address.utf8) }) : nil
-        // Each alternative is anchored as its own pattern was, so the alternation matches
-        // exactly when one of the entries does.
-        matcher = entries.count > 1
-            ? try? PCRERegex(entries.map { "(?:" + $0.regex.pattern + ")" }.joined(separator: "|"))
-            : nil
     }
 
     static func pattern(_ glob: String) -> String {
         var re = ""
-        var lastWasStar = false
-        for byte in glob.lowercased().utf8 {
-            var b = byte
-            if b == 0 || b == UInt8(ascii: "\\") || b == UInt8(ascii: "(") { b = UInt8(ascii: "_") }
-            if b == UInt8(ascii: "*") {
-                if !lastWasStar { re += ".*" }
-                lastWasStar = true
-                continue
-            }
-            lastWasStar = false
-            if b == UInt8(ascii: "?") {
-                re += "."
-            } else if EvalSupport.isWordByte(b) {
-                re.unicodeScalars.append(Unicode.Scalar(b))
-            } else {
-                re += EvalSupport.quoteMeta([b])
+        for token in AddressGlob(glob).tokens {
+            switch token {
+            case .star: re += ".*"
+            case .any: re += "."
+            case .byte(let b) where EvalSupport.isWordByte(b): re.unicodeScalars.append(Unicode.Scalar(b))
+            case .byte(let b): re += EvalSupport.quoteMeta([b])
             }
         }
         return "^" + re + "$"
@@ -50,10 +33,10 @@ public struct EvalAddressList: Sendable {
 
     mutating func add(_ glob: String) {
         let address = glob.lowercased()
-        matcher = nil
         asciiAddresses = nil
         entries.removeAll { $0.address == address }
-        if let regex = try? PCRERegex(Self.pattern(glob)) { entries.append((address, regex)) }
+        // Entries whose pattern PCRE refuses are dropped, as SpamAssassin's eval would fail.
+        if let regex = try? PCRERegex(Self.pattern(glob)) { entries.append((address, regex, AddressGlob(glob))) }
     }
 
     public var isEmpty: Bool { entries.isEmpty }
@@ -69,8 +52,9 @@ public struct EvalAddressList: Sendable {
             let text = EvalSupport.text(lower)
             if entries.contains(where: { $0.address == text }) { return true }
         }
-        if let matcher { return matcher.firstMatch(in: lower) != nil }
-        return entries.contains { $0.regex.firstMatch(in: lower) != nil }
+        // Each entry's /^…$/ on the lowercased address, matched as the glob it came from.
+        guard let subject = AddressGlob.subject(lower) else { return false }
+        return entries.contains { $0.glob.matches(subject) }
     }
 }
 
