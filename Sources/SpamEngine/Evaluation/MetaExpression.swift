@@ -3,9 +3,8 @@
 /// semantics: `||` and `&&` yield an operand, not a boolean, so `(A || B) + C` counts.
 ///
 /// Kept flat, in postfix order, so that evaluating the ~900 metas of the stock rules per
-/// message walks arrays instead of chasing (and retaining) boxed tree nodes. Operands
-/// are pure, so evaluating the right side of `||`/`&&` even when it is not needed yields
-/// the same value as short-circuiting.
+/// message walks arrays instead of chasing (and retaining) boxed tree nodes. `||` and
+/// `&&` keep Perl's short circuit as jumps over their right operand.
 struct MetaExpression: Sendable, Equatable {
     enum Step: Sendable, Equatable {
         case rule(Int)
@@ -13,6 +12,11 @@ struct MetaExpression: Sendable, Equatable {
         case not
         case negate
         case binary(MetaOperator)
+        /// `&&` after its left operand: when that is 0 it is the result and the next
+        /// `count` steps (the right operand) are skipped; otherwise it is dropped.
+        case andSkip(Int)
+        /// `||` after its left operand: the same when that is not 0.
+        case orSkip(Int)
     }
 
     private(set) var steps: [Step]
@@ -24,35 +28,48 @@ struct MetaExpression: Sendable, Equatable {
     static func not(_ e: MetaExpression) -> MetaExpression { MetaExpression(steps: e.steps + [.not], depth: e.depth) }
     static func negate(_ e: MetaExpression) -> MetaExpression { MetaExpression(steps: e.steps + [.negate], depth: e.depth) }
     static func binary(_ op: MetaOperator, _ l: MetaExpression, _ r: MetaExpression) -> MetaExpression {
-        MetaExpression(steps: l.steps + r.steps + [.binary(op)], depth: max(l.depth, r.depth + 1))
+        switch op {
+        case .and: return MetaExpression(steps: l.steps + [.andSkip(r.steps.count)] + r.steps, depth: max(l.depth, r.depth))
+        case .or: return MetaExpression(steps: l.steps + [.orSkip(r.steps.count)] + r.steps, depth: max(l.depth, r.depth))
+        default: return MetaExpression(steps: l.steps + r.steps + [.binary(op)], depth: max(l.depth, r.depth + 1))
+        }
     }
 
     func evaluate(_ hits: UnsafeBufferPointer<Double>) -> Double {
         withUnsafeTemporaryAllocation(of: Double.self, capacity: depth) { stack in
-            var top = 0
-            for step in steps {
-                switch step {
-                case .rule(let index):
-                    stack[top] = hits[index]
-                    top += 1
-                case .number(let value):
-                    stack[top] = value
-                    top += 1
-                case .not:
-                    stack[top - 1] = stack[top - 1] == 0 ? 1 : 0
-                case .negate:
-                    stack[top - 1] = -stack[top - 1]
-                case .binary(let op):
-                    top -= 1
-                    stack[top - 1] = Self.apply(op, stack[top - 1], stack[top])
+            steps.withUnsafeBufferPointer { steps in
+                var top = 0
+                var pc = 0
+                while pc < steps.count {
+                    switch steps[pc] {
+                    case .rule(let index):
+                        stack[top] = hits[index]
+                        top += 1
+                    case .number(let value):
+                        stack[top] = value
+                        top += 1
+                    case .not:
+                        stack[top - 1] = stack[top - 1] == 0 ? 1 : 0
+                    case .negate:
+                        stack[top - 1] = -stack[top - 1]
+                    case .binary(let op):
+                        top -= 1
+                        stack[top - 1] = Self.apply(op, stack[top - 1], stack[top])
+                    case .andSkip(let count):
+                        if stack[top - 1] == 0 { pc += count } else { top -= 1 }
+                    case .orSkip(let count):
+                        if stack[top - 1] != 0 { pc += count } else { top -= 1 }
+                    }
+                    pc += 1
                 }
+                return stack[0]
             }
-            return stack[0]
         }
     }
 
     @inline(__always) private static func apply(_ op: MetaOperator, _ a: Double, _ b: Double) -> Double {
         switch op {
+        // (Built as jumps; the values they would give here, for completeness.)
         case .or: return a != 0 ? a : b
         case .and: return a == 0 ? a : b
         case .add: return a + b
