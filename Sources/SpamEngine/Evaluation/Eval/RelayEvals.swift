@@ -82,11 +82,15 @@ public enum RelayEvals {
 
     /// `classify` with the line's `SARelays.parse` result already at hand.
     static func classify(_ rawLine: [UInt8], parsed: SARelay?) -> Line {
+        // An ASCII line is its own text: no String round trip for the common case.
+        if let relay = parsed, rawLine.allSatisfy({ $0 < 0x80 }) {
+            if SARelays.asciiFind(rawLine, "(fetchmail-") != nil { return .fetchmail }
+            return .relay(private: relay.isPrivate || !relay.auth.isEmpty || isAuthenticatedHop(rawLine))
+        }
         let text = S.text(rawLine)
         if SARelays.isASCII(text) ? SARelays.asciiFind(text, "(fetchmail-") != nil : text.contains("(fetchmail-") { return .fetchmail }
         if let relay = parsed {
-            // Received.pm also takes any "by … with ESMTPA/ASMTP/HTTP…" hop as authenticated.
-            let authenticated = !relay.auth.isEmpty || (S.matches(byWord, Array(text.utf8)) && S.matches(authProtocol, Array(text.utf8)))
+            let authenticated = !relay.auth.isEmpty || isAuthenticatedHop(Array(text.utf8))
             return .relay(private: relay.isPrivate || authenticated)
         }
         var squeezed = text.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }).joined(separator: " ")
@@ -107,6 +111,11 @@ public enum RelayEvals {
             return .relay(private: isPrivateIPv6(S.text(ip)) || restBytes.contains(0x40) && S.text(restBytes).contains("ESMTPSA"))
         }
         return .unparseable
+    }
+
+    /// Received.pm also takes any "by … with ESMTPA/ASMTP/HTTP…" hop as authenticated.
+    static func isAuthenticatedHop(_ line: [UInt8]) -> Bool {
+        S.matches(byWord, line) && S.matches(authProtocol, line)
     }
 
     static func isPrivateIPv6(_ ip: String) -> Bool {
@@ -143,8 +152,9 @@ public enum RelayEvals {
         }
         for (index, line) in lines.enumerated() {
             var kind: Line
-            let text = S.text(line)
-            if text.hasPrefix("from X-Originating-IP: ") {
+            // (The bytes must start so for the text to: most lines need no String.)
+            if line.starts(with: "from X-Originating-IP: ".utf8), case let text = S.text(line),
+               text.hasPrefix("from X-Originating-IP: ") {
                 let ip = String(text.dropFirst(23)).trimmingCharacters(in: .whitespacesAndNewlines)
                 kind = .relay(private: ip.contains(":") ? isPrivateIPv6(ip) : SARelays.isPrivate(ip))
             } else if index < receivedCount && parsed.count == receivedCount {
