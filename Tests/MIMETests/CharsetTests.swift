@@ -22,6 +22,18 @@ final class CharsetTests: XCTestCase {
         XCTAssertEqual(Charset.decode([0x80], charset: "cp1252"), "€")
     }
 
+    /// Every byte of every table decodes to the code point the table lists (U+FFFD where
+    /// it lists none), ASCII passing through.
+    func testSingleByteTablesDecodeEveryByte() {
+        let bytes = (0...255).map(UInt8.init)
+        for (name, upper) in SingleByteCharset.upperHalves {
+            let expected = bytes.map { b -> Unicode.Scalar in
+                b < 0x80 ? Unicode.Scalar(b) : Unicode.Scalar(upper[Int(b) - 0x80]) ?? "\u{FFFD}"
+            }
+            XCTAssertEqual(SingleByteCharset.decode(bytes, canonicalName: name).map { Array($0.unicodeScalars) }, expected, name)
+        }
+    }
+
     func testOtherSingleByteCharsets() {
         XCTAssertEqual(Charset.decode([0xA4], charset: "iso-8859-15"), "€")
         XCTAssertEqual(Charset.decode([0xCF, 0xF0, 0xE8], charset: "windows-1251"), "При")

@@ -32,7 +32,7 @@ public struct HTMLRenderer {
     var backhair: Set<String> = []
     var anchorLast: [UInt8] = []
     var baseHref: [UInt8]?
-    var uriIndex: [[UInt8]: Int] = [:]
+    var uriIndex: [BytesKey: Int] = [:]
     var titleIndex = -1
 
     struct TextStyle {
@@ -375,10 +375,10 @@ public struct HTMLRenderer {
     }
 
     mutating func addURI(_ uri: [UInt8], type: String?) {
-        if let i = uriIndex[uri] {
+        if let i = uriIndex[BytesKey(uri)] {
             if let type { summary.uris[i].types.insert(type) }
         } else {
-            uriIndex[uri] = summary.uris.count
+            uriIndex[BytesKey(uri)] = summary.uris.count
             summary.uris.append(HTMLURI(uri: uri, types: type.map { [$0] } ?? [], anchorTexts: []))
         }
     }
@@ -604,7 +604,7 @@ public struct HTMLRenderer {
         if name == "a" {
             anchorLast = attrs["href"].map(Self.canonURI) ?? []
             addURI(anchorLast, type: nil)
-            summary.uris[uriIndex[anchorLast]!].anchorTexts.append([])
+            summary.uris[uriIndex[BytesKey(anchorLast)]!].anchorTexts.append([])
             summary.anchors.append([])
         }
         if name == "title" {
@@ -633,7 +633,7 @@ public struct HTMLRenderer {
     }
 
     mutating func appendAnchorText(_ t: [UInt8]) {
-        if let i = uriIndex[anchorLast], !summary.uris[i].anchorTexts.isEmpty {
+        if let i = uriIndex[BytesKey(anchorLast)], !summary.uris[i].anchorTexts.isEmpty {
             summary.uris[i].anchorTexts[summary.uris[i].anchorTexts.count - 1].append(contentsOf: t)
         }
         if !summary.anchors.isEmpty { summary.anchors[summary.anchors.count - 1].append(contentsOf: t) }

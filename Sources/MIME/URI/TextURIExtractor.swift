@@ -44,13 +44,14 @@ public enum TextURIExtractor {
 
     @inline(__always) static func lower(_ b: UInt8) -> UInt8 { (b >= 0x41 && b <= 0x5A) ? b | 0x20 : b }
 
-    static func hasPrefixCI(_ s: [UInt8], _ at: Int, _ p: String) -> Bool {
-        var k = at
-        for b in p.utf8 {
-            guard k < s.count, lower(s[k]) == b else { return false }
-            k += 1
+    /// Whether `s` continues at `at` with the lowercase ASCII `p`, in any case.
+    static func hasPrefixCI(_ s: [UInt8], _ at: Int, _ p: StaticString) -> Bool {
+        let count = p.utf8CodeUnitCount
+        guard at + count <= s.count else { return false }
+        return p.withUTF8Buffer { p in
+            for k in 0..<count where lower(s[at + k]) != p[k] { return false }
+            return true
         }
-        return true
     }
 
     /// Raw matches of the tbird regex in `s`: (raw text, kind, schemeless host).
@@ -58,13 +59,14 @@ public enum TextURIExtractor {
         var out: [(ArraySlice<UInt8>, Int, ArraySlice<UInt8>?)] = []
         let n = s.count
         var p = 0
+        var addressStops = StopCache()
         while p < n {
             let prev: UInt8? = p > 0 ? s[p - 1] : nil
             let boundary = (prev.map(isWord) ?? false) != isWord(s[p])
             let afterShift = p >= 3 && s[p - 3] == 0x1B && s[p - 2] == 0x28
             guard boundary || afterShift || (prev.map(isStartDelim) ?? false) else { p += 1; continue }
             if let e = knownScheme(s, p) { out.append((s[p..<e], 0, nil)); p = e; continue }
-            if let e = mailScheme(s, p) { out.append((s[p..<e], 1, nil)); p = e; continue }
+            if let e = mailScheme(s, p, &addressStops) { out.append((s[p..<e], 1, nil)); p = e; continue }
             if prev == nil || isSchemelessStartDelim(prev!), let (e, h) = schemeless(s, p) {
                 out.append((s[p..<e], 2, s[p..<h])); p = e; continue
             }
@@ -81,6 +83,9 @@ public enum TextURIExtractor {
     }
 
     static func knownScheme(_ s: [UInt8], _ p: Int) -> Int? {
+        // Every scheme starts with h, f or w: most positions are decided by one byte.
+        let first = lower(s[p])
+        guard first == 0x68 || first == 0x66 || first == 0x77 else { return nil }
         var q: Int?
         if hasPrefixCI(s, p, "http://") { q = p + 7 }
         else if hasPrefixCI(s, p, "https://") { q = p + 8 }
@@ -99,10 +104,28 @@ public enum TextURIExtractor {
         return run(s, from: start, max: 2048, stop: isEndDelim)
     }
 
-    static func mailScheme(_ s: [UInt8], _ p: Int) -> Int? {
+    /// Where the local part of an address starting at a position would stop (the first
+    /// e-mail end delimiter or `@` at or after it). Positions are tried left to right and
+    /// nothing in `from..<stop` stops the scan, so one scan serves them all.
+    struct StopCache {
+        var from = 0
+        var stop = -1
+
+        mutating func stop(in s: [UInt8], at p: Int) -> Int {
+            if p >= from && p <= stop { return stop }
+            var e = p
+            while e < s.count, !(isEndDelimEmail(s[e]) || s[e] == 0x40) { e += 1 }
+            from = p
+            stop = e
+            return e
+        }
+    }
+
+    static func mailScheme(_ s: [UInt8], _ p: Int, _ stops: inout StopCache) -> Int? {
         if hasPrefixCI(s, p, "mailto:"), let e = run(s, from: p + 7, max: 2048, stop: isEndDelimEmail) { return e }
-        guard let at = run(s, from: p, max: 251, stop: { isEndDelimEmail($0) || $0 == 0x40 }), at < s.count, s[at] == 0x40
-        else { return nil }
+        // run(s, from: p, max: 251, stop: end delimiter or @), with the scan shared.
+        let at = stops.stop(in: s, at: p)
+        guard at - p >= 1, at - p <= 251, at < s.count, s[at] == 0x40 else { return nil }
         return run(s, from: at + 1, max: 251, stop: isEndDelimEmail)
     }
 
@@ -165,7 +188,7 @@ public enum TextURIExtractor {
     /// URIs found in `lines` (SpamAssassin's rendered body paragraphs), deduplicated by raw
     /// text across lines, with scheme fix-ups applied; mail URIs with invalid domains dropped.
     public static func extract(_ lines: [[UInt8]]) -> [Found] {
-        var seen: Set<[UInt8]> = []
+        var seen: Set<BytesKey> = []
         var result: [Found] = []
         for line in lines {
             for (rawSlice, kind, host) in rawMatches(line) {
@@ -174,8 +197,7 @@ public enum TextURIExtractor {
                 if let close = raw.firstIndex(of: 0x29), !raw[..<close].contains(0x28) { raw = Array(raw[..<close]) }
                 // s/[-~!@#^&*()_+=:;\'?,.]*$//
                 while let l = raw.last, "-~!@#^&*()_+=:;'?,.".utf8.contains(l) { raw.removeLast() }
-                if seen.contains(raw) { continue }
-                seen.insert(raw)
+                if !seen.insert(BytesKey(raw)).inserted { continue }
                 if kind == 1 && !raw.contains(0x40) { continue }
                 if let h = host, !isFQDNValid(Array(h)) { continue }
                 if hasPrefixCI(raw, 0, "cid:") || hasPrefixCI(raw, 0, "mid:") { continue }

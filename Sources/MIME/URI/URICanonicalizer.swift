@@ -52,11 +52,11 @@ public enum URICanonicalizer {
             }
             for i in nuri.indices where nuri[i] == 0x5C { nuri[i] = 0x2F }
             // s{^(https?:)/{0,2}}{$1//}i
-            for scheme in ["http:", "https:"] where TextURIExtractor.hasPrefixCI(nuri, 0, scheme) {
-                var k = scheme.count
+            for scheme: StaticString in ["http:", "https:"] where TextURIExtractor.hasPrefixCI(nuri, 0, scheme) {
+                var k = scheme.utf8CodeUnitCount
                 var slashes = 0
                 while k < nuri.count, nuri[k] == 0x2F, slashes < 2 { k += 1; slashes += 1 }
-                nuri.replaceSubrange(scheme.count..<k, with: [0x2F, 0x2F])
+                nuri.replaceSubrange(scheme.utf8CodeUnitCount..<k, with: [0x2F, 0x2F])
                 break
             }
             if hasPercentEscape(nuri) { nuri = urlEncode(nuri) }
@@ -124,9 +124,9 @@ public enum URICanonicalizer {
                 }
             }
         }
-        var seen: Set<[UInt8]> = []
+        var seen: Set<BytesKey> = []
         var out: [[UInt8]] = []
-        for u in uris + nuris where !seen.contains(u) { seen.insert(u); out.append(u) }
+        for u in uris + nuris where seen.insert(BytesKey(u)).inserted { out.append(u) }
         return out
     }
 

@@ -5,6 +5,21 @@ public struct EvalInput {
     public let arguments: [String]
     public let ruleName: String
     public let kind: RuleKind
+    /// `subject` when it is an SAMessage (per-message memo, parsed structures), resolved
+    /// once per message by the caller rather than cast in every function.
+    let message: SAMessage?
+
+    public init(subject: any RuleSubject, arguments: [String], ruleName: String, kind: RuleKind) {
+        self.init(subject: subject, message: subject as? SAMessage, arguments: arguments, ruleName: ruleName, kind: kind)
+    }
+
+    init(subject: any RuleSubject, message: SAMessage?, arguments: [String], ruleName: String, kind: RuleKind) {
+        self.subject = subject
+        self.message = message
+        self.arguments = arguments
+        self.ruleName = ruleName
+        self.kind = kind
+    }
 }
 
 /// An `eval:` implementation: returns how many times the rule hits (0 = no hit), as

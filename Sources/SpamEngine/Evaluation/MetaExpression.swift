@@ -1,51 +1,93 @@
 /// A `meta` rule's expression, parsed once: rule names combined with Perl's operators
 /// (`&& || ! + - * / < > <= >= == !=`, parentheses, numbers). Evaluated with Perl's value
 /// semantics: `||` and `&&` yield an operand, not a boolean, so `(A || B) + C` counts.
-indirect enum MetaExpression: Sendable, Equatable {
-    case rule(Int)
-    case number(Double)
-    case not(MetaExpression)
-    case negate(MetaExpression)
-    case binary(MetaOperator, MetaExpression, MetaExpression)
+///
+/// Kept flat, in postfix order, so that evaluating the ~900 metas of the stock rules per
+/// message walks arrays instead of chasing (and retaining) boxed tree nodes. `||` and
+/// `&&` keep Perl's short circuit as jumps over their right operand.
+struct MetaExpression: Sendable, Equatable {
+    enum Step: Sendable, Equatable {
+        case rule(Int)
+        case number(Double)
+        case not
+        case negate
+        case binary(MetaOperator)
+        /// `&&` after its left operand: when that is 0 it is the result and the next
+        /// `count` steps (the right operand) are skipped; otherwise it is dropped.
+        case andSkip(Int)
+        /// `||` after its left operand: the same when that is not 0.
+        case orSkip(Int)
+    }
+
+    private(set) var steps: [Step]
+    /// The most operands on the stack at once.
+    private var depth: Int
+
+    static func rule(_ index: Int) -> MetaExpression { MetaExpression(steps: [.rule(index)], depth: 1) }
+    static func number(_ value: Double) -> MetaExpression { MetaExpression(steps: [.number(value)], depth: 1) }
+    static func not(_ e: MetaExpression) -> MetaExpression { MetaExpression(steps: e.steps + [.not], depth: e.depth) }
+    static func negate(_ e: MetaExpression) -> MetaExpression { MetaExpression(steps: e.steps + [.negate], depth: e.depth) }
+    static func binary(_ op: MetaOperator, _ l: MetaExpression, _ r: MetaExpression) -> MetaExpression {
+        switch op {
+        case .and: return MetaExpression(steps: l.steps + [.andSkip(r.steps.count)] + r.steps, depth: max(l.depth, r.depth))
+        case .or: return MetaExpression(steps: l.steps + [.orSkip(r.steps.count)] + r.steps, depth: max(l.depth, r.depth))
+        default: return MetaExpression(steps: l.steps + r.steps + [.binary(op)], depth: max(l.depth, r.depth + 1))
+        }
+    }
 
     func evaluate(_ hits: UnsafeBufferPointer<Double>) -> Double {
-        switch self {
-        case .rule(let index): return hits[index]
-        case .number(let value): return value
-        case .not(let e): return e.evaluate(hits) == 0 ? 1 : 0
-        case .negate(let e): return -e.evaluate(hits)
-        case .binary(let op, let l, let r):
-            let a = l.evaluate(hits)
-            switch op {
-            case .or: return a != 0 ? a : r.evaluate(hits)
-            case .and: return a == 0 ? a : r.evaluate(hits)
-            default: break
-            }
-            let b = r.evaluate(hits)
-            switch op {
-            case .add: return a + b
-            case .subtract: return a - b
-            case .multiply: return a * b
-            case .divide: return b == 0 ? 0 : a / b
-            case .less: return a < b ? 1 : 0
-            case .greater: return a > b ? 1 : 0
-            case .lessOrEqual: return a <= b ? 1 : 0
-            case .greaterOrEqual: return a >= b ? 1 : 0
-            case .equal: return a == b ? 1 : 0
-            case .notEqual: return a != b ? 1 : 0
-            case .or, .and: return 0
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: depth) { stack in
+            steps.withUnsafeBufferPointer { steps in
+                var top = 0
+                var pc = 0
+                while pc < steps.count {
+                    switch steps[pc] {
+                    case .rule(let index):
+                        stack[top] = hits[index]
+                        top += 1
+                    case .number(let value):
+                        stack[top] = value
+                        top += 1
+                    case .not:
+                        stack[top - 1] = stack[top - 1] == 0 ? 1 : 0
+                    case .negate:
+                        stack[top - 1] = -stack[top - 1]
+                    case .binary(let op):
+                        top -= 1
+                        stack[top - 1] = Self.apply(op, stack[top - 1], stack[top])
+                    case .andSkip(let count):
+                        if stack[top - 1] == 0 { pc += count } else { top -= 1 }
+                    case .orSkip(let count):
+                        if stack[top - 1] != 0 { pc += count } else { top -= 1 }
+                    }
+                    pc += 1
+                }
+                return stack[0]
             }
         }
     }
 
-    /// Rule indices the expression reads.
-    var dependencies: [Int] {
-        switch self {
-        case .rule(let i): [i]
-        case .number: []
-        case .not(let e), .negate(let e): e.dependencies
-        case .binary(_, let l, let r): l.dependencies + r.dependencies
+    @inline(__always) private static func apply(_ op: MetaOperator, _ a: Double, _ b: Double) -> Double {
+        switch op {
+        // (Built as jumps; the values they would give here, for completeness.)
+        case .or: return a != 0 ? a : b
+        case .and: return a == 0 ? a : b
+        case .add: return a + b
+        case .subtract: return a - b
+        case .multiply: return a * b
+        case .divide: return b == 0 ? 0 : a / b
+        case .less: return a < b ? 1 : 0
+        case .greater: return a > b ? 1 : 0
+        case .lessOrEqual: return a <= b ? 1 : 0
+        case .greaterOrEqual: return a >= b ? 1 : 0
+        case .equal: return a == b ? 1 : 0
+        case .notEqual: return a != b ? 1 : 0
         }
+    }
+
+    /// Rule indices the expression reads, left to right.
+    var dependencies: [Int] {
+        steps.compactMap { if case .rule(let index) = $0 { index } else { nil } }
     }
 }
 

@@ -24,8 +24,9 @@ extension CompiledRuleset {
         run(rawbody, over: subject.rawbodyLines, counts: &counts, scratch: scratch)
         run(uri, over: subject.uris, counts: &counts, scratch: scratch)
         run(full, over: [subject.full], counts: &counts, scratch: scratch)
+        let message = subject as? SAMessage
         for test in evals {
-            let n = test.function(EvalInput(subject: subject, arguments: test.call.arguments,
+            let n = test.function(EvalInput(subject: subject, message: message, arguments: test.call.arguments,
                                             ruleName: rules[test.rule].name, kind: rules[test.rule].kind))
             if n > 0 { counts[test.rule] = Double(rules[test.rule].multiple ? n : 1) }
         }

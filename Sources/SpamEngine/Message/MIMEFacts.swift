@@ -52,13 +52,18 @@ public struct MIMEFacts: Sendable, Equatable {
     public init() {}
 
     public init(_ message: MIMEMessage) {
+        let allParts = message.allParts
+        self.init(message, allParts: allParts, headers: allParts.map { SAHeaderStore($0.headers) })
+    }
+
+    /// `allParts` as `message.allParts` gives them, `headers` their header stores.
+    init(_ message: MIMEMessage, allParts: [MIMEPart], headers: [SAHeaderStore]) {
         self.init()
         var qpBytes = 0, qpEncoded = 0
         var normalChars = 0, unicodeChars = 0
         var partBytes: [Int?] = []
         var partTypes: [String] = []
-        for part in message.allParts {
-            let store = SAHeaderStore(part.headers)
+        for (part, store) in zip(allParts, headers) {
             let ctype = part.contentType.mimeType
             if ctype == "multipart/alternative" {
                 multipartAlternative = true

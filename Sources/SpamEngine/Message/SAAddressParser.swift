@@ -3,7 +3,7 @@ import MIME
 /// A relaxed e-mail address list parser modelled on SpamAssassin 4.0.1's internal
 /// `Util::_parse_header_addresses` (what `:addr` and `:name` read).
 enum SAAddressParser {
-    struct Address: Equatable {
+    struct Address: Equatable, Sendable {
         var phrase: [UInt8]?
         var address: [UInt8]?
         var comment: [UInt8]?
@@ -60,11 +60,20 @@ enum SAAddressParser {
 
     static func looksLikeMail(_ a: [UInt8]) -> Bool {
         guard let at = a.lastIndex(of: 0x40), at > 0, at + 1 < a.count else { return false }
-        if a.starts(with: Array("\"\"@".utf8)) { return false }
-        if a.filter({ $0 == 0x22 }).count == 1 { return false }
-        let bad: Set<UInt8> = [0x20, 0x09, 0x0A, 0x3C, 0x3E, 0x28, 0x29, 0x5B, 0x5D, 0x2C, 0x3A, 0x3B]
-        if a[0] != 0x22, a[..<at].contains(where: { bad.contains($0) || $0 == 0x40 }) { return false }
-        return !a[(at + 1)...].contains(where: { bad.contains($0) || $0 == 0x22 })
+        if a.count >= 3 && a[0] == 0x22 && a[1] == 0x22 && a[2] == 0x40 { return false }
+        var quotes = 0
+        for b in a where b == 0x22 { quotes += 1 }
+        if quotes == 1 { return false }
+        if a[0] != 0x22, a[..<at].contains(where: { isBad($0) || $0 == 0x40 }) { return false }
+        return !a[(at + 1)...].contains(where: { isBad($0) || $0 == 0x22 })
+    }
+
+    /// Blanks and specials an unquoted address may not hold: ` \t\n<>()[],:;`.
+    @inline(__always) private static func isBad(_ b: UInt8) -> Bool {
+        switch b {
+        case 0x20, 0x09, 0x0A, 0x3C, 0x3E, 0x28, 0x29, 0x5B, 0x5D, 0x2C, 0x3A, 0x3B: return true
+        default: return false
+        }
     }
 
     static func firstUnquoted(_ s: [UInt8], _ ch: UInt8) -> Int? {

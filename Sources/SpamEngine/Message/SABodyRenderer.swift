@@ -12,6 +12,17 @@ struct SABodyRenderer {
     let subject: [UInt8]?
     var paragraphs: [[UInt8]] = []
     var htmlSummaries: [HTMLSummary] = []
+    /// Each text part as rendered here, for evals that read a part's text again.
+    var textParts: [TextPart] = []
+
+    /// A text part's decoded body, its charset label, and its text: charset-normalized
+    /// (text/plain) or rendered (text/html), before truncation.
+    struct TextPart: Sendable {
+        var decoded: [UInt8]
+        var charset: String
+        var normalized: [UInt8]?
+        var rendering: HTMLRendering?
+    }
 
     init(message: MIMEMessage, subject: [UInt8]?) {
         self.message = message
@@ -64,6 +75,7 @@ struct SABodyRenderer {
             if type == "text/html" && !decoded.isEmpty {
                 let chars = SACharset.normalize(decoded, charset: charset)
                 let r = HTMLRenderer.render(chars)
+                textParts.append(TextPart(decoded: decoded, charset: charset, rendering: r))
                 if decoded.contains(where: { $0 >= 0x80 }) || Self.hasScalarAboveFF(r.text) { flagged = true }
                 var summary = r.summary
                 if !decoded.isEmpty {
@@ -73,6 +85,7 @@ struct SABodyRenderer {
                 rendered = r.text
             } else {
                 rendered = SACharset.normalize(decoded, charset: charset)
+                textParts.append(TextPart(decoded: decoded, charset: charset, normalized: rendered))
                 if decoded.contains(where: { $0 >= 0x80 }) { flagged = true }
             }
             Self.truncate(&rendered, at: Self.bodyPartScanSize, separators: [0x0A, 0x20])
@@ -204,17 +217,17 @@ enum SAURIList {
     static let maxURILength = 8192
 
     static func build(paragraphs: [[UInt8]], html: [HTMLSummary]) -> [[UInt8]] {
-        var all: Set<[UInt8]> = []
+        var all: Set<BytesKey> = []
         for found in TextURIExtractor.extract(paragraphs) {
             let cleaned = URICanonicalizer.canonicalize(found.uri).map { Array($0.prefix(maxURILength)) }
             guard cleaned.contains(where: { URICanonicalizer.uriHost($0) != nil }) else { continue }
-            all.formUnion(cleaned)
+            all.formUnion(cleaned.map(BytesKey.init))
         }
         for summary in html {
             for u in summary.uris {
-                all.formUnion(URICanonicalizer.canonicalize(u.uri).map { Array($0.prefix(maxURILength)) })
+                all.formUnion(URICanonicalizer.canonicalize(u.uri).map { BytesKey(Array($0.prefix(maxURILength))) })
             }
         }
-        return all.sorted { $0.lexicographicallyPrecedes($1) }
+        return all.map(\.bytes).sorted { $0.lexicographicallyPrecedes($1) }
     }
 }

@@ -29,6 +29,8 @@ public final class SAMessage: Sendable {
     /// Relays parsed from `Received` headers, split at the trust boundary of `trust`.
     public let relays: SARelays
 
+    /// The text parts as the body renderer decoded and rendered them.
+    let textParts: [SABodyRenderer.TextPart]
     let headerStore: SAHeaderStore
     let partHeaders: [SAHeaderStore]
 
@@ -42,18 +44,23 @@ public final class SAMessage: Sendable {
     public init(_ message: MIMEMessage, envelopeFrom: String? = nil, trust: RelayTrust = .inferred) {
         self.message = message
         self.envelopeFrom = envelopeFrom
-        let store = SAHeaderStore(message.root.headers)
+        let parts = message.allParts
+        // The root is the first part: its store serves both the message header and the
+        // per-part lookups, each header decoded once.
+        let partHeaders = parts.map { SAHeaderStore($0.headers) }
+        let store = partHeaders[0]
         self.headerStore = store
-        self.partHeaders = message.allParts.map { SAHeaderStore($0.headers) }
+        self.partHeaders = partHeaders
 
         var rendered = SABodyRenderer(message: message, subject: store.last("subject"))
         rendered.run()
         self.bodyParagraphs = rendered.paragraphs
         self.rawbodyLines = SABodyRenderer.rawbody(message)
         self.htmlParts = rendered.htmlSummaries
+        self.textParts = rendered.textParts
         self.html = rendered.htmlSummaries.last ?? HTMLSummary()
         self.uris = SAURIList.build(paragraphs: rendered.paragraphs, html: rendered.htmlSummaries)
-        self.mimeFacts = MIMEFacts(message)
+        self.mimeFacts = MIMEFacts(message, allParts: parts, headers: partHeaders)
         self.relays = SARelays(store, trust: trust)
     }
 
@@ -73,8 +80,10 @@ public final class SAMessage: Sendable {
     }
 
     private func joinedHeader(_ selector: HeaderSelector) -> [UInt8]? {
-        let values = headerValues(selector)
+        // Not through the memoized list: most selectors are read only as a whole.
+        let values = computeHeaderValues(selector)
         guard let first = values.first else { return nil }
+        if values.count == 1 { return first }
         let sep: [UInt8] = first.last == 0x0A ? [] : [0x0A]
         var out: [UInt8] = []
         for (i, v) in values.enumerated() {
@@ -89,6 +98,14 @@ public final class SAMessage: Sendable {
     /// `Envelope-Sender` or `Return-Path` when no Received header precedes them (a header
     /// below a Received line was added by someone else and proves nothing).
     private var derivedEnvelopeFrom: String? {
+        memoized(Self.derivedEnvelopeFromKey) { computeDerivedEnvelopeFrom() }
+    }
+
+    private static let derivedEnvelopeFromKey = SAMemoKey<String?>()
+    private static let trustedRelaysKey = SAMemoKey<[UInt8]>()
+    private static let untrustedRelaysKey = SAMemoKey<[UInt8]>()
+
+    private func computeDerivedEnvelopeFrom() -> String? {
         if let envelopeFrom { return envelopeFrom }
         if let lastHop = relays.untrusted.first ?? relays.trusted.last {
             let envfrom = lastHop.envfrom
@@ -124,7 +141,7 @@ public final class SAMessage: Sendable {
     }
 
     private func computeHeaderValues(_ selector: HeaderSelector) -> [[UInt8]] {
-        let mods = Set(selector.modifiers)
+        let mods = selector.modifiers
         let raw = mods.contains(.raw)
         let wantAddr = mods.contains(.addr), wantName = mods.contains(.name)
         let name = selector.name
@@ -145,26 +162,24 @@ public final class SAMessage: Sendable {
         default:
             if lname == "envelopefrom" {
                 results = derivedEnvelopeFrom.map { [Array(($0 + "\n").utf8)] } ?? []
-            } else if lname == "x-spam-relays-untrusted" {
-                results = [relays.untrustedString]
-            } else if lname == "x-spam-relays-trusted" {
-                results = [relays.trustedString]
-            } else if lname == "x-spam-relays-external" {
-                results = [relays.untrustedString]
-            } else if lname == "x-spam-relays-internal" {
-                results = [relays.trustedString]
+            } else if lname == "x-spam-relays-untrusted" || lname == "x-spam-relays-external" {
+                results = [memoized(Self.untrustedRelaysKey) { relays.untrustedString }]
+            } else if lname == "x-spam-relays-trusted" || lname == "x-spam-relays-internal" {
+                results = [memoized(Self.trustedRelaysKey) { relays.trustedString }]
             } else if lname == "tocc" {
                 results = raw ? headerStore.rawUnfolded("To") + headerStore.rawUnfolded("Cc")
                               : headerStore.decoded("To") + headerStore.decoded("Cc")
             } else {
-                results = raw || wantAddr || wantName ? headerStore.raw(name) : headerStore.decoded(name)
+                let key = SAHeaderStore.Name(lowercased: lname)
+                results = raw || wantAddr || wantName ? headerStore.raw(key) : headerStore.decoded(key)
             }
         }
         if results.isEmpty { return [] }
         if wantAddr || wantName {
             var out: [[UInt8]] = []
             for line in results {
-                for a in SAAddressParser.parse(line) {
+                // `:addr` and `:name` of one header (and several evals) parse the same lines.
+                for a in memo.addresses(line, compute: { SAAddressParser.parse(line) }) {
                     if wantAddr {
                         if let addr = a.address { out.append(addr) }
                     } else if let phrase = a.phrase {

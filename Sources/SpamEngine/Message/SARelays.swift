@@ -95,7 +95,13 @@ public struct SARelays: Sendable {
     }
 
     /// Parses one unfolded Received value; nil when it is unparseable or a local handover.
+    /// ASCII lines (nearly all) are parsed as bytes (``parseASCII(_:)``), with the same
+    /// results as this Character-based form, which the others keep.
     public static func parse(_ line: String) -> SARelay? {
+        isASCII(line) ? parseASCII(Array(line.utf8)) : parseCharacters(line)
+    }
+
+    static func parseCharacters(_ line: String) -> SARelay? {
         var s = squeeze(line)
         while s.hasSuffix(";") { s.removeLast(); while s.hasSuffix(" ") { s.removeLast() } }
         // drop the date part after the last ';'
@@ -139,9 +145,10 @@ public struct SARelays: Sendable {
             // qmail: "from RDNS (HELO helo) (ip)"
             if let h = value(after: "(HELO ", in: fromPart, ascii: ascii) { relay.helo = h.trimming("()") }
             relay.rdns = firstWord.lowercased() == "unknown" ? "" : firstWord
-        } else if paren.hasPrefix("("), let close = fromPart.firstIndex(of: ")") {
+        } else if paren.hasPrefix("("), let open = fromPart.firstIndex(of: "("), let close = fromPart.firstIndex(of: ")"),
+                  open < close {
             // sendmail/Postfix: "from HELO (RDNS [ip])", "(ident@RDNS [ip])", "(IDENT:x@RDNS [ip])"
-            var inside = String(fromPart[fromPart.index(after: fromPart.firstIndex(of: "(")!)..<close])
+            var inside = String(fromPart[fromPart.index(after: open)..<close])
             var ident = ""
             if inside.hasPrefix("IDENT:") { inside = String(inside.dropFirst(6)) }
             let word = String(inside.prefix { $0 != " " })
@@ -157,8 +164,10 @@ public struct SARelays: Sendable {
         }
         // "from [ip1] (rdns [ip2])": the connecting address is the one in parentheses and the
         // bracketed HELO literal is kept with SA's '!' for brackets.
-        if firstWord.hasPrefix("["), paren.hasPrefix("("), let close = fromPart.firstIndex(of: ")") {
-            let inside = String(fromPart[fromPart.index(after: fromPart.firstIndex(of: "(")!)..<close])
+        // (A ")" before the first "(" leaves no parenthesis to read.)
+        if firstWord.hasPrefix("["), paren.hasPrefix("("), let open = fromPart.firstIndex(of: "("),
+           let close = fromPart.firstIndex(of: ")"), open < close {
+            let inside = String(fromPart[fromPart.index(after: open)..<close])
             if let ip2 = firstIPv4(inside, bracketed: true) ?? firstIPv4(inside, bracketed: false), !inside.hasPrefix("helo=") {
                 relay.ip = ip2
                 relay.isPrivate = isPrivate(ip2)
@@ -200,9 +209,10 @@ public struct SARelays: Sendable {
     /// Received.pm's first authentication test: ` with PROTO` followed by a space, `;` or
     /// the end, where PROTO is `(ES|L|UTF8S|UTF8L)MTPS?A`, `ASMTP` or `HTTP[SU]?` in any
     /// case (RFC 3848 and webmail); needs a ` by ` somewhere in the line.
-    static func authenticatedProtocol(_ line: String) -> String? {
-        let b = Array(line.utf8)
-        guard asciiFind(line, " by ") != nil else { return nil }
+    static func authenticatedProtocol(_ line: String) -> String? { authenticatedProtocol(Array(line.utf8)) }
+
+    static func authenticatedProtocol(_ b: [UInt8]) -> String? {
+        guard asciiFind(b, " by ") != nil else { return nil }
         let with = Array(" with ".utf8)
         var i = 0
         while i + with.count <= b.count {
@@ -302,7 +312,11 @@ public struct SARelays: Sendable {
         guard isASCII(line) else {
             return line.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }).joined(separator: " ")
         }
-        let b = Array(line.utf8)
+        return String(decoding: squeezeASCII(Array(line.utf8)), as: UTF8.self)
+    }
+
+    /// `squeeze` of an ASCII line, as bytes.
+    static func squeezeASCII(_ b: [UInt8]) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(b.count)
         var pendingSpace = false
@@ -326,7 +340,7 @@ public struct SARelays: Sendable {
             }
             i += 1
         }
-        return String(decoding: out, as: UTF8.self)
+        return out
     }
 
     /// Whether `s` is all ASCII.
@@ -337,26 +351,35 @@ public struct SARelays: Sendable {
     /// Byte offset of the first occurrence of the (ASCII) `needle` in `s`.
     static func asciiFind(_ s: String, _ needle: String) -> Int? {
         let n = Array(needle.utf8)
-        func find(_ h: UnsafeBufferPointer<UInt8>) -> Int? {
-            guard let first = n.first, h.count >= n.count else { return n.isEmpty ? 0 : nil }
-            var i = 0
-            let last = h.count - n.count
-            while i <= last {
-                if h[i] == first {
-                    var j = 1
-                    while j < n.count, h[i + j] == n[j] { j += 1 }
-                    if j == n.count { return i }
-                }
-                i += 1
-            }
-            return nil
+        return n.withUnsafeBufferPointer { n in
+            if let r = s.utf8.withContiguousStorageIfAvailable({ find(n, in: $0) }) { return r }
+            return Array(s.utf8).withUnsafeBufferPointer { find(n, in: $0) }
         }
-        if let r = s.utf8.withContiguousStorageIfAvailable(find) { return r }
-        return Array(s.utf8).withUnsafeBufferPointer(find)
     }
 
-    static func firstIPv4(_ s: String, bracketed: Bool) -> String? {
-        let u = Array(s.utf8)
+    /// Offset of the first occurrence of the ASCII `needle` in `bytes`.
+    static func asciiFind(_ bytes: [UInt8], _ needle: StaticString) -> Int? {
+        needle.withUTF8Buffer { n in bytes.withUnsafeBufferPointer { find(n, in: $0) } }
+    }
+
+    private static func find(_ n: UnsafeBufferPointer<UInt8>, in h: UnsafeBufferPointer<UInt8>) -> Int? {
+        guard let first = n.first, h.count >= n.count else { return n.isEmpty ? 0 : nil }
+        var i = 0
+        let last = h.count - n.count
+        while i <= last {
+            if h[i] == first {
+                var j = 1
+                while j < n.count, h[i + j] == n[j] { j += 1 }
+                if j == n.count { return i }
+            }
+            i += 1
+        }
+        return nil
+    }
+
+    static func firstIPv4(_ s: String, bracketed: Bool) -> String? { firstIPv4(Array(s.utf8), bracketed: bracketed) }
+
+    static func firstIPv4(_ u: [UInt8], bracketed: Bool) -> String? {
         var i = 0
         while i < u.count {
             if bracketed {

@@ -53,16 +53,18 @@ public enum BodyEvals {
         return 0
     }
 
+    private static let pristineBodyLengthKey = SAMemoKey<Int>()
+
     static func checkBodyLength(_ input: EvalInput) -> Bool {
-        guard let min = input.arguments.first.flatMap(S.number), let message = input.subject as? SAMessage else { return false }
-        return Double(pristineBodyLength(message.message)) <= min
+        guard let min = input.arguments.first.flatMap(S.number), let message = input.message else { return false }
+        return Double(message.memoized(pristineBodyLengthKey) { pristineBodyLength(message.message) }) <= min
     }
 
     // MARK: - tvd_vertical_words
 
     static func tvdVerticalWords(_ input: EvalInput) -> Bool {
         guard input.arguments.count >= 2, let min = S.number(input.arguments[0]), var max = S.number(input.arguments[1]),
-              let message = input.subject as? SAMessage else { return false }
+              let message = input.message else { return false }
         if max >= 100 { max = 101 }
         var value = -1
         for line in message.bodyParagraphs {
@@ -78,7 +80,7 @@ public enum BodyEvals {
 
     // MARK: - multipart_alternative_difference
 
-    struct MADiff { var diff = 0.0; var html = 0; var text = 0 }
+    struct MADiff: Sendable { var diff = 0.0; var html = 0; var text = 0 }
 
     static func isWordChar(_ b: UInt8) -> Bool { S.isWordByte(b) || b >= 0x80 }
 
@@ -104,7 +106,14 @@ public enum BodyEvals {
 
     static func allParts(_ part: MIMEPart) -> [MIMEPart] { [part] + part.children.flatMap(allParts) }
 
+    private static let madiffKey = SAMemoKey<MADiff>()
+
+    /// `_multipart_alternative_difference`, once per message (two rules read it).
     static func madiff(_ message: SAMessage) -> MADiff {
+        message.memoized(madiffKey) { computeMADiff(message) }
+    }
+
+    private static func computeMADiff(_ message: SAMessage) -> MADiff {
         var result = MADiff()
         let msg = message.message
         let alternatives = msg.allParts.filter { $0.contentType.mimeType.hasPrefix("multipart/alternative") }
@@ -112,17 +121,20 @@ public enum BodyEvals {
         let summary = msg.allParts.map { $0.contentType.mimeType }
         if summary == ["multipart/alternative", "text/html", "text/calendar"] { return result }
         for alternative in alternatives {
-            var html: [[UInt8]: Int] = [:]
-            var text: [[UInt8]: Int] = [:]
+            var html: [BytesKey: Int] = [:]
+            var text: [BytesKey: Int] = [:]
             for part in allParts(alternative) where part.isLeaf && part.contentType.type == "text" {
                 let decoded = SABodyRenderer.decode(part, in: msg)
                 let charset = part.contentType.charset ?? "us-ascii"
+                // The body renderer has already normalized or rendered the same bytes.
+                let known = message.textParts.first { $0.charset == charset && $0.decoded == decoded }
                 if part.contentType.mimeType == "text/html" {
-                    let rendering = HTMLRenderer.render(SACharset.normalize(decoded, charset: charset))
-                    for w in words(rendering.text) { html[w, default: 0] += 1 }
-                    if html.isEmpty && rendering.summary.inside["img"] != nil { html[[0x0A]] = 1 }
+                    let rendering = known?.rendering ?? HTMLRenderer.render(SACharset.normalize(decoded, charset: charset))
+                    for w in words(rendering.text) { html[BytesKey(w), default: 0] += 1 }
+                    if html.isEmpty && rendering.summary.inside["img"] != nil { html[BytesKey([0x0A])] = 1 }
                 } else {
-                    for w in words(SACharset.normalize(decoded, charset: charset)) { text[w, default: 0] += 1 }
+                    let normalized = known?.normalized ?? SACharset.normalize(decoded, charset: charset)
+                    for w in words(normalized) { text[BytesKey(w), default: 0] += 1 }
                 }
             }
             let orig = html.count
@@ -138,7 +150,7 @@ public enum BodyEvals {
 
     static func multipartAlternativeDifference(_ input: EvalInput) -> Bool {
         guard input.arguments.count >= 2, let min = S.number(input.arguments[0]),
-              let message = input.subject as? SAMessage else { return false }
+              let message = input.message else { return false }
         let d = madiff(message).diff
         let maxArg = input.arguments[1]
         return (min == 0 || d > min) && (maxArg == "undef" || d <= (S.number(maxArg) ?? 0))
@@ -146,7 +158,7 @@ public enum BodyEvals {
 
     static func multipartAlternativeDifferenceCount(_ input: EvalInput) -> Bool {
         guard input.arguments.count >= 2, let ratio = S.number(input.arguments[0]), let minHTML = S.number(input.arguments[1]),
-              let message = input.subject as? SAMessage else { return false }
+              let message = input.message else { return false }
         let d = madiff(message)
         guard Double(d.html) > minHTML else { return false }
         return Double(d.text) / Double(d.html) > ratio
@@ -154,7 +166,19 @@ public enum BodyEvals {
 
     // MARK: - Recipients (HeaderEval `_check_recipients`)
 
+    private struct Recipients: Sendable { var sorted: Bool; var similar: Double }
+    private static let recipientsKey = SAMemoKey<Recipients>()
+
+    /// `_check_recipients`, once per message (two rules read it).
     static func recipients(_ input: EvalInput) -> (sorted: Bool, similar: Double) {
+        let r = S.memo(input, recipientsKey) {
+            let r = computeRecipients(input)
+            return Recipients(sorted: r.sorted, similar: r.similar)
+        }
+        return (r.sorted, r.similar)
+    }
+
+    private static func computeRecipients(_ input: EvalInput) -> (sorted: Bool, similar: Double) {
         var inputs: [[UInt8]] = []
         for spec in ["ToCc:addr", "Bcc:addr"] {
             inputs += S.list(input.subject, spec)

@@ -148,17 +148,39 @@ enum EvalSupport {
         return out
     }
 
-    /// Perl `s/re/replacement/g` with a literal replacement.
+    /// Perl `s/re/replacement/g` with a literal replacement (whole matches only, so one
+    /// match buffer serves every match).
     static func replaceAll(_ regex: PCRERegex, in bytes: [UInt8], with replacement: [UInt8]) -> [UInt8] {
         var out: [UInt8] = []
         var last = 0
-        for match in allMatches(regex, bytes) {
-            guard let whole = match[0] else { continue }
-            out += bytes[last..<whole.lowerBound]
-            out += replacement
-            last = whole.upperBound
+        var start = 0
+        let scratch = PCREScratch()
+        bytes.withUnsafeBufferPointer { buffer in
+            while start <= buffer.count, let whole = regex.firstMatch(in: buffer, from: start, scratch: scratch) {
+                out += buffer[last..<whole.lowerBound]
+                out += replacement
+                last = whole.upperBound
+                start = whole.isEmpty ? whole.upperBound + 1 : whole.upperBound
+            }
         }
         out += bytes[last...]
+        return out
+    }
+
+    /// `s/\s+/ /gs` (PCRE's byte-mode `\s`), without a regex.
+    static func squeezeSpace(_ bytes: [UInt8]) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        var inRun = false
+        for b in bytes {
+            if isSpace(b) {
+                if !inRun { out.append(0x20) }
+                inRun = true
+            } else {
+                out.append(b)
+                inRun = false
+            }
+        }
         return out
     }
 
@@ -189,9 +211,9 @@ enum EvalSupport {
     }
 
     /// Perl `lc` on a byte string (ASCII letters only).
-    static func lower(_ bytes: [UInt8]) -> [UInt8] {
-        bytes.map { $0 >= 0x41 && $0 <= 0x5A ? $0 + 0x20 : $0 }
-    }
+    static func lower(_ bytes: [UInt8]) -> [UInt8] { bytes.map(lowerByte) }
+
+    @inline(__always) static func lowerByte(_ b: UInt8) -> UInt8 { b >= 0x41 && b <= 0x5A ? b + 0x20 : b }
 
     static func trim(_ bytes: [UInt8]) -> [UInt8] {
         var lo = 0, hi = bytes.count
@@ -202,9 +224,21 @@ enum EvalSupport {
 
     static func text(_ bytes: [UInt8]) -> String { String(decoding: bytes, as: UTF8.self) }
 
+    /// `compute` once per message when the subject is an SAMessage, else on every call.
+    static func memo<T: Sendable>(_ input: EvalInput, _ key: SAMemoKey<T>, _ compute: () -> T) -> T {
+        input.message.map { $0.memoized(key, compute) } ?? compute()
+    }
+
+    /// As above for helpers that only see the subject.
+    static func memo<T: Sendable>(_ subject: any RuleSubject, _ key: SAMemoKey<T>, _ compute: () -> T) -> T {
+        (subject as? SAMessage).map { $0.memoized(key, compute) } ?? compute()
+    }
+
     /// Perl numeric conversion of a rule argument (`'-12'`, `'0.010'`); nil for `undef`.
     static func number(_ argument: String?) -> Double? {
         guard let argument, argument != "undef" else { return nil }
+        // Rule arguments are ASCII: scan bytes (no grapheme breaking); others go the long way.
+        if let ascii = asciiNumber(argument) { return ascii }
         let trimmed = argument.drop(while: { $0 == " " || $0 == "\t" })
         // Perl takes the longest numeric prefix; rule arguments are plain numbers.
         var end = trimmed.startIndex
@@ -218,6 +252,57 @@ enum EvalSupport {
         guard seenDigit else { return 0 }
         return Double(trimmed[..<end]) ?? 0
     }
+
+    /// `number` for an all-ASCII argument, where bytes and Characters coincide (a CRLF
+    /// pair, one Character, ends the number either way); nil for any other argument.
+    private static func asciiNumber(_ argument: String) -> Double? {
+        var argument = argument
+        return argument.withUTF8 { bytes -> Double? in
+            guard !bytes.contains(where: { $0 >= 0x80 }) else { return nil }
+            var start = 0
+            while start < bytes.count, bytes[start] == 0x20 || bytes[start] == 0x09 { start += 1 }
+            var end = start
+            var seenDigit = false, seenDot = false
+            while end < bytes.count {
+                let b = bytes[end]
+                if (b == 0x2D || b == 0x2B) && end == start { end += 1; continue }
+                if b >= 0x30 && b <= 0x39 { seenDigit = true; end += 1; continue }
+                if b == 0x2E && !seenDot { seenDot = true; end += 1; continue }
+                break
+            }
+            guard seenDigit else { return 0 }
+            let digits = UnsafeBufferPointer(rebasing: bytes[start..<end])
+            return exactDecimal(digits) ?? Double(String(decoding: digits, as: UTF8.self)) ?? 0
+        }
+    }
+
+    /// `[+-]?digits[.digits]` with at most 15 significant digits and 22 decimals, as IEEE
+    /// division of two exactly representable numbers (Clinger's fast path: the correctly
+    /// rounded value `Double(String)` gives); nil for anything longer.
+    private static func exactDecimal(_ text: UnsafeBufferPointer<UInt8>) -> Double? {
+        var mantissa: Int64 = 0, digits = 0, decimals = 0, negative = false, inFraction = false
+        for (i, b) in text.enumerated() {
+            switch b {
+            case 0x2D where i == 0: negative = true
+            case 0x2B where i == 0: break
+            case 0x2E: inFraction = true
+            default:
+                mantissa = mantissa * 10 + Int64(b - 0x30)
+                digits += 1
+                if inFraction { decimals += 1 }
+            }
+        }
+        guard digits <= 15, decimals <= 22 else { return nil }
+        let value = Double(mantissa) / powersOfTen[decimals]
+        return negative ? -value : value
+    }
+
+    /// 10^0 … 10^22, each exact (products of exact values that stay below 2^53·2^k).
+    private static let powersOfTen: [Double] = {
+        var powers = [1.0]
+        for _ in 1...22 { powers.append(powers[powers.count - 1] * 10) }
+        return powers
+    }()
 
     /// SpamAssassin's `IP_ADDRESS` (Constants.pm), compiled `/ix`.
     static let ipAddressPattern = #"""

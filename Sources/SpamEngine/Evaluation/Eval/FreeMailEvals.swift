@@ -1,3 +1,4 @@
+import MoatCore
 import PCRE
 
 /// Port of `Mail::SpamAssassin::Plugin::FreeMail` (4.0.1): `check_freemail_from`,
@@ -20,6 +21,8 @@ public struct FreeMailEvals: Sendable {
     var maxBodyFreemails = 3
     var skipWhenOverMax = true
     var skipBulkEnvelopeFrom = true
+    /// The per-message slot of `bodyFreemails`, which depends on this configuration.
+    let bodyFreemailsKey = SAMemoKey<[[UInt8]]?>()
 
     /// `freemail_available`: false when no freemail_domains were configured.
     public var isAvailable: Bool { !domains.isEmpty || wildcardRegex != nil }
@@ -101,10 +104,25 @@ public struct FreeMailEvals: Sendable {
         return false
     }
 
+    /// Rule arguments compiled so far: a handful, each compiled once.
+    private static let argumentRegexes = Locked<[String: ArgumentRegex]>([:])
+
+    private struct ArgumentRegex: Sendable {
+        var regex: PCRERegex?
+        var valid: Bool
+    }
+
     /// An optional regex argument (`'\d@'`), compiled as `compile_regexp($re, 0)`: bare, or
     /// delimited `/…/flags` / `m{…}flags`.
     static func argumentRegex(_ argument: String?) -> (regex: PCRERegex?, valid: Bool) {
         guard let argument else { return (nil, true) }
+        if let known = argumentRegexes.withLock({ $0[argument] }) { return (known.regex, known.valid) }
+        let compiled = compileArgumentRegex(argument)
+        argumentRegexes.withLock { $0[argument] = ArgumentRegex(regex: compiled.regex, valid: compiled.valid) }
+        return compiled
+    }
+
+    private static func compileArgumentRegex(_ argument: String) -> (regex: PCRERegex?, valid: Bool) {
         var pattern = argument
         var options: PCREOptions = []
         let chars = Array(argument)
@@ -134,8 +152,15 @@ public struct FreeMailEvals: Sendable {
         }
     }
 
-    /// `$pms->all_from_addrs()`, each lowercased, empties dropped, deduplicated (order kept).
+    private static let allFromAddressesKey = SAMemoKey<[[UInt8]]>()
+
+    /// `$pms->all_from_addrs()`, each lowercased, empties dropped, deduplicated (order kept);
+    /// once per message (the FreeMail and WLBL functions all read it).
     static func allFromAddresses(_ subject: any RuleSubject) -> [[UInt8]] {
+        S.memo(subject, allFromAddressesKey) { computeAllFromAddresses(subject) }
+    }
+
+    private static func computeAllFromAddresses(_ subject: any RuleSubject) -> [[UInt8]] {
         var addresses: [[UInt8]] = []
         let resent = S.list(subject, "Resent-From:addr")
         if !resent.isEmpty {
@@ -220,13 +245,20 @@ public struct FreeMailEvals: Sendable {
 
     private static let httpWithAt = S.regex("<?https?://\\S{0,255}(?:\\@|%40)\\S{0,255}", [.caseless])
 
+    /// `_parse_body`, once per message (its slot is this configuration's own).
+    func bodyFreemails(_ subject: any RuleSubject) -> [[UInt8]]? {
+        S.memo(subject, bodyFreemailsKey) { computeBodyFreemails(subject) }
+    }
+
     /// `_parse_body`: the freemail addresses in the body, or nil when the email limits were
     /// exceeded (`freemail_skip_body`). Addresses come from `mailto:` URIs and the rendered
     /// body text (Subject first, as SpamAssassin's decoded-stripped text array).
-    func bodyFreemails(_ subject: any RuleSubject) -> [[UInt8]]? {
+    private func computeBodyFreemails(_ subject: any RuleSubject) -> [[UInt8]]? {
         var emails: [[UInt8]] = []
         var seen: Set<[UInt8]> = []
         for uri in subject.uris {
+            // The pattern is anchored on a `mailto:` scheme: other URIs cannot match.
+            guard uri.count >= 7, uri.prefix(7).map(EvalSupport.lowerByte).elementsEqual("mailto:".utf8) else { continue }
             if let c = S.captures(mailtoRegex, uri), let email = c[1] {
                 let lower = S.lower(email)
                 if seen.insert(lower).inserted { emails.append(lower) }
@@ -234,6 +266,9 @@ public struct FreeMailEvals: Sendable {
             }
         }
         body: for paragraph in subject.bodyParagraphs {
+            // Every address has an @; the two substitutions only ever blank text, so a
+            // paragraph without one yields nothing.
+            guard paragraph.contains(0x40) else { continue }
             var text = S.replaceAll(Self.httpWithAt, in: paragraph, with: [0x20])
             text = S.replaceAll(stripRegex, in: text, with: [0x20])
             for match in S.allMatches(emailRegex, text) {

@@ -29,7 +29,7 @@ public enum HTMLEvals {
     }
 
     static func parts(_ input: EvalInput) -> [HTMLSummary] {
-        (input.subject as? SAMessage)?.htmlParts ?? []
+        input.message?.htmlParts ?? []
     }
 
     // MARK: - Values by `{results}` key

@@ -50,18 +50,12 @@ public enum HeaderEvals {
     private static let aolRelay = S.regex(" rly-[a-z][a-z]\\d\\d\\.", [.caseless])
     private static let aolVia = S.regex("\\/AOL-\\d+\\.\\d+\\.\\d+\\)")
     private static let aolRelayID = S.regex("ESMTP id (?:RELAY|MAILRELAY|MAILIN)")
-    private static let whitespaceRun = S.regex("\\s+")
-
-    /// `s/\s+/ /gs`
-    static func squeezeSpace(_ bytes: [UInt8]) -> [UInt8] { S.replaceAll(whitespaceRun, in: bytes, with: [0x20]) }
+    private static let squeezedReceivedKey = SAMemoKey<[UInt8]>()
 
     /// The Received headers with whitespace squeezed, as several forged-relay checks read
     /// them: once per message.
     static func squeezedReceived(_ subject: any RuleSubject) -> [UInt8] {
-        if let message = subject as? SAMessage {
-            return message.memoized("HeaderEvals.squeezedReceived") { squeezeSpace(S.getOrEmpty(subject, "Received")) }
-        }
-        return squeezeSpace(S.getOrEmpty(subject, "Received"))
+        S.memo(subject, squeezedReceivedKey) { S.squeezeSpace(S.getOrEmpty(subject, "Received")) }
     }
 
     static func checkForFakeAOLRelayInRcvd(_ input: EvalInput) -> Bool {
@@ -149,12 +143,11 @@ public enum HeaderEvals {
     /// `_check_for_forged_hotmail_received_headers`: (forged hotmail Received, hotmail From without one).
     static func hotmailState(_ subject: any RuleSubject) -> (forged: Bool, noReceived: Bool) {
         // Two rules read the same state: computed once per message.
-        if let message = subject as? SAMessage {
-            let state = message.memoized("HeaderEvals.hotmailState") { HotmailState(computeHotmailState(subject)) }
-            return (state.forged, state.noReceived)
-        }
-        return computeHotmailState(subject)
+        let state = S.memo(subject, hotmailStateKey) { HotmailState(computeHotmailState(subject)) }
+        return (state.forged, state.noReceived)
     }
+
+    private static let hotmailStateKey = SAMemoKey<HotmailState>()
 
     private struct HotmailState: Sendable {
         var forged: Bool
@@ -220,7 +213,7 @@ public enum HeaderEvals {
             let xReceived = S.getOrEmpty(subject, "X-Received")
             if !xReceived.isEmpty { received = xReceived }
         }
-        received = squeezeSpace(received)
+        received = S.squeezeSpace(received)
         if gatedThroughReceivedHdrRemover(subject) { return false }
         if S.matches(trustedYahoo, S.getOrEmpty(subject, "X-Spam-Relays-Trusted"))
             || S.matches(untrustedYahoo, S.getOrEmpty(subject, "X-Spam-Relays-Untrusted")) {
@@ -358,11 +351,10 @@ public enum HeaderEvals {
 
     /// `_check_date_diff`: Date minus the closest Received time (0 when either is missing).
     static func dateDiff(_ subject: any RuleSubject, now: Int) -> Int {
-        if let message = subject as? SAMessage {
-            return message.memoized("HeaderEvals.dateDiff") { computeDateDiff(subject, now: now) }
-        }
-        return computeDateDiff(subject, now: now)
+        S.memo(subject, dateDiffKey) { computeDateDiff(subject, now: now) }
     }
+
+    private static let dateDiffKey = SAMemoKey<Int>()
 
     private static func computeDateDiff(_ subject: any RuleSubject, now: Int) -> Int {
         guard let date = dateHeaderTime(subject) else { return 0 }
@@ -447,17 +439,14 @@ public enum HeaderEvals {
         guard !fullTo.isEmpty else { return false }
         let subject = S.getOrEmpty(input.subject, "Subject")
         if test == "address" {
-            return S.matches(S.regex("\\b" + S.quoteRegexInterpolation(fullTo) + "\\b", [.caseless]), subject)
+            return InterpolatedPatterns.wordBounded(fullTo, in: subject)
         } else if test == "user" {
             var to = fullTo
             if let at = to.firstIndex(of: UInt8(ascii: "@")) {
                 // s/\@.*// — `.` stops at a newline, which an address never holds.
                 to.removeSubrange(at...)
             }
-            let q = S.quoteRegexInterpolation(to)
-            let pattern = "^(?:(?:re|fw):\\s*(?:\\w+\\s+)?" + q + "$|(?-i:" + q + ")\\s*[,:;!?-](?:$|\\s)|"
-                + q + "$|,\\s*" + q + "[,:;!?-]$)"
-            return S.matches(S.regex(pattern, [.caseless]), subject)
+            return InterpolatedPatterns.localPartInSubject(to, in: subject)
         }
         return false
     }
@@ -486,12 +475,26 @@ public enum HeaderEvals {
     }
 
     private static let templateToken = S.regex("%[A-Z][A-Z_-]")
+
+    /// Whether `%[A-Z][A-Z_-]` occurs in `text` (a byte scan deciding most messages
+    /// without splitting the header block into lines).
+    static func hasTemplateToken(_ text: [UInt8]) -> Bool {
+        guard text.count >= 3 else { return false }
+        for i in 0..<(text.count - 2) where text[i] == 0x25 {
+            let a = text[i + 1], b = text[i + 2]
+            if a >= 0x41 && a <= 0x5A && ((b >= 0x41 && b <= 0x5A) || b == 0x5F || b == 0x2D) { return true }
+        }
+        return false
+    }
     private static let templateExempt = S.regex(
         "^(?:X-VMS-To|X-UIDL|X-Face|To|Cc|From|Subject|References|In-Reply-To|(?:X-|Resent-|X-Original-)?Message-Id):",
         [.caseless])
 
     static func checkUnresolvedTemplate(_ input: EvalInput) -> Bool {
-        for header in S.lines(S.getOrEmpty(input.subject, "ALL"))
+        let all = S.getOrEmpty(input.subject, "ALL")
+        // A token never spans lines: no token in the block, none in any line.
+        guard hasTemplateToken(all) else { return false }
+        for header in S.lines(all)
         where S.matches(templateToken, header) && !S.matches(templateExempt, header) {
             return true
         }
@@ -517,8 +520,7 @@ public enum HeaderEvals {
         guard let c = S.captures(userAtDomain, to), let user = c[1], let domain = c[2] else { return false }
         let trimmed = boundaries.trimDomain(S.text(domain))
         guard boundaries.isDomainValid(trimmed) else { return false }
-        let pattern = "\\b" + S.quoteRegexInterpolation(Array(trimmed.utf8)) + "." + S.quoteRegexInterpolation(user) + "@"
-        return S.matches(S.regex(pattern, [.caseless]), from)
+        return InterpolatedPatterns.domainDotUser(Array(trimmed.utf8), user, in: from)
     }
 
     static func checkEqualFromDomains(_ input: EvalInput) -> Bool {

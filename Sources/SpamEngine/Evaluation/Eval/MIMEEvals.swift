@@ -30,7 +30,7 @@ public enum MIMEEvals {
         }
     }
 
-    static func facts(_ input: EvalInput) -> MIMEFacts? { (input.subject as? SAMessage)?.mimeFacts }
+    static func facts(_ input: EvalInput) -> MIMEFacts? { input.message?.mimeFacts }
 
     /// `check_for_mime($key)`: `$pms->{$key}` after `_check_attachments` (0 when unset).
     static func checkForMIME(_ input: EvalInput) -> Bool {
@@ -103,9 +103,11 @@ public enum MIMEEvals {
 
     // MARK: - Parser flags
 
+    private static let parseFlagsKey = SAMemoKey<MIMEParseFlags>()
+
     static func checkMsgParseFlags(_ input: EvalInput) -> Bool {
-        guard let flag = input.arguments.last, let message = input.subject as? SAMessage else { return false }
-        let flags = MIMEParseFlags(message.message)
+        guard let flag = input.arguments.last, let message = input.message else { return false }
+        let flags = message.memoized(parseFlagsKey) { MIMEParseFlags(message.message) }
         switch flag {
         case "mime_epilogue_exists": return flags.epilogueExists
         case "missing_mime_head_body_separator": return flags.missingMIMEHeadBodySeparator
@@ -121,8 +123,36 @@ public enum MIMEEvals {
 
     private static let likelyToFP = S.regex(
         "^[-_a-z0-9]*(?:koi|jp|jis|euc|gb|big5|isoir|cp1251|windows-1251|georgianps|pt154|tis)[-_a-z0-9]*$", [.caseless])
-    private static let interSpace = S.regex("\\S\\s+\\S")
-    private static let lingeringBase64 = S.regex("^(?:[A-Za-z0-9+\\/=]{60,76} ){2}")
+    /// `/\S\s+\S/`: a run of blanks with something else on both sides.
+    static func hasInnerSpace(_ text: [UInt8]) -> Bool {
+        var seenText = false, inRun = false
+        for b in text {
+            if S.isSpace(b) {
+                inRun = seenText
+            } else {
+                if inRun { return true }
+                seenText = true
+            }
+        }
+        return false
+    }
+
+    /// `/^(?:[A-Za-z0-9+\/=]{60,76} ){2}/`: the class holds no space, so each token is a
+    /// whole run of it, 60 to 76 long, then a space.
+    static func startsWithBase64Lines(_ text: [UInt8]) -> Bool {
+        var i = 0
+        for _ in 0..<2 {
+            let start = i
+            while i < text.count, isBase64Byte(text[i]) { i += 1 }
+            guard i - start >= 60, i - start <= 76, i < text.count, text[i] == 0x20 else { return false }
+            i += 1
+        }
+        return true
+    }
+
+    static func isBase64Byte(_ b: UInt8) -> Bool {
+        S.isWordByte(b) && b != 0x5F || b == 0x2B || b == 0x2F || b == 0x3D
+    }
     private static let shiftJIS = S.regex("\\x1b\\$B.*\\x1b\\(B", [.dotAll])
     private static let ctCharsets = [S.regex("charset=\"([^\"]+)\"", [.caseless]), S.regex("charset='([^']+)'", [.caseless]),
                                      S.regex("charset=(\\S+)", [.caseless])]
@@ -135,18 +165,26 @@ public enum MIMEEvals {
         return nil
     }
 
+    private static let uppercasePercentKey = SAMemoKey<Double>()
+
+    /// `_check_uppercase`'s percentage, once per message (three rules read it).
     static func uppercasePercent(_ input: EvalInput) -> Double {
+        S.memo(input, uppercasePercentKey) { computeUppercasePercent(input) }
+    }
+
+    private static func computeUppercasePercent(_ input: EvalInput) -> Double {
         var charsets: [[UInt8]] = []
         if let ct = S.get(input.subject, "Content-Type"), let c = charsetFromCTLine(ct) { charsets.append(c) }
         if let f = facts(input) {
             for c in f.charsets { charsets += c.split(separator: " ").map { Array($0.utf8) } }
         }
         if charsets.contains(where: { S.matches(likelyToFP, $0) }) { return 0 }
-        guard let message = input.subject as? SAMessage else { return 0 }
+        guard let message = input.message else { return 0 }
         var len = 0, lower = 0, upper = 0
         for paragraph in message.bodyParagraphs {
-            guard S.matches(interSpace, paragraph), !S.matches(lingeringBase64, paragraph) else { continue }
-            let line = S.replaceAll(shiftJIS, in: paragraph, with: [])
+            guard hasInnerSpace(paragraph), !startsWithBase64Lines(paragraph) else { continue }
+            // The Shift-JIS escape starts with ESC: without one the substitution is a no-op.
+            let line = paragraph.contains(0x1B) ? S.replaceAll(shiftJIS, in: paragraph, with: []) : paragraph
             len += line.count
             for b in line {
                 if (0x61...0x7A).contains(b) || (0x30...0x39).contains(b) { lower += 1 } else if (0x41...0x5A).contains(b) { upper += 1 }
@@ -166,7 +204,7 @@ public enum MIMEEvals {
 
 /// The parse flags SpamAssassin's `Message` sets while splitting the message
 /// (`_parse_multipart`, header parsing), recomputed from the raw bytes.
-struct MIMEParseFlags {
+struct MIMEParseFlags: Sendable {
     var epilogueExists = false
     var missingMIMEHeadBodySeparator = false
     var missingMIMEHeaders = false

@@ -1,5 +1,3 @@
-import PCRE
-
 /// SpamAssassin's `Util::parse_rfc822_date` (4.0.1), with the same leniency: the three date
 /// layouts it accepts, two- and three-digit years, missing seconds, numeric and named time
 /// zones (unknown names count as -0000), out-of-range fields fudged, years clamped to
@@ -22,30 +20,29 @@ public enum RFC822Date {
     static let months = ["jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6,
                          "jul": 7, "aug": 8, "sep": 9, "oct": 10, "nov": 11, "dec": 12]
 
-    private static let monthAlt = "(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
-    private static let comma = EvalSupport.regex(", *")
-    private static let spaces = EvalSupport.regex("\\s+")
-    private static let dayMonthYear = EvalSupport.regex(" (\\d+) \(monthAlt) (\\d{4}) ", [.caseless])
-    private static let ctime = EvalSupport.regex(" \(monthAlt) +(\\d+) \\d+:\\d+:\\d+ (\\d{4}) ", [.caseless])
-    private static let shortYear = EvalSupport.regex(" (\\d+) \(monthAlt) (\\d{2,3}) ", [.caseless])
-    private static let clock = EvalSupport.regex(" (\\d?\\d):(\\d\\d)(:(\\d\\d))? ")
-    private static let numericZone = EvalSupport.regex(" ([-+]\\d{4}) ")
-    private static let namedZone = EvalSupport.regex("\\b([A-Z]{2,4}(?:-DST)?)\\b")
+    private typealias P = RFC822DatePatterns
 
     public static func parse(_ date: String) -> Int? { parse(Array(date.utf8)) }
 
     public static func parse(_ date: [UInt8]) -> Int? {
         // $_ = " $date "; s/, */ /gs; s/\s+/ /gs;
-        var text = [0x20] + date + [0x20]
-        text = EvalSupport.replaceAll(comma, in: text, with: [0x20])
-        text = EvalSupport.replaceAll(spaces, in: text, with: [0x20])
+        var text: [UInt8] = [0x20]
+        text.reserveCapacity(date.count + 2)
+        var i = 0
+        while i < date.count {
+            text.append(date[i] == 0x2C ? 0x20 : date[i])
+            if date[i] == 0x2C { while i + 1 < date.count, date[i + 1] == 0x20 { i += 1 } }
+            i += 1
+        }
+        text.append(0x20)
+        text = EvalSupport.squeezeSpace(text)
 
         var day: [UInt8], monthName: [UInt8], yearText: [UInt8]
-        if let c = substitute(dayMonthYear, &text) {
+        if let c = substitute(P.dayMonthYear(text), &text) {
             day = c[1]!; monthName = c[2]!; yearText = c[3]!
-        } else if let c = substitute(ctime, &text) {
+        } else if let c = substitute(P.ctime(text), &text) {
             day = c[2]!; monthName = c[1]!; yearText = c[3]!
-        } else if let c = substitute(shortYear, &text) {
+        } else if let c = substitute(P.dayMonthYear(text, yearDigits: 2...3), &text) {
             day = c[1]!; monthName = c[2]!; yearText = c[3]!
         } else {
             return nil
@@ -58,14 +55,14 @@ public enum RFC822Date {
         }
 
         var hour = 0, minute = 0, second = 0
-        if let c = substitute(clock, &text) {
+        if let c = substitute(P.clock(text), &text) {
             hour = perlInt(c[1]!); minute = perlInt(c[2]!); second = c[4].map(perlInt) ?? 0
         }
 
         var zone = "-0000"
-        if let c = substitute(numericZone, &text) {
+        if let c = substitute(P.numericZone(text), &text) {
             zone = EvalSupport.text(c[1]!)
-        } else if let c = substitute(namedZone, &text), let offset = timeZones[EvalSupport.text(c[1]!)] {
+        } else if let c = substitute(P.namedZone(text), &text), let offset = timeZones[EvalSupport.text(c[1]!)] {
             zone = offset
         }
 
@@ -108,17 +105,12 @@ public enum RFC822Date {
         return time
     }
 
-    /// Perl `s/re/ /` (first match only), returning the captures.
-    private static func substitute(_ regex: PCRERegex, _ text: inout [UInt8]) -> [[UInt8]?]? {
-        let found: [Range<Int>?]?
-        do {
-            found = try text.withUnsafeBufferPointer { buffer throws(PCREError) in try regex.captures(in: buffer) }
-        } catch {
-            return nil
-        }
-        guard let found, let whole = found[0] else { return nil }
-        let groups = found.map { range in range.map { Array(text[$0]) } }
-        text.replaceSubrange(whole, with: [0x20])
+    /// Perl `s/re/ /` (first match only) for a match found in `text`: the captures, the
+    /// whole match first, as PCRE numbers them.
+    private static func substitute(_ match: P.Match?, _ text: inout [UInt8]) -> [[UInt8]?]? {
+        guard let match else { return nil }
+        let groups = [Array(text[match.whole])] + match.groups.map { $0.map(Array.init) }
+        text.replaceSubrange(match.whole, with: [0x20])
         return groups
     }
 

@@ -27,7 +27,7 @@ public enum RelayEvals {
     /// untrusted relays, as `Message::Metadata::Received::parse_received_headers` counts them:
     /// Received headers (top down) plus the synthetic `from X-Originating-IP: ip` relays of
     /// the stock `originating_ip_headers`, appended after them.
-    struct Counts {
+    struct Counts: Sendable {
         var trusted = 0
         var untrusted = 0
         var unparseable = 0
@@ -82,11 +82,15 @@ public enum RelayEvals {
 
     /// `classify` with the line's `SARelays.parse` result already at hand.
     static func classify(_ rawLine: [UInt8], parsed: SARelay?) -> Line {
+        // An ASCII line is its own text: no String round trip for the common case.
+        if let relay = parsed, rawLine.allSatisfy({ $0 < 0x80 }) {
+            if SARelays.asciiFind(rawLine, "(fetchmail-") != nil { return .fetchmail }
+            return .relay(private: relay.isPrivate || !relay.auth.isEmpty || isAuthenticatedHop(rawLine))
+        }
         let text = S.text(rawLine)
         if SARelays.isASCII(text) ? SARelays.asciiFind(text, "(fetchmail-") != nil : text.contains("(fetchmail-") { return .fetchmail }
         if let relay = parsed {
-            // Received.pm also takes any "by … with ESMTPA/ASMTP/HTTP…" hop as authenticated.
-            let authenticated = !relay.auth.isEmpty || (S.matches(byWord, Array(text.utf8)) && S.matches(authProtocol, Array(text.utf8)))
+            let authenticated = !relay.auth.isEmpty || isAuthenticatedHop(Array(text.utf8))
             return .relay(private: relay.isPrivate || authenticated)
         }
         var squeezed = text.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }).joined(separator: " ")
@@ -109,6 +113,11 @@ public enum RelayEvals {
         return .unparseable
     }
 
+    /// Received.pm also takes any "by … with ESMTPA/ASMTP/HTTP…" hop as authenticated.
+    static func isAuthenticatedHop(_ line: [UInt8]) -> Bool {
+        S.matches(byWord, line) && S.matches(authProtocol, line)
+    }
+
     static func isPrivateIPv6(_ ip: String) -> Bool {
         let l = ip.lowercased()
         return l == "::1" || l.hasPrefix("fe8") || l.hasPrefix("fe9") || l.hasPrefix("fea") || l.hasPrefix("feb")
@@ -116,12 +125,14 @@ public enum RelayEvals {
     }
 
     static func counts(_ input: EvalInput) -> Counts? {
-        guard let message = input.subject as? SAMessage else { return nil }
+        guard let message = input.message else { return nil }
         return counts(message)
     }
 
+    private static let countsKey = SAMemoKey<Counts>()
+
     static func counts(_ message: SAMessage) -> Counts {
-        message.memoized("RelayEvals.counts") { computeCounts(message) }
+        message.memoized(countsKey) { computeCounts(message) }
     }
 
     private static func computeCounts(_ message: SAMessage) -> Counts {
@@ -141,8 +152,9 @@ public enum RelayEvals {
         }
         for (index, line) in lines.enumerated() {
             var kind: Line
-            let text = S.text(line)
-            if text.hasPrefix("from X-Originating-IP: ") {
+            // (The bytes must start so for the text to: most lines need no String.)
+            if line.starts(with: "from X-Originating-IP: ".utf8), case let text = S.text(line),
+               text.hasPrefix("from X-Originating-IP: ") {
                 let ip = String(text.dropFirst(23)).trimmingCharacters(in: .whitespacesAndNewlines)
                 kind = .relay(private: ip.contains(":") ? isPrivateIPv6(ip) : SARelays.isPrivate(ip))
             } else if index < receivedCount && parsed.count == receivedCount {
@@ -166,15 +178,28 @@ public enum RelayEvals {
     // MARK: - Relay field checks
 
     static func untrusted(_ input: EvalInput) -> [SARelay] {
-        (input.subject as? SAMessage)?.relays.untrusted ?? []
+        input.message?.relays.untrusted ?? []
     }
 
-    /// `IS_IPV4_ADDRESS`: four dot-separated decimal octets, each ≤ 255.
+    /// `IS_IPV4_ADDRESS`: four dot-separated decimal octets (one to three ASCII digits),
+    /// each ≤ 255.
     static func isIPv4(_ s: String) -> Bool {
-        let parts = s.split(separator: ".", omittingEmptySubsequences: false)
-        return parts.count == 4 && parts.allSatisfy { p in
-            !p.isEmpty && p.count <= 3 && p.allSatisfy { $0.isASCII && $0.isNumber } && (Int(p) ?? 256) <= 255
+        var parts = 1, digits = 0, value = 0
+        for b in s.utf8 {
+            if b == 0x2E {
+                guard digits > 0, value <= 255 else { return false }
+                parts += 1
+                digits = 0
+                value = 0
+            } else if b >= 0x30 && b <= 0x39 {
+                digits += 1
+                guard digits <= 3 else { return false }
+                value = value * 10 + Int(b - 0x30)
+            } else {
+                return false
+            }
         }
+        return parts == 4 && digits > 0 && value <= 255
     }
 
     static func heloIPMismatch(_ input: EvalInput) -> Bool {
@@ -214,56 +239,69 @@ public enum RelayEvals {
     private static let notLookedUp = S.regex(
         "^\\S* \\(\\[\(ip4)\\][^\\)]{0,40}\\) by \\S+ with Microsoft SMTPSVC| \\(Lotus Domino ")
 
-    /// Untrusted relays with whether their MTA is known to look up rDNS.
-    static func untrustedWithLookup(_ message: SAMessage) -> [(SARelay, Bool)] {
-        message.memoized("RelayEvals.untrustedWithLookup") { RelaysWithLookup(items: computeUntrustedWithLookup(message)) }.items
-    }
-
-    private struct RelaysWithLookup: Sendable { var items: [(SARelay, Bool)] }
-
-    private static func computeUntrustedWithLookup(_ message: SAMessage) -> [(SARelay, Bool)] {
-        var out: [(SARelay, Bool)] = []
-        var inTrusted = true
-        let lines = message.headerStore.decoded("Received")
-        let parsed = message.relays.parsedReceived
-        for (index, line) in lines.enumerated() {
-            let text = S.text(line)
-            let parsedLine = parsed.count == lines.count ? parsed[index] : SARelays.parse(text)
-            guard let relay = parsedLine else { continue }
-            if inTrusted && !(relay.isPrivate || !relay.auth.isEmpty) { inTrusted = false }
-            if inTrusted { continue }
-            var squeezed = text.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }).joined(separator: " ")
-            if squeezed.lowercased().hasPrefix("from ") { squeezed = String(squeezed.dropFirst(5)) }
-            let bytes = S.replaceAll(date, in: Array(squeezed.utf8), with: [])
-            let lookedUp: Bool
-            if S.matches(qmailSMTP, bytes) || S.matches(notLookedUp, bytes) {
-                // qmail: an rDNS other than "unknown" is kept (so the relay has one), and
-                // "unknown" means no lookup; Microsoft SMTPSVC and Lotus Domino never record it.
-                lookedUp = false
-            } else {
-                lookedUp = lookedUpDNS.contains { S.matches($0, bytes) }
-            }
-            out.append((relay, lookedUp))
+    /// Whether the MTA that wrote this Received line (decoded, unfolded) is known to look
+    /// up the client's rDNS, so that an empty rDNS means the host has none.
+    static func mtaLookedUpDNS(_ text: String) -> Bool {
+        var squeezed = text.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }).joined(separator: " ")
+        if squeezed.lowercased().hasPrefix("from ") { squeezed = String(squeezed.dropFirst(5)) }
+        let bytes = S.replaceAll(date, in: Array(squeezed.utf8), with: [])
+        if S.matches(qmailSMTP, bytes) || S.matches(notLookedUp, bytes) {
+            // qmail: an rDNS other than "unknown" is kept (so the relay has one), and
+            // "unknown" means no lookup; Microsoft SMTPSVC and Lotus Domino never record it.
+            return false
         }
-        return out
+        return lookedUpDNS.contains { S.matches($0, bytes) }
     }
+
+    private static let noRDNSDotcomHeloKey = SAMemoKey<Bool>()
 
     /// `_check_received_helos`: the flag is the last untrusted public relay's verdict
-    /// (dotcom HELO with `no_reverse_dns`).
+    /// (dotcom HELO with `no_reverse_dns`). Trust is inferred as Received.pm does here
+    /// (private or authenticated hops are trusted); only the deciding relay's line is
+    /// examined for an rDNS lookup, and only when its HELO and rDNS could make it hit.
     static func checkForNoRDNSDotcomHelo(_ input: EvalInput) -> Bool {
-        guard let message = input.subject as? SAMessage else { return false }
-        var flag = false
-        for (relay, lookedUp) in untrustedWithLookup(message) where !relay.isPrivate {
-            flag = false
-            if S.matches(dotcomHelo, Array(relay.helo.utf8)) && relay.rdns.isEmpty && lookedUp { flag = true }
+        guard let message = input.message else { return false }
+        return message.memoized(noRDNSDotcomHeloKey) {
+            let lines = message.headerStore.decoded("Received")
+            let parsed = message.relays.parsedReceived
+            var inTrusted = true
+            var last: (relay: SARelay, line: Int)?
+            for index in lines.indices {
+                let parsedLine = parsed.count == lines.count ? parsed[index] : SARelays.parse(S.text(lines[index]))
+                guard let relay = parsedLine else { continue }
+                if inTrusted && !(relay.isPrivate || !relay.auth.isEmpty) { inTrusted = false }
+                if !inTrusted && !relay.isPrivate { last = (relay, index) }
+            }
+            guard let last, last.relay.rdns.isEmpty, S.matches(dotcomHelo, Array(last.relay.helo.utf8)) else { return false }
+            return mtaLookedUpDNS(S.text(lines[last.line]))
         }
-        return flag
     }
 
     // MARK: - Forged Received trail
 
-    /// RelayEval's `hostname_to_domain` (undef for undef only; "" stays "").
+    /// RelayEval's `hostname_to_domain` (undef for undef only; "" stays ""). ASCII names,
+    /// nearly all, are split as bytes; others keep the Character-based form below.
     static func hostnameToDomain(_ host: String) -> String? {
+        guard SARelays.isASCII(host) else { return hostnameToDomainCharacters(host) }
+        let b = Array(host.utf8)
+        guard b.contains(where: { ($0 | 0x20) >= 0x61 && ($0 | 0x20) <= 0x7A }) else { return host }
+        var p = b.split(separator: 0x2E, omittingEmptySubsequences: false)
+        while let l = p.last, l.isEmpty { p.removeLast() }
+        // The last n labels, dots between them included, are one run of the name.
+        func lastLabels(_ n: Int) -> String { String(decoding: b[p[p.count - n].startIndex..<p[p.count - 1].endIndex], as: UTF8.self) }
+        func has(_ label: ArraySlice<UInt8>, _ pair: (UInt8, UInt8)) -> Bool {
+            zip(label, label.dropFirst()).contains { $0 == pair.0 && $1 == pair.1 }
+        }
+        if p.count > 1, let last = p.last, last.count >= 3 && !last.contains(where: { $0 == 0x20 || $0 == 0x09 })
+            || has(last, (0x69, 0x65)) || has(last, (0x66, 0x72)) || has(last, (0x64, 0x65)) {
+            return lastLabels(2)
+        } else if p.count > 2 {
+            return lastLabels(3)
+        }
+        return host
+    }
+
+    static func hostnameToDomainCharacters(_ host: String) -> String? {
         if !host.contains(where: { $0.isASCII && $0.isLetter }) { return host }
         let parts = host.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
         // split drops trailing empty fields
@@ -278,13 +316,24 @@ public enum RelayEvals {
         return host
     }
 
-    private static let domainShape = S.regex("^\\w+(?:[\\w.-]+\\.)+\\w+$")
+    /// `/^\w+(?:[\w.-]+\.)+\w+$/` by hand: word characters, dots and hyphens, starting with
+    /// a word character, whose last dot is at offset 2 or later and followed by word
+    /// characters only (`$` may also match before a final newline).
+    static func hasDomainShape(_ name: String) -> Bool {
+        var b = Array(name.utf8)
+        if b.last == 0x0A { b.removeLast() }
+        guard let first = b.first, S.isWordByte(first), let dot = b.lastIndex(of: 0x2E), dot >= 2, dot + 1 < b.count
+        else { return false }
+        return b[(dot + 1)...].allSatisfy(S.isWordByte) && b.allSatisfy { S.isWordByte($0) || $0 == 0x2E || $0 == 0x2D }
+    }
 
     private struct ForgedCounts: Sendable { var mismatchFrom: Int; var mismatchIPHelo: Int }
 
+    private static let forgedReceivedKey = SAMemoKey<ForgedCounts>()
+
     static func forgedReceived(_ input: EvalInput) -> (mismatchFrom: Int, mismatchIPHelo: Int) {
-        guard let message = input.subject as? SAMessage else { return computeForgedReceived([]) }
-        let r = message.memoized("RelayEvals.forgedReceived") {
+        guard let message = input.message else { return computeForgedReceived([]) }
+        let r = message.memoized(forgedReceivedKey) {
             let c = computeForgedReceived(message.relays.untrusted)
             return ForgedCounts(mismatchFrom: c.mismatchFrom, mismatchIPHelo: c.mismatchIPHelo)
         }
@@ -307,7 +356,7 @@ public enum RelayEvals {
         var from = relays.map { hostnameToDomain($0.rdns.lowercased()) }
         let helo = relays.map { hostnameToDomain($0.helo.lowercased()) }
         for i in relays.indices {
-            guard let b = by[i], S.matches(domainShape, Array(b.utf8)) else { continue }
+            guard let b = by[i], hasDomainShape(b) else { continue }
             if let f = from[i], isLocalhostName(f),
                relays[i].ip == "127.0.0.1" { from[i] = nil }
             let fip = relays[i].ip
@@ -316,7 +365,7 @@ public enum RelayEvals {
                 let fb = fip.split(separator: ".").prefix(2).joined(separator: ".")
                 if hb != fb && !SARelays.isPrivate(h) { mismatchIPHelo += 1 }
             }
-            if i > 0, let prev = from[i - 1], S.matches(domainShape, Array(prev.utf8)), b != prev,
+            if i > 0, let prev = from[i - 1], hasDomainShape(prev), b != prev,
                !heloForgeryWelcomelisted(b, prev) {
                 mismatchFrom += 1
             }

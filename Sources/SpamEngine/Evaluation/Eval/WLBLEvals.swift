@@ -3,30 +3,29 @@ import PCRE
 /// An address list as SpamAssassin's `add_to_addrlist` builds it: each glob lowercased and
 /// turned into `^…$` (`*` → `.*`, `?` → `.`, other non-word characters escaped).
 public struct EvalAddressList: Sendable {
-    var entries: [(address: String, regex: PCRERegex)] = []
+    private(set) var entries: [(address: String, regex: PCRERegex, glob: AddressGlob)] = []
+    /// Built by `compileMatcher` once the list is complete (an `add` drops it): the entry
+    /// addresses as bytes when all are ASCII (then byte equality is String equality).
+    private var asciiAddresses: Set<[UInt8]>?
 
     public init(_ globs: [String] = []) {
         for glob in globs { add(glob) }
+        compileMatcher()
+    }
+
+    mutating func compileMatcher() {
+        asciiAddresses = entries.allSatisfy { $0.address.utf8.allSatisfy { $0 < 0x80 } }
+            ? Set(entries.map { Array($0.address.utf8) }) : nil
     }
 
     static func pattern(_ glob: String) -> String {
         var re = ""
-        var lastWasStar = false
-        for byte in glob.lowercased().utf8 {
-            var b = byte
-            if b == 0 || b == UInt8(ascii: "\\") || b == UInt8(ascii: "(") { b = UInt8(ascii: "_") }
-            if b == UInt8(ascii: "*") {
-                if !lastWasStar { re += ".*" }
-                lastWasStar = true
-                continue
-            }
-            lastWasStar = false
-            if b == UInt8(ascii: "?") {
-                re += "."
-            } else if EvalSupport.isWordByte(b) {
-                re.unicodeScalars.append(Unicode.Scalar(b))
-            } else {
-                re += EvalSupport.quoteMeta([b])
+        for token in AddressGlob(glob).tokens {
+            switch token {
+            case .star: re += ".*"
+            case .any: re += "."
+            case .byte(let b) where EvalSupport.isWordByte(b): re.unicodeScalars.append(Unicode.Scalar(b))
+            case .byte(let b): re += EvalSupport.quoteMeta([b])
             }
         }
         return "^" + re + "$"
@@ -34,23 +33,33 @@ public struct EvalAddressList: Sendable {
 
     mutating func add(_ glob: String) {
         let address = glob.lowercased()
+        asciiAddresses = nil
         entries.removeAll { $0.address == address }
-        if let regex = try? PCRERegex(Self.pattern(glob)) { entries.append((address, regex)) }
+        // Entries whose pattern PCRE refuses are dropped, as SpamAssassin's eval would fail.
+        if let regex = try? PCRERegex(Self.pattern(glob)) { entries.append((address, regex, AddressGlob(glob))) }
     }
 
     public var isEmpty: Bool { entries.isEmpty }
 
     /// `_check_welcomelist($list, $addr)`.
     public func contains(_ address: [UInt8]) -> Bool {
+        guard !entries.isEmpty else { return false }
         let lower = EvalSupport.lower(address)
-        let text = EvalSupport.text(lower)
-        if entries.contains(where: { $0.address == text }) { return true }
-        return entries.contains { $0.regex.firstMatch(in: lower) != nil }
+        if let asciiAddresses, lower.allSatisfy({ $0 < 0x80 }) {
+            if asciiAddresses.contains(lower) { return true }
+        } else {
+            // String equality is canonical equivalence: compare as Strings.
+            let text = EvalSupport.text(lower)
+            if entries.contains(where: { $0.address == text }) { return true }
+        }
+        // Each entry's /^…$/ on the lowercased address, matched as the glob it came from.
+        guard let subject = AddressGlob.subject(lower) else { return false }
+        return entries.contains { $0.glob.matches(subject) }
     }
 }
 
 /// One relay of SpamAssassin's relay lists, as printed in `X-Spam-Relays-*`.
-struct EvalRelay: Equatable {
+struct EvalRelay: Equatable, Sendable {
     var ip: String
     var rdns: String
 }
@@ -77,6 +86,7 @@ public struct WLBLEvals: Sendable {
         func list(_ keys: [String]) -> EvalAddressList {
             var result = EvalAddressList()
             for key in keys { for entry in config.directives[key] ?? [] { for w in words(entry.value) { result.add(w) } } }
+            result.compileMatcher()
             return result
         }
         for (name, keys) in [("welcomelist_to", ["welcomelist_to", "whitelist_to"]),
@@ -95,6 +105,7 @@ public struct WLBLEvals: Sendable {
             for w in words(String(value[value.index(after: close)...])) { l.add(w) }
             namedLists[name] = l
         }
+        for name in namedLists.keys { namedLists[name]?.compileMatcher() }
         func rcvd(_ pairs: [(String, String)]) -> [(regex: PCRERegex, address: String, domains: [String])] {
             var out: [(regex: PCRERegex, address: String, domains: [String])] = []
             for (address, domain) in pairs {
@@ -124,6 +135,16 @@ public struct WLBLEvals: Sendable {
     private static let relayIP = S.regex("(?:^| )ip=(\\S*)")
     private static let relayRDNS = S.regex("(?:^| )rdns=(\\S*)")
 
+    private static let untrustedRelaysKey = SAMemoKey<[EvalRelay]>()
+    private static let trustedRelaysKey = SAMemoKey<[EvalRelay]>()
+
+    /// Relays from the `X-Spam-Relays-Trusted` / `-Untrusted` pseudo-headers, parsed once
+    /// per message.
+    static func relays(_ subject: any RuleSubject, trusted: Bool) -> [EvalRelay] {
+        let name = trusted ? "X-Spam-Relays-Trusted" : "X-Spam-Relays-Untrusted"
+        return S.memo(subject, trusted ? trustedRelaysKey : untrustedRelaysKey) { relays(subject, name) }
+    }
+
     /// Relays from the `X-Spam-Relays-Trusted` / `-Untrusted` pseudo-headers.
     static func relays(_ subject: any RuleSubject, _ name: String) -> [EvalRelay] {
         guard let text = S.get(subject, name) else { return [] }
@@ -140,14 +161,17 @@ public struct WLBLEvals: Sendable {
     /// relay did not (possible forgery), 0 no entry.
     func checkRcvd(_ subject: any RuleSubject, _ list: [(regex: PCRERegex, address: String, domains: [String])],
                    _ address: [UInt8]) -> Int {
-        let untrusted = Self.relays(subject, "X-Spam-Relays-Untrusted")
-        let trusted = Self.relays(subject, "X-Spam-Relays-Trusted")
+        // No entries: nothing can match or be forged (the relays need not be read).
+        guard !list.isEmpty else { return 0 }
+        let untrusted = Self.relays(subject, trusted: false)
+        let trusted = Self.relays(subject, trusted: true)
         guard untrusted.count + trusted.count > 0 else { return 0 }
         let relays = untrusted.isEmpty ? trusted : [untrusted[0]]
         let lower = S.lower(address)
         var foundForged = 0
         for entry in list {
-            for domain in entry.domains where entry.regex.firstMatch(in: lower) != nil {
+            guard entry.regex.firstMatch(in: lower) != nil else { continue }
+            for domain in entry.domains {
                 if relays.contains(where: { Self.relayMatches($0, domain) }) { return 1 }
                 foundForged = -1
             }
