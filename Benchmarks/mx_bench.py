@@ -377,7 +377,7 @@ def postfix_version():
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--messages", type=int, help="smtp-source messages per run (default 1000)")
+    ap.add_argument("--messages", type=int, help="smtp-source messages per run (default 2000)")
     ap.add_argument("--quick", action="store_true", help="200 messages per run")
     ap.add_argument("--sessions", default="1,10,50", help="comma-separated smtp-source -s values (default 1,10,50)")
     ap.add_argument("--size", type=int, default=3000, help="smtp-source -l: body bytes (default 3000)")
@@ -385,7 +385,7 @@ def main(argv=None):
                     help="which to run, comma-separated (default moat,moat-nofilter,postfix)")
     args = ap.parse_args(argv)
     levels = [int(x) for x in args.sessions.split(",") if x.strip()]
-    count = args.messages or (200 if args.quick else 1000)
+    count = args.messages or (200 if args.quick else 2000)
     for tool in (SMTP_SOURCE, "/usr/sbin/postfix"):
         if not os.access(tool, os.X_OK):
             raise SystemExit(f"{tool} is missing: install the postfix package (make test-deps)")
