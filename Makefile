@@ -62,6 +62,7 @@ test: test-deps unit-test integration-test
 bench: test-deps release
 	$(SWIFT) build -c release --product spam-bench
 	MOAT_BINARY=$(CURDIR)/.build/release/moat $(PYTHON) Benchmarks/filter_bench.py
+	MOAT_BINARY=$(CURDIR)/.build/release/moat $(PYTHON) Benchmarks/mx_bench.py
 	$(PYTHON) Benchmarks/spam_bench.py --binary $(CURDIR)/.build/release/spam-bench
 
 

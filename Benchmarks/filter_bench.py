@@ -16,28 +16,22 @@ the GIL) and the machine's cores with moat, so numbers are a lower bound for moa
 """
 import argparse
 import os
-import platform
 import re
 import shutil
 import smtplib
-import socket
-import statistics
 import sys
 import threading
 import time
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-REPO = HERE.parent
-sys.path.insert(0, str(REPO / "Tests" / "IntegrationTests"))
-
+from benchlib import (REPO, TIMEOUT, RawClient, SMTPError, build_of, cpu_seconds, dot_stuff, machine_line,
+                      percentile, self_cpu)
 from harness.moat import BINARY, Moat  # noqa: E402
 from harness.sink import Sink  # noqa: E402
 
 CORPUS = REPO.parent / "shared" / "corpus" / "ham"
 MAIL_FROM = "bench@example.org"
 RCPT_TO = "user@example.com"
-TIMEOUT = 60  # seconds, per socket operation
 WARMUP = 50
 
 
@@ -59,69 +53,7 @@ def load_corpus(directory):
     return messages
 
 
-def dot_stuff(data):
-    """Wire form of a CRLF message for DATA: leading dots doubled, terminator appended."""
-    if data.startswith(b"."):
-        data = b"." + data
-    return data.replace(b"\r\n.", b"\r\n..") + b".\r\n"
-
-
 # ---- clients --------------------------------------------------------------------------
-class SMTPError(Exception):
-    pass
-
-
-class RawClient:
-    """Minimal ESMTP client over one socket, using PIPELINING for MAIL/RCPT/DATA."""
-
-    def __init__(self, port):
-        self.sock = socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT)
-        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        self.buf = b""
-        self.expect(220)
-        self.sock.sendall(b"EHLO bench.example.test\r\n")
-        lines = self.expect(250)
-        if not any(l[4:].upper().startswith(b"PIPELINING") for l in lines):
-            raise SMTPError("server does not offer PIPELINING; use --client smtplib")
-        self.envelope = f"MAIL FROM:<{MAIL_FROM}>\r\nRCPT TO:<{RCPT_TO}>\r\nDATA\r\n".encode()
-
-    def reply(self):
-        """Read one (possibly multi-line) reply; return (code, [lines])."""
-        lines = []
-        while True:
-            while b"\r\n" not in self.buf:
-                chunk = self.sock.recv(65536)
-                if not chunk:
-                    raise SMTPError("connection closed by server")
-                self.buf += chunk
-            line, self.buf = self.buf.split(b"\r\n", 1)
-            lines.append(line)
-            if len(line) < 4 or line[3:4] != b"-":
-                return int(line[:3]), lines
-
-    def expect(self, code):
-        got, lines = self.reply()
-        if got != code:
-            raise SMTPError(f"expected {code}, got {b' / '.join(lines).decode(errors='replace')}")
-        return lines
-
-    def send(self, wire):
-        self.sock.sendall(self.envelope)
-        self.expect(250)  # MAIL
-        self.expect(250)  # RCPT
-        self.expect(354)  # DATA
-        self.sock.sendall(wire)
-        self.expect(250)  # end of data: filtered and re-injected
-
-    def close(self):
-        try:
-            self.sock.sendall(b"QUIT\r\n")
-            self.reply()
-        except (OSError, SMTPError):
-            pass
-        self.sock.close()
-
-
 class SmtplibClient:
     def __init__(self, port):
         self.smtp = smtplib.SMTP("127.0.0.1", port, timeout=TIMEOUT)
@@ -140,7 +72,7 @@ class SmtplibClient:
             self.smtp.close()
 
 
-CLIENTS = {"raw": RawClient, "smtplib": SmtplibClient}
+CLIENTS = {"raw": lambda port: RawClient(port, MAIL_FROM, RCPT_TO), "smtplib": SmtplibClient}
 
 
 # ---- one run --------------------------------------------------------------------------
@@ -199,27 +131,6 @@ def run(port, client_cls, payloads, sizes, concurrency, count):
     return wall, latencies, sent_bytes[0], errors
 
 
-def percentile(values, p):
-    s = sorted(values)
-    if not s:
-        return float("nan")
-    return s[min(len(s) - 1, max(0, round(p / 100 * len(s) + 0.5) - 1))]  # nearest-rank
-
-
-def cpu_seconds(pid):
-    """user+system CPU seconds of `pid` from /proc (None if unavailable)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    except (OSError, IndexError, ValueError):
-        return None
-
-
-def self_cpu():
-    t = os.times()
-    return t.user + t.system
-
-
 def wait_count(sink, target, timeout=30):
     deadline = time.monotonic() + timeout
     while sink.accepted < target and time.monotonic() < deadline:
@@ -246,9 +157,9 @@ def main(argv=None):
     sizes = [len(m) for m in corpus]
 
     binary = os.path.realpath(BINARY)
-    build = "release" if "/release/" in binary else "debug" if "/debug/" in binary else "unknown"
+    build = build_of(binary)
     print(f"moat filter benchmark")
-    print(f"  machine : {platform.machine()}, {os.cpu_count()} cores, {platform.system()} {platform.release()}")
+    print(f"  machine : {machine_line()}")
     print(f"  binary  : {binary}")
     print(f"  build   : {build}")
     print(f"  corpus  : {len(corpus)} messages, {sum(sizes) / len(sizes) / 1024:.1f} KiB mean, {args.corpus}")

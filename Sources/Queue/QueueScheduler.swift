@@ -56,6 +56,8 @@ public actor QueueScheduler {
     private var lastWakeupStamp: Double?
     private var waiter: CheckedContinuation<Void, Never>?
     private var signalled = false
+    /// Turns of the run loop; idle, there is one per `wakeupPollInterval` (tests check it sleeps).
+    private(set) var passes = 0
 
     private let arrivals: QueueArrivals?
 
@@ -87,6 +89,7 @@ public actor QueueScheduler {
                 }
             }
             while !Task.isCancelled {
+                passes += 1
                 let now = DurableFile.currentTime()
                 let stamp = spool.wakeupStamp()
                 if stamp != lastWakeupStamp || now - lastRescan >= configuration.queueRunDelay {
@@ -190,7 +193,14 @@ public actor QueueScheduler {
             delay = min(delay, max(0, next - now))
         }
         let timer = Task { [weak self] in
-            try? await Task.sleep(for: .milliseconds(Int64(delay * 1000) + 1))
+            // Only a timer that ran out may signal. One cancelled below (the wait ended
+            // otherwise) that signalled anyway would end the next wait at once, whose
+            // cancelled timer would end the one after: the loop would never sleep.
+            do {
+                try await Task.sleep(for: .milliseconds(Int64(delay * 1000) + 1))
+            } catch {
+                return
+            }
             await self?.signal()
         }
         await withTaskCancellationHandler {

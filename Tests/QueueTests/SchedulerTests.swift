@@ -136,6 +136,22 @@ final class SchedulerTests: XCTestCase {
         XCTAssertEqual(deliverer.calls.filter { $0.id == held }.count, 1)
     }
 
+    /// Idle, the loop wakes once per wake-up-file poll (0.1 s here). A cancelled poll timer
+    /// that signalled anyway used to end every next wait at once: a core busy for good.
+    func testAnIdleSchedulerSleepsBetweenPolls() async throws {
+        let spool = try makeSpool(self)
+        let scheduler = QueueScheduler(spool: spool, deliverer: ScriptedDeliverer(), configuration: fastConfiguration())
+        let task = start(scheduler)
+        defer { task.cancel() }
+        _ = try await scheduler.enqueue(Envelope(sender: address("a@example.org"), recipients: [address("b@example.net")]),
+                                        message: sampleMessage())
+        try await waitUntil { try spool.ids(in: .active).isEmpty }
+        let before = await scheduler.passes
+        try await Task.sleep(for: .seconds(1))
+        let passes = await scheduler.passes - before
+        XCTAssertLessThanOrEqual(passes, 30, "about 10 polls in a second, not a busy loop")
+    }
+
     func testCancelledSchedulerStopsAndARestartContinues() async throws {
         let spool = try makeSpool(self)
         let deliverer = ScriptedDeliverer(script: [
