@@ -20,8 +20,9 @@ public struct FilterPolicy: Sendable {
     public var noticeFrom: EmailAddress
     /// Where the filter sits, which decides what bounce and reject mean.
     public var stage = Stage.gateway
-    /// Prepend amavisd-new's Received header (the MX writes its own, smtpd's).
-    public var addsReceived = true
+    /// Prepend amavisd-new's Received header: behind Postfix only (the MX writes its own,
+    /// smtpd's, before the filter runs).
+    public var addsReceived: Bool { stage == .gateway }
 
     /// Where a message is when the filter judges it.
     public enum Stage: Sendable, Equatable {

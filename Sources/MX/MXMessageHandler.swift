@@ -32,13 +32,7 @@ public struct MXMessageHandler: SMTPMessageHandler {
         logger.info("\(id): client=\(client.hostname ?? "unknown")[\(client.address ?? "unknown")]\(transaction.tls.map { ", tls=\($0.version)" } ?? "")")
         return await QueueRelay.$preferredID.withValue(QueueRelay.PreferredID(id)) {
             if let filter { return await filter.handle(traced) }
-            do {
-                let queued = try await queue.enqueue(traced.envelope, traced.message, hints: .none)
-                return .single(SMTPReply(250, "2.0.0", "Ok: queued as \(queued)"))
-            } catch {
-                logger.error("\(id): queue write failed: \(error)")
-                return .single(SMTPReply(451, "4.3.0", "Error: queue file write error"))
-            }
+            return await queue.accept(traced, hints: .none)
         }
     }
 }

@@ -1,4 +1,5 @@
 import Filter
+import Logging
 import MoatCore
 import Queue
 import SMTP
@@ -11,6 +12,7 @@ public struct QueueRelay: MessageRelay, FilterOverflow {
     public let spool: Spool
     public let arrivals: QueueArrivals
     private let pool: BlockingWorkPool
+    private let logger: Logger
 
     /// The queue ID the MX already named in the message's Received header: the first
     /// message queued in this task takes it (not a notice or DSN queued after it).
@@ -23,10 +25,11 @@ public struct QueueRelay: MessageRelay, FilterOverflow {
         func take() -> String? { id.withLock { $0.take() } }
     }
 
-    public init(spool: Spool, arrivals: QueueArrivals, pool: BlockingWorkPool) {
+    public init(spool: Spool, arrivals: QueueArrivals, pool: BlockingWorkPool, logger: Logger) {
         self.spool = spool
         self.arrivals = arrivals
         self.pool = pool
+        self.logger = logger
     }
 
     public var name: String { "queue" }
@@ -39,10 +42,16 @@ public struct QueueRelay: MessageRelay, FilterOverflow {
 
     /// Queued as it came, to be filtered before delivery.
     public func acceptUnfiltered(_ transaction: SMTPTransaction) async -> SMTPDeliveryOutcome {
+        await accept(transaction, hints: DeliveryHints(filterPending: true))
+    }
+
+    /// Queues the transaction's message and gives the client Postfix's answer.
+    func accept(_ transaction: SMTPTransaction, hints: DeliveryHints) async -> SMTPDeliveryOutcome {
         do {
-            let id = try await enqueue(transaction.envelope, transaction.message, hints: DeliveryHints(filterPending: true))
+            let id = try await enqueue(transaction.envelope, transaction.message, hints: hints)
             return .single(SMTPReply(250, "2.0.0", "Ok: queued as \(id)"))
         } catch {
+            logger.error("queue write failed: \(error)")
             return .single(SMTPReply(451, "4.3.0", "Error: queue file write error"))
         }
     }

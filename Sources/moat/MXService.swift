@@ -33,7 +33,6 @@ struct MXService {
 
         var afterQueue = FilterPolicy(config: config)
         afterQueue.stage = .afterQueue
-        afterQueue.addsReceived = false
         afterQueue.hostname = mx.hostname
         var beforeQueue = afterQueue
         beforeQueue.stage = .beforeQueue
@@ -45,7 +44,7 @@ struct MXService {
             identity: LocalIdentity(hostname: mx.hostname, names: [mx.hostname],
                                     addresses: InterfaceAddresses.served(byListenerOn: listen.host)))
         let arrivals = QueueArrivals()
-        let relay = QueueRelay(spool: spool, arrivals: arrivals, pool: pool)
+        let relay = QueueRelay(spool: spool, arrivals: arrivals, pool: pool, logger: logger)
         let scheduler = QueueScheduler(
             spool: spool,
             deliverer: PendingFilterDeliverer(
@@ -78,13 +77,11 @@ struct MXService {
             settings: SMTPServerSettings(hostname: mx.hostname, banner: mx.greeting, maxMessageSize: mx.maxMessageSize,
                                          maxRecipients: mx.maxRecipients, softErrorLimit: mx.softErrorLimit,
                                          hardErrorLimit: mx.hardErrorLimit, acceptXForward: false,
-                                         heloRequired: mx.heloRequired, offersSTARTTLS: tls != nil, checksPolicy: true,
-                                         requireCRLFEndOfData: true),
+                                         heloRequired: mx.heloRequired, checksPolicy: true, requireCRLFEndOfData: true),
             limits: SMTPServer.Limits(maxConnections: mx.maxConnections,
                                       maxConnectionsPerClient: mx.maxConnectionsPerClient,
                                       perClientExempt: { IPAddress($0).map(mynetworks.contains) ?? false },
-                                      idleTimeout: .nanoseconds(Int64(mx.idleTimeout.seconds * 1e9)),
-                                      errorSleep: .nanoseconds(Int64(mx.errorSleepTime.seconds * 1e9))),
+                                      idleTimeout: TimeAmount(mx.idleTimeout), errorSleep: TimeAmount(mx.errorSleepTime)),
             handler: MXMessageHandler(hostname: mx.hostname, filter: filter, queue: relay, logger: logger),
             policy: policy, tls: tls, group: MultiThreadedEventLoopGroup.singleton, logger: logger)
         return MXService(server: server, scheduler: scheduler, listen: listen)

@@ -41,7 +41,7 @@ struct ServeCommand: AsyncParsableCommand {
                                          maxRecipients: f.maxRecipients),
             // Postfix's side of the filter runs with smtpd_error_sleep_time=0; so do we.
             limits: SMTPServer.Limits(maxConnections: f.maxConnections,
-                                      idleTimeout: .nanoseconds(Int64(f.idleTimeout.seconds * 1e9)), errorSleep: .zero),
+                                      idleTimeout: TimeAmount(f.idleTimeout), errorSleep: .zero),
             handler: pipeline, group: MultiThreadedEventLoopGroup.singleton, logger: logger)
         let bound = filterServer.localAddress
         logger.notice("listening on \(bound.ipAddress ?? listen.host):\(bound.port ?? listen.port) (\(listen.lmtp ? "LMTP" : "SMTP")), re-injecting to \(config.filter.reinject)")

@@ -19,7 +19,6 @@ final class PipelineStageTests: XCTestCase {
         let config = try MoatConfig.parse("[filter]\nhostname = \"mx.example.com\"\n" + toml, file: "test.toml")
         var policy = FilterPolicy(config: config)
         policy.stage = stage
-        policy.addsReceived = stage == .gateway
         let checker = ContentChecker(virusScanner: scanner, banned: try BannedFilePolicy(patterns: config.banned.filenames),
                                      spam: GTUBECheck(), levels: policy.levels)
         return FilterPipeline(checker: checker, policy: policy, quarantine: nil, relay: relay, logger: logger, budget: budget)

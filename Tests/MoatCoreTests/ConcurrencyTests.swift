@@ -1,3 +1,4 @@
+import Dispatch
 import XCTest
 @testable import MoatCore
 
@@ -32,8 +33,11 @@ final class ConcurrencyTests: XCTestCase {
     func testDeadlineHoldsForWorkThatIgnoresCancellation() async throws {
         let started = ContinuousClock.now
         let result: Int? = try await withDeadline(.milliseconds(100)) {
-            let until = ContinuousClock.now + .seconds(2)
-            while ContinuousClock.now < until { usleep(10_000) } // blocking, deaf to cancellation
+            // Deaf to cancellation, as a scan already running on a pool thread: a wait
+            // that cancellation cannot cut short and that holds no cooperative thread.
+            await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+                DispatchQueue.global().asyncAfter(deadline: .now() + 2) { done.resume() }
+            }
             return 1
         }
         XCTAssertNil(result)

@@ -274,6 +274,7 @@ final class MoatConfigTests: XCTestCase {
         XCTAssertEqual(defaults.maxMessageSize, 10_240_000)
         XCTAssertEqual(defaults.restrictions.relay, ["permit_mynetworks", "permit_sasl_authenticated", "reject_unauth_destination"])
         XCTAssertEqual(defaults.restrictions.data, ["reject_unauth_pipelining"])
+        XCTAssertEqual(defaults.greeting, "\(defaults.hostname) ESMTP", "the banner names no software")
         let c = try MoatConfig.parse("""
             [mx]
             hostname = "mx.example.com"

@@ -24,10 +24,6 @@ final class ServerSessionMXTests: XCTestCase {
         actions.compactMap { if case .reply(let r) = $0 { r } else { nil } }
     }
 
-    func testBannerNamesNoSoftware() {
-        XCTAssertEqual(mx().greeting(), SMTPReply(220, nil, "mx.test ESMTP"))
-    }
-
     func testRecipientsWaitForThePolicy() {
         var s = mx()
         _ = send(&s, "EHLO client.example")

@@ -48,7 +48,7 @@ public final class SMTPServer: Sendable {
     /// Binds the listener; `run()` then serves it.
     /// - Parameters:
     ///   - policy: asked at connect, RCPT and DATA (with `settings.checksPolicy`); nil for the filter.
-    ///   - tls: the STARTTLS context (with `settings.offersSTARTTLS`).
+    ///   - tls: the STARTTLS context; STARTTLS is offered exactly when there is one.
     public static func bind(host: String, port: Int, settings: SMTPServerSettings, limits: Limits,
                             handler: any SMTPMessageHandler, policy: (any SMTPServerPolicy)? = nil,
                             tls: NIOSSLContext? = nil, group: any EventLoopGroup,
@@ -68,7 +68,7 @@ public final class SMTPServer: Sendable {
                 }
             }
         var settings = settings
-        settings.offersSTARTTLS = settings.offersSTARTTLS && tls != nil
+        settings.offersSTARTTLS = tls != nil
         return SMTPServer(channel: channel, settings: settings, limits: limits, handler: handler, policy: policy,
                           tls: tls, logger: logger)
     }
@@ -234,19 +234,15 @@ private struct ConnectionLoop {
                 case .lineTooLong: actions = session.receivedOverlongLine()
                 case .message(let bytes, let size): actions = session.received(message: bytes, size: size)
                 }
-                switch try await perform(actions) {
-                case .goOn: continue
-                case .close: return
-                case .switchedToTLS: break
-                }
-                break
+                // After a switch to TLS the decoder is empty: the loop ends by itself.
+                if try await perform(actions) == .close { return }
             }
             try await flush()
             timer.busy = false
         }
     }
 
-    private enum Next { case goOn, close, switchedToTLS }
+    private enum Next { case goOn, close }
 
     /// Carries out actions.
     private mutating func perform(_ actions: [SMTPServerSession.Action]) async throws -> Next {
@@ -286,7 +282,7 @@ private struct ConnectionLoop {
                 decoder.discardBuffered()
                 dropUntilRead = before
                 self.observer = observer
-                return .switchedToTLS
+                return .goOn
             case .close:
                 try await flush()
                 return .close

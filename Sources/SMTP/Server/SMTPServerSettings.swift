@@ -19,7 +19,7 @@ public struct SMTPServerSettings: Sendable {
     public var acceptXForward: Bool
     /// MAIL needs a HELO/EHLO first (Postfix `smtpd_helo_required`).
     public var heloRequired: Bool
-    /// Advertise and accept STARTTLS (the listener has a certificate).
+    /// Advertise and accept STARTTLS; `SMTPServer.bind` sets it from the TLS context it gets.
     public var offersSTARTTLS: Bool
     /// Ask the connection's policy about each RCPT and DATA (the MX); off, every syntactically
     /// valid recipient is taken (the filter behind Postfix).

@@ -76,9 +76,6 @@ class Moat:
             time.sleep(0.05)
         raise AssertionError(f"moat did not start within {timeout}s:\n{self.log_text()}")
 
-    def lines(self, pattern):
-        return re.findall(pattern, self.log_text())
-
     def log_text(self):
         try:
             return self.log_path.read_text(errors="replace")
