@@ -3,14 +3,13 @@ swaks), the directory CLI, Maildirs on disk. Only loopback; ports picked at run 
 import re
 import shutil
 import smtplib
-import socket
 import ssl
 import subprocess
 import time
 
 import pytest
 
-from harness import MoatMX, Sink
+from harness import MoatMX, RawClient, Sink
 from harness.mail import EICAR
 
 MESSAGE = b"From: Sender <sender@example.org>\r\nTo: alice@example.com\r\nSubject: hello\r\nMessage-ID: <m1@example.org>\r\n\r\nHello Alice.\r\n"
@@ -24,26 +23,13 @@ def mx():
         yield m
 
 
-def reply_of(sock_file):
-    """Reads one (possibly multi-line) SMTP reply: (code, [lines])."""
-    lines = []
-    while True:
-        line = sock_file.readline().decode("utf-8", "replace").rstrip("\r\n")
-        if not line:
-            raise EOFError("connection closed")
-        lines.append(line[4:])
-        if line[3:4] != "-":
-            return int(line[:3]), lines
-
-
 def test_greeting_and_ehlo_say_nothing_about_the_software(mx):
     with smtplib.SMTP("127.0.0.1", mx.mx_port, timeout=10) as s:
         s.ehlo("client.example.test")
         assert s.has_extn("starttls") and s.has_extn("pipelining") and s.has_extn("size")
         assert not s.has_extn("xforward") and not s.has_extn("auth")
         assert s.docmd("VRFY", "alice@example.com")[0] == 502
-    with socket.create_connection(("127.0.0.1", mx.mx_port), timeout=10) as raw:
-        assert raw.makefile("rb").readline() == b"220 mx.example.test ESMTP\r\n"
+    assert RawClient(mx.mx_port).reply() == (220, "mx.example.test ESMTP")
 
 
 def test_local_delivery_with_trace_and_filter_headers(mx):
@@ -143,20 +129,16 @@ def test_plaintext_sent_after_starttls_is_dropped(mx):
     context = ssl.create_default_context()
     context.check_hostname = False
     context.verify_mode = ssl.CERT_NONE
-    with socket.create_connection(("127.0.0.1", mx.mx_port), timeout=20) as raw:
-        f = raw.makefile("rb")
-        assert reply_of(f)[0] == 220
-        raw.sendall(b"EHLO client.example.test\r\n")
-        assert reply_of(f)[0] == 250
-        raw.sendall(b"STARTTLS\r\nMAIL FROM:<injected@example.org>\r\n")
-        assert reply_of(f)[0] == 220
-        with context.wrap_socket(raw, server_hostname="mx.example.test") as tls:
-            g = tls.makefile("rb")
-            tls.sendall(b"EHLO client.example.test\r\n")
-            code, lines = reply_of(g)
-            assert code == 250 and lines[0] == "mx.example.test", "the first reply after the switch is EHLO's"
-            tls.sendall(b"RCPT TO:<alice@example.com>\r\n")
-            assert reply_of(g)[0] == 503, "the injected MAIL FROM was not executed"
+    c = RawClient(mx.mx_port)
+    assert c.reply()[0] == 220
+    assert c.cmd("EHLO client.example.test")[0] == 250
+    c.send(b"STARTTLS\r\nMAIL FROM:<injected@example.org>\r\n")
+    assert c.reply()[0] == 220
+    c.tls(context, "mx.example.test")
+    code, text = c.cmd("EHLO client.example.test")
+    assert code == 250 and text.split("\n")[0] == "mx.example.test", "the first reply after the switch is EHLO's"
+    assert c.cmd("RCPT TO:<alice@example.com>")[0] == 503, "the injected MAIL FROM was not executed"
+    c.close()
 
 
 def test_gtube_is_filed_in_junk_and_eicar_is_discarded(mx):
@@ -214,27 +196,24 @@ def test_over_quota_answers_452_at_rcpt_when_known_and_defers_otherwise(mx):
 
 def test_helo_required_and_the_hard_error_limit():
     with MoatMX(tls=False, mx={"helo_required": True, "hard_error_limit": 5, "soft_error_limit": 2}) as m:
-        with socket.create_connection(("127.0.0.1", m.mx_port), timeout=20) as raw:
-            f = raw.makefile("rb")
-            assert reply_of(f)[0] == 220
-            raw.sendall(b"MAIL FROM:<a@example.org>\r\n")
-            assert reply_of(f) == (503, ["5.5.1 Error: send HELO/EHLO first"])
-            for _ in range(3):
-                raw.sendall(b"BOGUS\r\n")
-                assert reply_of(f)[0] == 502
-            raw.sendall(b"BOGUS\r\n")
-            assert reply_of(f)[0] == 502
-            assert reply_of(f) == (421, ["4.7.0 mx.example.test Error: too many errors"])
-            assert f.readline() == b""
+        c = RawClient(m.mx_port)
+        assert c.reply()[0] == 220
+        assert c.cmd("MAIL FROM:<a@example.org>") == (503, "5.5.1 Error: send HELO/EHLO first")
+        for _ in range(3):
+            assert c.cmd("BOGUS")[0] == 502
+        assert c.cmd("BOGUS")[0] == 502
+        assert c.reply() == (421, "4.7.0 mx.example.test Error: too many errors")
+        assert c.at_eof()
 
 
 def test_connection_limit_per_client():
     with MoatMX(tls=False, mx={"max_connections_per_client": 2, "mynetworks": ["192.0.2.0/24"]}) as m:
-        held = [socket.create_connection(("127.0.0.1", m.mx_port), timeout=10) for _ in range(2)]
+        held = [RawClient(m.mx_port) for _ in range(2)]
         for h in held:
-            assert h.makefile("rb").readline().startswith(b"220 ")
-        with socket.create_connection(("127.0.0.1", m.mx_port), timeout=10) as third:
-            assert third.makefile("rb").readline() == b"421 4.7.0 mx.example.test Error: too many connections from 127.0.0.1\r\n"
+            assert h.reply()[0] == 220
+        third = RawClient(m.mx_port)
+        assert third.reply() == (421, "4.7.0 mx.example.test Error: too many connections from 127.0.0.1")
+        third.close()
         for h in held:
             h.close()
 

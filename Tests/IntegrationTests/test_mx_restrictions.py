@@ -1,12 +1,12 @@
 """The MX's SMTP-time refusals against a real DNS server (dnsmasq on loopback): RBL, unknown
 sender domains, HELO checks, access tables, pipelining, and the classic open-relay tricks
 from a client outside mynetworks."""
+import contextlib
 import smtplib
-import socket
 
 import pytest
 
-from harness import MoatMX
+from harness import MoatMX, RawClient
 from harness.dns import DNSMasq
 
 MESSAGE = b"From: s@example.org\r\nSubject: t\r\n\r\nbody\r\n"
@@ -24,14 +24,14 @@ def dns():
         yield d
 
 
+@contextlib.contextmanager
 def stranger_mx(**sections):
-    """An MX that treats 127.0.0.1 as an outside client."""
+    """A running MX that treats 127.0.0.1 as an outside client, with alice@example.com."""
     mx = dict(sections.pop("mx", {}))
     mx.setdefault("mynetworks", ["192.0.2.0/24"])
-    m = MoatMX(tls=False, mx=mx, **sections)
-    m.start()
-    m.add_user("alice@example.com")
-    return m
+    with MoatMX(tls=False, mx=mx, **sections) as m:
+        m.add_user("alice@example.com")
+        yield m
 
 
 def rcpt(m, address, sender="s@good.moattest", helo="client.example.test"):
@@ -42,57 +42,45 @@ def rcpt(m, address, sender="s@good.moattest", helo="client.example.test"):
 
 
 def test_rbl_client_rejected_with_the_zone_named(dns):
-    m = stranger_mx(dns={"servers": [dns.server]},
-                    **{"mx.restrictions": {"client": ["reject_rbl_client rbl.moattest"]}})
-    try:
+    with stranger_mx(dns={"servers": [dns.server]},
+                    **{"mx.restrictions": {"client": ["reject_rbl_client rbl.moattest"]}}) as m:
         code, text = rcpt(m, "alice@example.com")
         assert code == 554
         assert text == (b"5.7.1 Service unavailable; Client host [127.0.0.1] blocked using rbl.moattest; "
                         b"listed for testing")
-    finally:
-        m.stop()
 
 
 def test_unknown_sender_domain_and_non_fqdn_helo(dns):
-    m = stranger_mx(dns={"servers": [dns.server]},
+    with stranger_mx(dns={"servers": [dns.server]},
                     **{"mx.restrictions": {"sender": ["reject_unknown_sender_domain", "reject_non_fqdn_sender"],
-                                           "helo": ["reject_non_fqdn_helo_hostname"]}})
-    try:
+                                           "helo": ["reject_non_fqdn_helo_hostname"]}}) as m:
         code, text = rcpt(m, "alice@example.com", sender="x@nowhere.moattest")
         # Postfix's unknown_address_reject_code is 450: a DNS hiccup costs a retry, not a bounce
         assert (code, text) == (450, b"4.1.8 <x@nowhere.moattest>: Sender address rejected: Domain not found")
         code, text = rcpt(m, "alice@example.com", helo="localhost")
         assert code == 504 and b"Helo command rejected: need fully-qualified hostname" in text
         assert rcpt(m, "alice@example.com")[0] == 250
-    finally:
-        m.stop()
 
 
 def test_check_sender_access_table(tmp_path):
     table = tmp_path / "sender_access"
     table.write_text("spammer@example.net REJECT go away\nexample.net OK\n")
-    m = stranger_mx(**{"mx.restrictions": {"sender": [f"check_sender_access {table}"]}})
-    try:
+    with stranger_mx(**{"mx.restrictions": {"sender": [f"check_sender_access {table}"]}}) as m:
         assert rcpt(m, "alice@example.com", sender="spammer@example.net") == \
             (554, b"5.7.1 <spammer@example.net>: Sender address rejected: go away")
         assert rcpt(m, "alice@example.com", sender="friend@example.net")[0] == 250
-    finally:
-        m.stop()
 
 
 def test_unauth_pipelining_refused_at_data():
-    m = stranger_mx()
-    try:
-        with socket.create_connection(("127.0.0.1", m.mx_port), timeout=20) as raw:
-            f = raw.makefile("rb")
-            assert f.readline().startswith(b"220 ")
-            # HELO (no ESMTP) and then everything in one packet
-            raw.sendall(b"HELO client.example.test\r\nMAIL FROM:<s@example.org>\r\nRCPT TO:<alice@example.com>\r\n"
-                        b"DATA\r\n" + MESSAGE + b".\r\nQUIT\r\n")
-            replies = [f.readline() for _ in range(5)]
-        assert replies[3] == b"503 5.5.0 <DATA>: Data command rejected: Improper use of SMTP command pipelining\r\n", replies
-    finally:
-        m.stop()
+    with stranger_mx() as m:
+        c = RawClient(m.mx_port)
+        assert c.reply()[0] == 220
+        # HELO (no ESMTP) and then everything in one packet
+        c.send(b"HELO client.example.test\r\nMAIL FROM:<s@example.org>\r\nRCPT TO:<alice@example.com>\r\n"
+               b"DATA\r\n" + MESSAGE + b".\r\nQUIT\r\n")
+        replies = [c.reply() for _ in range(4)]
+        c.close()
+        assert replies[3] == (503, "5.5.0 <DATA>: Data command rejected: Improper use of SMTP command pipelining"), replies
 
 
 # Each is tried as RCPT TO from a client outside mynetworks; none may be accepted.
@@ -116,9 +104,8 @@ RELAY_TRICKS = [
 
 @pytest.fixture(scope="module")
 def stranger():
-    m = stranger_mx()
-    yield m
-    m.stop()
+    with stranger_mx() as m:
+        yield m
 
 
 @pytest.mark.parametrize("address", RELAY_TRICKS)

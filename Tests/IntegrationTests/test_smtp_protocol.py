@@ -14,6 +14,7 @@ import uuid
 import pytest
 
 from harness import Moat
+from harness import RawClient as Client
 
 TIMEOUT = 20
 
@@ -21,51 +22,6 @@ TIMEOUT = 20
 def message(subject, body="Hello.\r\n"):
     return (f"From: sender@example.org\r\nTo: rcpt@example.com\r\nSubject: {subject}\r\n"
             f"Message-ID: <{uuid.uuid4()}@example.org>\r\n\r\n{body}").encode()
-
-
-class Client:
-    """A raw SMTP client: bytes out, parsed replies in."""
-
-    def __init__(self, port, timeout=TIMEOUT):
-        self.sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
-        self.buf = b""
-
-    def send(self, data):
-        self.sock.sendall(data)
-
-    def _line(self):
-        while b"\n" not in self.buf:
-            chunk = self.sock.recv(65536)
-            if not chunk:
-                raise EOFError(f"connection closed; unread: {self.buf!r}")
-            self.buf += chunk
-        line, self.buf = self.buf.split(b"\n", 1)
-        return line.rstrip(b"\r").decode("utf-8", "replace")
-
-    def reply(self):
-        """(code, text) of the next reply; text lines of a multi-line reply joined by \\n."""
-        texts = []
-        while True:
-            line = self._line()
-            assert re.match(r"^\d{3}[ -]", line), f"not a reply line: {line!r}"
-            texts.append(line[4:])
-            if line[3] == " ":
-                return int(line[:3]), "\n".join(texts)
-
-    def cmd(self, line):
-        self.send(line.encode() + b"\r\n")
-        return self.reply()
-
-    def at_eof(self, timeout=5):
-        """True when the server closed the connection (and sent nothing more)."""
-        self.sock.settimeout(timeout)
-        try:
-            return self.buf == b"" and self.sock.recv(1) == b""
-        except ConnectionResetError:
-            return True
-
-    def close(self):
-        self.sock.close()
 
 
 @pytest.fixture

@@ -377,12 +377,6 @@ public struct SMTPServerSession: Sendable {
     /// A successful junk command; past the junk limit it still counts as an error.
     private mutating func junk(_ reply: SMTPReply) -> [Action] {
         junkCommands += 1
-        guard junkCommands > Self.junkCommandLimit else { return [.reply(reply)] }
-        errorCount += 1
-        if errorCount >= settings.hardErrorLimit {
-            phase = .closed
-            return [.reply(reply), .reply(SMTPReply(421, "4.7.0", "\(settings.hostname) Error: too many errors")), .close]
-        }
-        return [.reply(reply)]
+        return junkCommands > Self.junkCommandLimit ? fail(reply) : [.reply(reply)]
     }
 }

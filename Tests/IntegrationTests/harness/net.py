@@ -88,3 +88,54 @@ def wait_for_pattern(read_text, pattern, *, timeout=30, count=1, what="log"):
             raise AssertionError(f"{pattern!r} seen {len(found)}/{count} times after {timeout}s"
                                  f"\n--- {what} tail ---\n{read_text()[-4000:]}")
         time.sleep(0.05)
+
+
+class RawClient:
+    """A raw SMTP client: bytes out, parsed replies in."""
+
+    def __init__(self, port, timeout=20):
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+        self.buf = b""
+
+    def send(self, data):
+        self.sock.sendall(data)
+
+    def _line(self):
+        while b"\n" not in self.buf:
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                raise EOFError(f"connection closed; unread: {self.buf!r}")
+            self.buf += chunk
+        line, self.buf = self.buf.split(b"\n", 1)
+        return line.rstrip(b"\r").decode("utf-8", "replace")
+
+    def reply(self):
+        """(code, text) of the next reply; text lines of a multi-line reply joined by \\n."""
+        texts = []
+        while True:
+            line = self._line()
+            assert re.match(r"^\d{3}[ -]", line), f"not a reply line: {line!r}"
+            texts.append(line[4:])
+            if line[3] == " ":
+                return int(line[:3]), "\n".join(texts)
+
+    def cmd(self, line):
+        self.send(line.encode() + b"\r\n")
+        return self.reply()
+
+    def at_eof(self, timeout=5):
+        """True when the server closed the connection (and sent nothing more)."""
+        self.sock.settimeout(timeout)
+        try:
+            return self.buf == b"" and self.sock.recv(1) == b""
+        except ConnectionResetError:
+            return True
+
+    def tls(self, context, server_hostname):
+        """STARTTLS was answered 220: from here on the session is encrypted. Nothing may be
+        left unread (the server sends nothing between its 220 and the handshake)."""
+        assert self.buf == b"", f"unread plaintext after STARTTLS: {self.buf!r}"
+        self.sock = context.wrap_socket(self.sock, server_hostname=server_hostname)
+
+    def close(self):
+        self.sock.close()
