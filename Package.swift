@@ -73,7 +73,7 @@ let package = Package(
         .target(
             name: "Delivery",
             dependencies: [
-                "MoatCore", "MIME", "Queue", "Directory", "Mailstore", "DNS", "SMTP",
+                "MoatCore", "Queue", "Directory", "Mailstore", "DNS", "SMTP",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),

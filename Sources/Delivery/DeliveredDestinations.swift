@@ -42,6 +42,4 @@ final class DeliveredDestinations: Sendable {
             }
         }
     }
-
-    var count: Int { state.withLock { $0.delivered.count } }
 }

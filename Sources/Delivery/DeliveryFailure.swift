@@ -24,14 +24,10 @@ struct DeliveryFailure: Error, Sendable, Hashable, CustomStringConvertible {
 /// The enhanced status codes (RFC 3463 §3) delivery reports on its own account, each where
 /// Postfix's virtual(8) or smtp(8) reports it. Replies from remote servers keep theirs.
 enum EnhancedStatus {
-    /// X.1.1 bad destination mailbox: no such user in a virtual domain.
-    static let unknownUser = "5.1.1"
     /// X.1.3 bad destination mailbox address syntax.
     static let badAddressSyntax = "5.1.3"
     /// RFC 7505 §4.2: the domain publishes a null MX.
     static let nullMX = "5.1.10"
-    /// X.2.2 mailbox full: temporary, so the queue bounces only when the message expires.
-    static let mailboxFull = "4.2.2"
     /// X.3.0 other mail system problem: a lookup or disk error here.
     static let localError = "4.3.0"
     /// X.4.1 no answer from host: every address refused or timed out the connection.

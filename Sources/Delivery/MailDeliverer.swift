@@ -124,14 +124,16 @@ public struct MailDeliverer: QueueDeliverer {
 
         let mailboxes = mailboxes
         async let stored = work.copies.isEmpty
-            ? [] : blocking.run { mailboxes.deliver(message, to: work.copies.map(\.copy)) }
+            ? [] : blocking.run { mailboxes.deliver(message, to: work.copies) }
+        // Scanned once for all hops.
+        let eightBit = !work.remote.isEmpty && message.bytes.contains { $0 >= 0x80 }
         let sent = await withTaskGroup(of: [(DestinationKey, DeliveryOutcome)].self) { group in
             // At most `parallelHops` sessions at once, the next hop starting as one ends.
             var hops = work.remote.makeIterator()
             func startNext() {
                 guard let (hop, addresses) = hops.next() else { return }
                 group.addTask {
-                    let outcomes = await remote.deliver(message, to: addresses, via: hop)
+                    let outcomes = await remote.deliver(message, eightBit: eightBit, to: addresses, via: hop)
                     return zip(addresses, outcomes).map { (Destination.remote($0, via: hop).key, $1) }
                 }
             }
@@ -145,7 +147,9 @@ public struct MailDeliverer: QueueDeliverer {
         }
         var results = work.failures
         for (key, outcome) in sent { results[key] = outcome }
-        for (copy, outcome) in zip(work.copies, await stored) { results[copy.key] = outcome }
+        for (copy, outcome) in zip(work.copies, await stored) {
+            results[Destination.mailbox(copy.mailbox, recipient: copy.recipient).key] = outcome
+        }
 
         var delivered = earlier
         let outcomes = zip(recipients, routes).map { recipient, destinations in
@@ -196,12 +200,7 @@ public struct MailDeliverer: QueueDeliverer {
 /// What one `deliver` call has to do after routing: each mailbox and remote address
 /// once, minus what earlier attempts delivered; resolution failures are already final.
 private struct PendingWork: Sendable {
-    struct Copy: Sendable {
-        var key: DestinationKey
-        var copy: MailboxDelivery.Copy
-    }
-
-    var copies: [Copy] = []
+    var copies: [MailboxDelivery.Copy] = []
     /// Remote addresses by next hop, in first-seen order within each hop.
     var remote: [NextHop: [EmailAddress]] = [:]
     var failures: [DestinationKey: DeliveryOutcome] = [:]
@@ -211,7 +210,7 @@ private struct PendingWork: Sendable {
         for destination in routes.joined() where seen.insert(destination.key).inserted {
             switch destination {
             case .mailbox(let mailbox, let recipient):
-                copies.append(Copy(key: destination.key, copy: .init(mailbox: mailbox, recipient: recipient)))
+                copies.append(.init(mailbox: mailbox, recipient: recipient))
             case .remote(let address, let hop):
                 remote[hop, default: []].append(address)
             case .failed(_, let failure):

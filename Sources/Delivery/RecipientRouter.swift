@@ -14,18 +14,17 @@ struct RecipientRouter: Sendable {
 
     /// The destinations of each recipient, in order.
     func route(_ recipients: [EmailAddress]) -> [[Destination]] {
-        var backupMX: [String: Bool] = [:]
-        return recipients.map { route($0, backupMX: &backupMX) }
+        recipients.map(route)
     }
 
-    private func route(_ recipient: EmailAddress, backupMX: inout [String: Bool]) -> [Destination] {
-        let resolved: [ResolvedRecipient]
+    private func route(_ recipient: EmailAddress) -> [Destination] {
+        let resolved: (destinations: [ResolvedRecipient], backupMXDomains: Set<String>)
         do {
-            resolved = try resolver.resolve(recipient.description)
+            resolved = try resolver.resolveForDelivery(recipient.description)
         } catch .invalidAddress(_, let reason) {
             // A quoted or otherwise unusual local part the directory cannot hold: fine
             // for someone else's domain, and never a mailbox of ours.
-            if (try? store.isLocalDomain(recipient.domain)) == false, (try? store.isBackupMX(recipient.domain)) == false {
+            if isForeign(recipient.domain) {
                 return [remote(recipient, backupMX: false)]
             }
             return [.failed(address: recipient.description,
@@ -33,7 +32,7 @@ struct RecipientRouter: Sendable {
         } catch {
             return [.failed(address: recipient.description, lookupFailure(error))]
         }
-        return resolved.map { result in
+        return resolved.destinations.map { result in
             switch result {
             case .mailbox(let mailbox):
                 return .mailbox(mailbox, recipient: deliveredTo(mailbox))
@@ -44,18 +43,19 @@ struct RecipientRouter: Sendable {
                 guard let target else {
                     return .failed(address: address, DeliveryFailure(EnhancedStatus.badAddressSyntax, "bad address syntax"))
                 }
-                let domain = target.domain.lowercased()
-                if backupMX[domain] == nil {
-                    do throws(DirectoryError) {
-                        backupMX[domain] = try store.isBackupMX(domain)
-                    } catch {
-                        return .failed(address: address, lookupFailure(error))
-                    }
-                }
-                return remote(target, backupMX: backupMX[domain] ?? false)
+                return remote(target, backupMX: resolved.backupMXDomains.contains(target.domain.lowercased()))
             case .rejected(let rejection):
                 return .failed(address: rejection.address, Self.failure(rejection))
             }
+        }
+    }
+
+    /// Neither a local nor a backup-MX domain here; false when the directory cannot say.
+    private func isForeign(_ domain: String) -> Bool {
+        do {
+            return try store.activeDomain(domain) == nil
+        } catch {
+            return false
         }
     }
 

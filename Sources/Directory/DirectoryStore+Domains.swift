@@ -72,7 +72,9 @@ extension DirectoryStore {
         try activeDomain(name)?.backupMX ?? false
     }
 
-    private func activeDomain(_ name: String) throws(DirectoryError) -> VirtualDomain? {
+    /// The active domain called `name` (any case); nil when there is none, or `name` is
+    /// not a domain name.
+    public func activeDomain(_ name: String) throws(DirectoryError) -> VirtualDomain? {
         guard let name = try? DirectoryAddress.domain(name) else { return nil }
         return try read("read domain \(name)") { db in
             try Row.fetchOne(db, sql: Self.domainSelect + " WHERE d.name = ? AND d.active", arguments: [name])

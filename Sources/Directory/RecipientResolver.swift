@@ -41,15 +41,23 @@ public struct RecipientResolver: Sendable {
     /// - Throws: `DirectoryError.invalidAddress` when `address` is not `local@domain`;
     ///   `.database` when the lookup fails (a temporary failure for the caller).
     public func resolve(_ address: String) throws(DirectoryError) -> [ResolvedRecipient] {
+        try resolveForDelivery(address).destinations
+    }
+
+    /// `resolve(_:)`, and what delivery needs to route the `.remote` results: the domains
+    /// among them that this server is backup MX for (the others are not ours), read in
+    /// the same transaction.
+    public func resolveForDelivery(_ address: String) throws(DirectoryError)
+        -> (destinations: [ResolvedRecipient], backupMXDomains: Set<String>) {
         let start = try DirectoryAddress.target(address)
         return try store.read("resolve \(start)") { db in
             var expansion = Expansion(settings: self, lookup: SnapshotLookup(db: db))
             do {
                 try expansion.expand(start, ancestors: [], depth: 0)
             } catch is AliasExpansionFailure {
-                return [.rejected(RecipientRejection(address: start, reason: .aliasExpansion))]
+                return ([.rejected(RecipientRejection(address: start, reason: .aliasExpansion))], [])
             }
-            return expansion.results
+            return (expansion.results, expansion.backupMXDomains)
         }
     }
 }
@@ -63,12 +71,16 @@ private struct Expansion<Lookup: DirectoryLookup> {
     let lookup: Lookup
     var results: [ResolvedRecipient] = []
     var seen = Set<ResolvedRecipient>()
+    /// Domains of `.remote` results that are backup-MX domains here.
+    var backupMXDomains = Set<String>()
     var produced = 0
 
     mutating func expand(_ address: String, ancestors: Set<String>, depth: Int) throws {
         guard depth <= settings.recursionLimit else { throw AliasExpansionFailure() }
         let parts = AddressParts(address, delimiter: settings.recipientDelimiter)
-        guard let backupMX = try lookup.isBackupMX(domain: parts.domain), !backupMX else {
+        let backupMX = try lookup.isBackupMX(domain: parts.domain)
+        guard backupMX == false else {
+            if backupMX == true { backupMXDomains.insert(parts.domain) }
             return add(.remote(address))
         }
         guard let targets = try aliasTargets(parts) else { return try deliver(parts) }

@@ -9,9 +9,7 @@ import XCTest
 final class LocalDeliveryTests: DeliveryTestCase {
     override func setUpWithError() throws {
         try super.setUpWithError()
-        _ = try store.addDomain("example.com")
-        _ = try store.addMailbox("alice@example.com", password: Array("secret".utf8))
-        _ = try store.addMailbox("bob@example.com", password: Array("secret".utf8))
+        try addExampleDomain()
     }
 
     func testDeliversWithReturnPathAndDeliveredToAndTheBytesUnchanged() async throws {
@@ -155,14 +153,7 @@ final class LocalDeliveryTests: DeliveryTestCase {
     func testLocalDeliveryRate() async throws {
         let deliverer = try deliverer(settings())
         let count = 300
-        let started = ContinuousClock.now
-        for index in 0..<count {
-            let outcomes = await deliver(deliverer, message(id: "RATE\(index)"), to: ["alice@example.com"])
-            XCTAssertEqual(outcomes, [.delivered])
-        }
-        let elapsed = ContinuousClock.now - started
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        print("local delivery: \(count) messages in \(elapsed), \(Int(Double(count) / seconds)) deliveries/s (sequential)")
+        await measureSequentialDeliveries(count, by: deliverer, to: "alice@example.com", label: "local delivery")
 
         // The scheduler runs deliveries concurrently (max_concurrent_deliveries).
         let parallel = 6
@@ -176,10 +167,7 @@ final class LocalDeliveryTests: DeliveryTestCase {
                 }
             }
         }
-        let concurrent = ContinuousClock.now - concurrentStart
-        let concurrentSeconds = Double(concurrent.components.seconds) + Double(concurrent.components.attoseconds) / 1e18
-        print("local delivery: \(count) messages in \(concurrent), "
-              + "\(Int(Double(count) / concurrentSeconds)) deliveries/s (\(parallel) concurrent)")
+        printRate("local delivery", count, since: concurrentStart, detail: "\(parallel) concurrent")
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: maildir("alice@example.com") + "/new").count, count)
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: maildir("bob@example.com") + "/new").count, count)
     }

@@ -10,9 +10,7 @@ import XCTest
 /// bounce for an unknown user delivered back into the local sender's Maildir.
 final class QueueIntegrationTests: DeliveryTestCase {
     func testQueuedMessageIsDeliveredAndTheUnknownUserBouncedToTheLocalSender() async throws {
-        _ = try store.addDomain("example.com")
-        _ = try store.addMailbox("alice@example.com", password: Array("secret".utf8))
-        _ = try store.addMailbox("bob@example.com", password: Array("secret".utf8))
+        try addExampleDomain()
         let sink = try await SMTPSink()
         let spool = Spool(directory: storage.queueDirectory)
         let scheduler = QueueScheduler(

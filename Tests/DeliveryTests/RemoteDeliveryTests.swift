@@ -50,14 +50,22 @@ final class RemoteDeliveryTests: DeliveryTestCase {
         XCTAssertEqual(sink.sessions.count, 1)
     }
 
-    func testGreetingRefusalPassesToTheNextMX() async throws {
+    func testGreetingOrTemporaryMailRefusalPassesToTheNextMX() async throws {
         var busy = SMTPSink.Script()
         busy.greeting = "421 4.3.2 mx6 busy, try later"
-        let (v4, v6) = try await SMTPSink.pair(v6: busy)
-        let outcomes = await deliver(try deliverer(settings(smtpPort: v4.port)), message(), to: ["a@pref6.moattest"])
-        XCTAssertEqual(outcomes, [.delivered])
-        XCTAssertEqual(v6.sessions.count, 1)
-        XCTAssertEqual(v4.sessions.count, 1)
+        var notNow = SMTPSink.Script()
+        notNow.mail = "451 4.3.0 mx6 cannot take mail now"
+        for refusing in [busy, notNow] {
+            let (v4, v6) = try await SMTPSink.pair(v6: refusing)
+            let outcomes = await deliver(try deliverer(settings(smtpPort: v4.port)), message(), to: ["a@pref6.moattest"])
+            XCTAssertEqual(outcomes, [.delivered])
+            let refused = await v6.finishedSessions()
+            XCTAssertEqual(refused.count, 1)
+            XCTAssertEqual(refused.first?.messages, [], "mx6 (preference 10) refused the session")
+            let taken = await v4.finishedSessions()
+            XCTAssertEqual(taken.count, 1)
+            XCTAssertEqual(taken.first?.messages, [Self.body], "mx4 (preference 20) took the message")
+        }
     }
 
     // MARK: DNS answers
@@ -239,8 +247,7 @@ final class RemoteDeliveryTests: DeliveryTestCase {
     // MARK: Aliases to remote addresses
 
     func testAliasToARemoteAddressAndAMailbox() async throws {
-        _ = try store.addDomain("example.com")
-        _ = try store.addMailbox("alice@example.com", password: Array("secret".utf8))
+        try addExampleDomain(mailboxes: ["alice"])
         _ = try store.addAlias("both@example.com", targets: ["alice@example.com", "carol@remote.moattest"])
         let sink = try await SMTPSink()
         let outcomes = await deliver(try deliverer(settings(smtpPort: sink.port)), message(), to: ["both@example.com"])
@@ -252,8 +259,7 @@ final class RemoteDeliveryTests: DeliveryTestCase {
     }
 
     func testRemoteFailureOfAnAliasTargetNamesItAndRetriesWithoutASecondLocalCopy() async throws {
-        _ = try store.addDomain("example.com")
-        _ = try store.addMailbox("alice@example.com", password: Array("secret".utf8))
+        try addExampleDomain(mailboxes: ["alice"])
         _ = try store.addAlias("both@example.com", targets: ["alice@example.com", "carol@remote.moattest"])
         let accepting = Locked(false)
         var greylist = SMTPSink.Script()

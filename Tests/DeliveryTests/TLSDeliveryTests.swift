@@ -9,8 +9,8 @@ import XCTest
 final class TLSDeliveryTests: DeliveryTestCase {
     override class func setUp() {
         super.setUp()
-        // Made here, on the main thread: Foundation's `Process.waitUntilExit` spins the
-        // current run loop and can hang when called from a concurrency pool thread.
+        // Made here, before any test: openssl runs blocking (posix_spawn + waitpid),
+        // which would otherwise hold a concurrency pool thread inside the first test.
         _ = TestCertificate.serverContext
     }
 
@@ -69,15 +69,9 @@ final class TLSDeliveryTests: DeliveryTestCase {
             let sink = try await SMTPSink(script: try tlsScript())
             let deliverer = try deliverer(settings(smtpPort: sink.port) { $0.tlsSecurityLevel = level })
             let count = 100
-            let started = ContinuousClock.now
-            for index in 0..<count {
-                let outcomes = await deliver(deliverer, message(id: "RATE\(index)"), to: ["a@pref4.moattest"])
-                XCTAssertEqual(outcomes, [.delivered])
-            }
-            let elapsed = ContinuousClock.now - started
-            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-            print("remote delivery (tls \(level)): \(count) messages in \(elapsed), "
-                  + "\(Int(Double(count) / seconds)) messages/s (sequential, MX lookup and a session each)")
+            await measureSequentialDeliveries(count, by: deliverer, to: "a@pref4.moattest",
+                                              label: "remote delivery (tls \(level))",
+                                              detail: "sequential, MX lookup and a session each")
             XCTAssertEqual(sink.sessions.filter(\.tls).count, level == .may ? count : 0)
         }
     }

@@ -36,39 +36,46 @@ struct MailboxDelivery: Sendable {
     func deliver(_ message: QueuedMessage, to copies: [Copy]) -> [DeliveryOutcome] {
         let folder = message.hints.junk ? junkFolder : .inbox
         let deliveredTo = DeliveredToHeaders.addresses(in: message.bytes)
-        return copies.map { copy in
-            let outcome: DeliveryOutcome
-            if deliveredTo.contains(copy.recipient.description.lowercased()) {
+        // nil: a forwarding loop, not stored.
+        let targets = copies.map { copy in
+            deliveredTo.contains(copy.recipient.description.lowercased()) ? nil : target(for: copy, folder: folder)
+        }
+        // One result per target given, in order.
+        var written = writer.deliver(message.bytes, from: message.sender,
+                                     to: targets.compactMap { try? $0?.get() }).makeIterator()
+        return zip(copies, targets).map { copy, target in
+            guard let target else {
                 let failure = DeliveryFailure(EnhancedStatus.mailLoop, "mail forwarding loop for \(copy.recipient)")
                 logger.warning("\(message.id): to=<\(copy.recipient)>, relay=virtual, status=bounced (\(failure.text))")
                 return failure.outcome
             }
-            do {
-                let target = try self.target(for: copy, folder: folder)
-                let stored = try writer.deliver(message.bytes, from: message.sender, to: target)
+            switch target.flatMap({ _ in written.next()! }) {
+            case .success(let stored):
                 logger.info("\(message.id): to=<\(copy.recipient)>, relay=virtual, folder=\(folder), status=sent (delivered to maildir)",
                             metadata: ["path": "\(stored.path)"])
-                outcome = .delivered
-            } catch let error as MailstoreError {
-                outcome = failure(error, copy: copy).outcome
+                return .delivered
+            case .failure(let error):
                 logger.warning("\(message.id): to=<\(copy.recipient)>, relay=virtual, maildir delivery failed: \(error)")
-            } catch {
-                outcome = DeliveryFailure(EnhancedStatus.localError, "maildir delivery failed: \(error)").outcome
-                logger.error("\(message.id): to=<\(copy.recipient)>, relay=virtual, unexpected error: \(error)")
+                return failure(error, copy: copy).outcome
             }
-            return outcome
         }
     }
 
     /// The Mailstore target of `copy`: the same `<root>/<domain>/<user>/Maildir` the
     /// directory computed, checked for path safety by `MaildirPath`.
-    private func target(for copy: Copy, folder: MaildirFolder) throws -> DeliveryTarget {
+    private func target(for copy: Copy, folder: MaildirFolder) -> Result<DeliveryTarget, MailstoreError> {
         let address = copy.mailbox.address
         let at = address.lastIndex(of: "@") ?? address.endIndex
         let domain = at < address.endIndex ? String(address[address.index(after: at)...]) : ""
-        let path = try MaildirPath(root: mailRoot, domain: domain, user: String(address[..<at]))
+        let path: MaildirPath
+        do {
+            path = try MaildirPath(root: mailRoot, domain: domain, user: String(address[..<at]))
+        } catch {
+            // `MaildirPath` throws only `.invalidMailboxName`, but untyped.
+            return .failure(error as? MailstoreError ?? .invalidMailboxName(address))
+        }
         let quota = copy.mailbox.quotaBytes > 0 ? QuotaLimit(bytes: copy.mailbox.quotaBytes) : nil
-        return DeliveryTarget(mailbox: path, folder: folder, recipient: copy.recipient, quota: quota)
+        return .success(DeliveryTarget(mailbox: path, folder: folder, recipient: copy.recipient, quota: quota))
     }
 
     /// Postfix virtual(8) wording; the paths and errno stay in our log, not in the bounce.

@@ -130,8 +130,8 @@ struct MailHostLookup: Sendable {
     /// The A (and AAAA) addresses of `name`; an address literal stands for itself.
     private func addresses(of name: String) async -> AddressAnswer {
         if let literal = IPAddress(name) { return .found([literal]) }
-        async let v4 = lookUp(name, type: "A") { try await dns.lookupA($0) }
-        async let v6 = useIPv6 ? lookUp(name, type: "AAAA") { try await dns.lookupAAAA($0) } : .success([])
+        async let v4 = lookUp(name, type: .a)
+        async let v6 = useIPv6 ? lookUp(name, type: .aaaa) : .success([])
         let answers = [await v4, await v6]
         // Whatever resolved is used, as Postfix does when one family fails.
         let found = answers.flatMap { (try? $0.get()) ?? [] }
@@ -140,12 +140,11 @@ struct MailHostLookup: Sendable {
         return .notFound(name: name, type: "A")
     }
 
-    private func lookUp(_ name: String, type: String,
-                        _ query: @Sendable (String) async throws -> [String]) async -> Result<[IPAddress], AddressAnswer> {
+    private func lookUp(_ name: String, type: DNSRecordType) async -> Result<[IPAddress], AddressAnswer> {
         do {
-            return .success(try await query(name).compactMap { IPAddress($0) })
+            return .success(try await dns.lookup(name, type: type).compactMap { IPAddress($0) })
         } catch {
-            return .failure(.failed(name: name, type: type))
+            return .failure(.failed(name: name, type: type.rawValue))
         }
     }
 }

@@ -34,7 +34,9 @@ struct RemoteDelivery: Sendable {
     let logger: Logger
 
     /// Delivers to `recipients`, all behind `hop`; one outcome per recipient, in order.
-    func deliver(_ message: QueuedMessage, to recipients: [EmailAddress], via hop: NextHop) async -> [DeliveryOutcome] {
+    /// `eightBit`: the message has bytes above 127 (sent as `BODY=8BITMIME` where offered).
+    func deliver(_ message: QueuedMessage, eightBit: Bool, to recipients: [EmailAddress],
+                 via hop: NextHop) async -> [DeliveryOutcome] {
         let hosts: [MailHost]
         do {
             hosts = try await lookup.hosts(for: hop)
@@ -42,7 +44,6 @@ struct RemoteDelivery: Sendable {
             for recipient in recipients { log(message, recipient, relay: "none", error.outcome) }
             return Array(repeating: error.outcome, count: recipients.count)
         }
-        let eightBit = message.bytes.contains { $0 >= 0x80 }
         var outcomes: [DeliveryOutcome] = []
         outcomes.reserveCapacity(recipients.count)
         for start in stride(from: 0, to: recipients.count, by: max(1, settings.recipientLimit)) {

@@ -181,26 +181,13 @@ struct SMTPClientConnection: Sendable {
 
     /// Inserts the TLS handler in front of the SMTP handler and waits for the handshake.
     func startTLS(_ tls: SMTPClientTLS, serverName: String?, timeout: Duration) async throws(SMTPClientError) {
-        let done = channel.eventLoop.makePromise(of: Void.self)
-        channel.writeAndFlush(SMTPClientRequest.startTLS(tls.context, serverName: serverName,
-                                                         timeout: TimeAmount(timeout), done: done))
-            .whenFailure { _ in done.fail(SMTPClientError.unexpectedClose(.tlsHandshake)) }
-        do {
-            try await done.futureResult.get()
-        } catch {
-            throw Self.map(error, stage: .tlsHandshake)
+        try await request(stage: .tlsHandshake) { done in
+            .startTLS(tls.context, serverName: serverName, timeout: TimeAmount(timeout), done: done)
         }
     }
 
     func readReply(timeout: Duration, stage: SMTPClientStage) async throws(SMTPClientError) -> SMTPReply {
-        let promise = channel.eventLoop.makePromise(of: SMTPReply.self)
-        channel.writeAndFlush(SMTPClientRequest.readReply(timeout: TimeAmount(timeout), stage: stage, reply: promise))
-            .whenFailure { _ in promise.fail(SMTPClientError.unexpectedClose(stage)) }
-        do {
-            return try await promise.futureResult.get()
-        } catch {
-            throw Self.map(error, stage: stage)
-        }
+        try await request(stage: stage) { reply in .readReply(timeout: TimeAmount(timeout), stage: stage, reply: reply) }
     }
 
     func close() async {
@@ -211,9 +198,20 @@ struct SMTPClientConnection: Sendable {
         channel.writeAndFlush(SMTPClientRequest.write(buffer, timeout: timeout, stage: stage))
     }
 
-    private func wait(_ future: EventLoopFuture<Void>, stage: SMTPClientStage) async throws(SMTPClientError) {
+    /// Hands the handler a request that completes `promise`, and waits for it; a request
+    /// the channel cannot take any more fails as an unexpected close.
+    private func request<Value: Sendable>(
+        stage: SMTPClientStage, _ make: (EventLoopPromise<Value>) -> SMTPClientRequest
+    ) async throws(SMTPClientError) -> Value {
+        let promise = channel.eventLoop.makePromise(of: Value.self)
+        channel.writeAndFlush(make(promise)).whenFailure { _ in promise.fail(SMTPClientError.unexpectedClose(stage)) }
+        return try await wait(promise.futureResult, stage: stage)
+    }
+
+    private func wait<Value: Sendable>(_ future: EventLoopFuture<Value>,
+                                       stage: SMTPClientStage) async throws(SMTPClientError) -> Value {
         do {
-            try await future.get()
+            return try await future.get()
         } catch {
             throw Self.map(error, stage: stage)
         }

@@ -127,11 +127,10 @@ public struct SMTPClientTransaction: Sendable {
     private(set) var state: State = .greeting
     private var queue: [Command] = []
     private var awaiting: [Command] = []
-    private var outcomes: [SMTPReply?]
-    /// The stage whose reply decided each recipient (parallel to `outcomes`).
-    private var outcomeStages: [SMTPClientStage?]
+    /// The reply that decided each recipient, and the stage it answered.
+    private var outcomes: [(reply: SMTPReply, stage: SMTPClientStage)?]
     /// True once the TLS handshake completed.
-    public private(set) var isTLS = false
+    private var isTLS = false
     private var rcptReplies: [SMTPReply?]
     private var mailReply: SMTPReply?
     private var dataCommandReply: SMTPReply?
@@ -147,7 +146,6 @@ public struct SMTPClientTransaction: Sendable {
     public init(configuration: Configuration) {
         self.configuration = configuration
         self.outcomes = Array(repeating: nil, count: configuration.envelope.recipients.count)
-        self.outcomeStages = Array(repeating: nil, count: configuration.envelope.recipients.count)
         self.rcptReplies = Array(repeating: nil, count: configuration.envelope.recipients.count)
     }
 
@@ -178,8 +176,7 @@ public struct SMTPClientTransaction: Sendable {
         }
         isTLS = true
         capabilities = SMTPClientCapabilities()
-        state = .ehlo
-        return .send(["\(configuration.lmtp ? "LHLO" : "EHLO") \(configuration.heloName)"])
+        return sendEHLO()
     }
 
     /// The server's next reply arrived. A reply out of place is a protocol violation,
@@ -197,8 +194,7 @@ public struct SMTPClientTransaction: Sendable {
         case .greeting:
             try check(reply, allowing: [2, 4, 5])
             guard reply.code / 100 == 2 else { return endEarly(reply) }
-            state = .ehlo
-            return .send(["\(configuration.lmtp ? "LHLO" : "EHLO") \(configuration.heloName)"])
+            return sendEHLO()
 
         case .ehlo:
             try check(reply, allowing: [2, 4, 5])
@@ -246,8 +242,7 @@ public struct SMTPClientTransaction: Sendable {
             try check(reply, allowing: [2, 4, 5])
             if configuration.lmtp {
                 let index = lmtpPending.removeFirst()
-                outcomes[index] = reply
-                outcomeStages[index] = .dataDone
+                outcomes[index] = (reply, .dataDone)
                 lmtpReplies.append(reply)
                 if queueID == nil && reply.code / 100 == 2 { queueID = SMTPDeliveryResult.queueID(in: reply) }
                 if reply.code == 421 { return closeNow(reply, at: .dataDone) }
@@ -283,6 +278,11 @@ public struct SMTPClientTransaction: Sendable {
     }
 
     // MARK: - Transitions
+
+    private mutating func sendEHLO() -> Action {
+        state = .ehlo
+        return .send(["\(configuration.lmtp ? "LHLO" : "EHLO") \(configuration.heloName)"])
+    }
 
     private mutating func startTransaction() -> Action {
         let envelope = configuration.envelope
@@ -343,10 +343,7 @@ public struct SMTPClientTransaction: Sendable {
             if !ok { fillUndecided(with: reply, at: .mail) }
         case .rcpt(let index, _):
             rcptReplies[index] = reply
-            if !ok && outcomes[index] == nil {
-                outcomes[index] = reply
-                outcomeStages[index] = .rcpt
-            }
+            if !ok && outcomes[index] == nil { outcomes[index] = (reply, .rcpt) }
         case .data:
             dataCommandReply = reply
         }
@@ -399,8 +396,7 @@ public struct SMTPClientTransaction: Sendable {
     /// `reply`, answering `stage`, decides every recipient still undecided.
     private mutating func fillUndecided(with reply: SMTPReply, at stage: SMTPClientStage) {
         for index in outcomes.indices where outcomes[index] == nil {
-            outcomes[index] = reply
-            outcomeStages[index] = stage
+            outcomes[index] = (reply, stage)
         }
     }
 
@@ -427,7 +423,7 @@ public struct SMTPClientTransaction: Sendable {
             throw error
         default:
             let stage = expectedStage
-            if outcomes.contains(where: { $0.map { $0.code / 100 == 2 } == true }) {
+            if outcomes.contains(where: { $0.map { $0.reply.code / 100 == 2 } == true }) {
                 fillUndecided(with: SMTPReply(451, "4.4.2", "lost connection with server during \(stage): \(error)"),
                               at: stage)
                 result = makeResult()
@@ -449,8 +445,8 @@ public struct SMTPClientTransaction: Sendable {
         let recipients = configuration.envelope.recipients
         let fallback = SMTPReply(451, "4.3.0", "no reply for this recipient")
         return SMTPDeliveryResult(
-            perRecipient: recipients.indices.map { (recipients[$0], outcomes[$0] ?? fallback) },
-            stages: outcomeStages,
+            perRecipient: recipients.indices.map { (recipients[$0], outcomes[$0]?.reply ?? fallback) },
+            stages: outcomes.map { $0?.stage },
             rcptReplies: rcptReplies, mailReply: mailReply, dataCommandReply: dataCommandReply,
             dataReply: configuration.lmtp
                 ? lmtpReplies.first(where: { $0.code / 100 == 2 }) ?? lmtpReplies.first ?? dataReply

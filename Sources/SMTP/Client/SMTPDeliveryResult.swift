@@ -14,7 +14,8 @@ public struct SMTPDeliveryResult: Sendable {
     /// Which reply decided each recipient, parallel to `perRecipient`: `.rcpt` for a
     /// refusal at RCPT, `.dataDone` for the reply to the final dot, `.mail`, `.greeting`…
     /// for a reply that ended the transaction for everyone (for texts such as Postfix's
-    /// "(in reply to RCPT TO command)"). nil when no reply decided it.
+    /// "(in reply to RCPT TO command)"). nil when no reply decided it, or the result was
+    /// made without stages.
     public var stages: [SMTPClientStage?]
     /// The replies to each RCPT command, in order; nil where none was sent or read.
     public var rcptReplies: [SMTPReply?]
@@ -37,13 +38,15 @@ public struct SMTPDeliveryResult: Sendable {
     /// Oddities that did not change the outcome (a refused XFORWARD), for the log.
     public var warnings: [String]
 
-    public init(perRecipient: [(recipient: EmailAddress, reply: SMTPReply)], stages: [SMTPClientStage?] = [],
+    /// - Parameter stages: one per recipient; nil: none known.
+    public init(perRecipient: [(recipient: EmailAddress, reply: SMTPReply)], stages: [SMTPClientStage?]? = nil,
                 rcptReplies: [SMTPReply?] = [], mailReply: SMTPReply? = nil,
                 dataCommandReply: SMTPReply? = nil, dataReply: SMTPReply? = nil,
                 queueID: String? = nil, capabilities: SMTPClientCapabilities = .init(),
                 usedTLS: Bool = false, warnings: [String] = []) {
         self.perRecipient = perRecipient
-        self.stages = stages.count == perRecipient.count ? stages : Array(repeating: nil, count: perRecipient.count)
+        precondition(stages.map { $0.count == perRecipient.count } ?? true, "one stage per recipient")
+        self.stages = stages ?? Array(repeating: nil, count: perRecipient.count)
         self.rcptReplies = rcptReplies
         self.mailReply = mailReply
         self.dataCommandReply = dataCommandReply

@@ -114,6 +114,12 @@ class DeliveryTestCase: XCTestCase {
                                  logger: logger, identity: identity, limits: limits)
     }
 
+    /// The local domain example.com with a mailbox for each of `users`.
+    func addExampleDomain(mailboxes users: [String] = ["alice", "bob"]) throws {
+        _ = try store.addDomain("example.com")
+        for user in users { _ = try store.addMailbox("\(user)@example.com", password: Array("secret".utf8)) }
+    }
+
     func address(_ text: String) -> EmailAddress { EmailAddress(parsing: text)! }
 
     static let body = Array("From: Sender <sender@example.org>\r\nTo: rcpt@example.com\r\nSubject: test\r\nMessage-ID: <t1@example.org>\r\n\r\nHello there.\r\n".utf8)
@@ -126,6 +132,25 @@ class DeliveryTestCase: XCTestCase {
 
     func deliver(_ deliverer: MailDeliverer, _ message: QueuedMessage, to recipients: [String]) async -> [DeliveryOutcome] {
         await deliverer.deliver(message, to: recipients.map(address))
+    }
+
+    /// Delivers `count` messages to `recipient` one after the other, each of which must be
+    /// delivered, and prints the rate as `label` (`… deliveries/s (sequential…)`).
+    func measureSequentialDeliveries(_ count: Int, by deliverer: MailDeliverer, to recipient: String,
+                                     label: String, detail: String = "sequential") async {
+        let started = ContinuousClock.now
+        for index in 0..<count {
+            let outcomes = await deliver(deliverer, message(id: "RATE\(index)"), to: [recipient])
+            XCTAssertEqual(outcomes, [.delivered])
+        }
+        printRate(label, count, since: started, detail: detail)
+    }
+
+    /// `label: N messages in T, R deliveries/s (detail)`.
+    func printRate(_ label: String, _ count: Int, since started: ContinuousClock.Instant, detail: String) {
+        let elapsed = ContinuousClock.now - started
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        print("\(label): \(count) messages in \(elapsed), \(Int(Double(count) / seconds)) deliveries/s (\(detail))")
     }
 
     // MARK: Maildirs

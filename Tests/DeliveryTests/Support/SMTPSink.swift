@@ -3,6 +3,7 @@ import MoatCore
 import NIOCore
 import NIOPosix
 import NIOSSL
+import NIOTLS
 
 /// A scripted SMTP server on a loopback address and a port picked by the kernel (or a
 /// given one, to share a port number between 127.0.0.1 and ::1), written for these tests
@@ -31,6 +32,7 @@ final class SMTPSink: @unchecked Sendable {
     struct Session: Sendable {
         var commands: [String] = []
         var messages: [[UInt8]] = []
+        /// The STARTTLS handshake completed.
         var tls = false
         var closed = false
 
@@ -128,6 +130,11 @@ private final class SinkHandler: ChannelInboundHandler {
         context.close(promise: nil)
     }
 
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let event = event as? TLSUserEvent, case .handshakeCompleted = event { update { $0.tls = true } }
+        context.fireUserInboundEventTriggered(event)
+    }
+
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         if breakingTLS {
             send(context, "this is not a TLS handshake")
@@ -181,7 +188,6 @@ private final class SinkHandler: ChannelInboundHandler {
             // The 220 is already on its way to the socket; everything after is TLS.
             try? context.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls), position: .first)
             tlsActive = true
-            update { $0.tls = true }
         case "MAIL":
             send(context, script.mail)
         case "RCPT":
