@@ -53,12 +53,19 @@ public struct SARelays: Sendable {
         var allowMailfetchMarkers = false
         var parsed: [SARelay?] = []
         for raw in headers.decoded("Received") {
-            let line = String(decoding: raw, as: UTF8.self)
-            let parsedLine = Self.parse(line)
+            // ASCII bytes decode to the same String, so `parse` would take parseASCII anyway;
+            // a line with any other byte decodes to a non-ASCII String.
+            let parsedLine: SARelay?
+            let fetchmail: Bool
+            if raw.allSatisfy({ $0 < 0x80 }) {
+                parsedLine = Self.parseASCII(raw)
+                fetchmail = Self.asciiFind(raw, "(fetchmail-") != nil
+            } else {
+                let line = String(decoding: raw, as: UTF8.self)
+                parsedLine = Self.parseCharacters(line)
+                fetchmail = line.contains(" with IMAP (fetchmail-") || line.contains(" with POP3 (fetchmail-") || line.contains("(fetchmail-")
+            }
             parsed.append(parsedLine)
-            let fetchmail = Self.isASCII(line)
-                ? Self.asciiFind(line, "(fetchmail-") != nil
-                : line.contains(" with IMAP (fetchmail-") || line.contains(" with POP3 (fetchmail-") || line.contains("(fetchmail-")
             if fetchmail {
                 // found_pop_fetcher_sig: a fetcher inside the trusted area restarts the parse
                 if allowMailfetchMarkers { trusted = [] }
