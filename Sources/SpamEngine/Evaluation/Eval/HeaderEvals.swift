@@ -1,4 +1,5 @@
 import Foundation
+import MIME
 import PCRE
 
 /// Ports of `Mail::SpamAssassin::Plugin::HeaderEval` (4.0.1). Each function reads the
@@ -55,7 +56,7 @@ public enum HeaderEvals {
     /// The Received headers with whitespace squeezed, as several forged-relay checks read
     /// them: once per message.
     static func squeezedReceived(_ subject: any RuleSubject) -> [UInt8] {
-        S.memo(subject, squeezedReceivedKey) { S.squeezeSpace(S.getOrEmpty(subject, "Received")) }
+        S.memo(subject, squeezedReceivedKey) { UTF8Text.collapseSpace(S.getOrEmpty(subject, "Received"), unicode: false) }
     }
 
     static func checkForFakeAOLRelayInRcvd(_ input: EvalInput) -> Bool {
@@ -213,7 +214,7 @@ public enum HeaderEvals {
             let xReceived = S.getOrEmpty(subject, "X-Received")
             if !xReceived.isEmpty { received = xReceived }
         }
-        received = S.squeezeSpace(received)
+        received = UTF8Text.collapseSpace(received, unicode: false)
         if gatedThroughReceivedHdrRemover(subject) { return false }
         if S.matches(trustedYahoo, S.getOrEmpty(subject, "X-Spam-Relays-Trusted"))
             || S.matches(untrustedYahoo, S.getOrEmpty(subject, "X-Spam-Relays-Untrusted")) {
