@@ -77,10 +77,24 @@ public enum UTF8Text {
         return Array(s[lo..<hi])
     }
 
-    /// Appends the UTF-8 encoding of `scalar`.
-    public static func appendScalar(_ v: UInt32, to out: inout [UInt8]) {
-        guard let u = Unicode.Scalar(v) else { out.append(contentsOf: [0xEF, 0xBF, 0xBD]); return }
-        out.append(contentsOf: Array(String(Character(u)).utf8))
+    /// Appends the UTF-8 encoding of scalar value `v`; a surrogate or a value above
+    /// U+10FFFF (no scalar) appends U+FFFD's.
+    @inline(__always) public static func appendScalar(_ v: UInt32, to out: inout [UInt8]) {
+        let v = (v >= 0xD800 && v <= 0xDFFF) || v > 0x10FFFF ? 0xFFFD : v
+        if v < 0x80 {
+            out.append(UInt8(v))
+            return
+        } else if v < 0x800 {
+            out.append(UInt8(0xC0 | v >> 6))
+        } else if v < 0x10000 {
+            out.append(UInt8(0xE0 | v >> 12))
+            out.append(UInt8(0x80 | (v >> 6) & 0x3F))
+        } else {
+            out.append(UInt8(0xF0 | v >> 18))
+            out.append(UInt8(0x80 | (v >> 12) & 0x3F))
+            out.append(UInt8(0x80 | (v >> 6) & 0x3F))
+        }
+        out.append(UInt8(0x80 | v & 0x3F))
     }
 }
 
