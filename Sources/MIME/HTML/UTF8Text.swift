@@ -105,14 +105,28 @@ extension Array where Element == UInt8 {
         return nil
     }
 
+    /// Index of the first occurrence of `needle` at or after `from`; nil for an empty needle.
     public func find(_ needle: [UInt8], from: Int) -> Int? {
-        guard let f = needle.first, needle.count <= count else { return nil }
-        var i = from
-        while i + needle.count <= count {
-            if self[i] == f, self[i..<(i + needle.count)].elementsEqual(needle) { return i }
-            i += 1
+        needle.withUnsafeBufferPointer { find($0, from: from) }
+    }
+
+    /// ``find(_:from:)`` with the needle in a buffer (e.g. a `StaticString`'s
+    /// `withUTF8Buffer`): its first byte looked for, then the rest compared, on raw buffers.
+    public func find(_ needle: UnsafeBufferPointer<UInt8>, from: Int) -> Int? {
+        guard let first = needle.first, needle.count <= count else { return nil }
+        return withUnsafeBufferPointer { h in
+            var i = from
+            let last = h.count - needle.count
+            while i <= last {
+                if h[i] == first {
+                    var j = 1
+                    while j < needle.count, h[i + j] == needle[j] { j += 1 }
+                    if j == needle.count { return i }
+                }
+                i += 1
+            }
+            return nil
         }
-        return nil
     }
 
     public func findCaseInsensitive(_ needle: [UInt8], from: Int) -> Int? {
