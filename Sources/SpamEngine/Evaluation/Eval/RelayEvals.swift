@@ -183,24 +183,7 @@ public enum RelayEvals {
 
     /// `IS_IPV4_ADDRESS`: four dot-separated decimal octets (one to three ASCII digits),
     /// each ≤ 255.
-    static func isIPv4(_ s: String) -> Bool {
-        var parts = 1, digits = 0, value = 0
-        for b in s.utf8 {
-            if b == 0x2E {
-                guard digits > 0, value <= 255 else { return false }
-                parts += 1
-                digits = 0
-                value = 0
-            } else if b >= 0x30 && b <= 0x39 {
-                digits += 1
-                guard digits <= 3 else { return false }
-                value = value * 10 + Int(b - 0x30)
-            } else {
-                return false
-            }
-        }
-        return parts == 4 && digits > 0 && value <= 255
-    }
+    static func isIPv4(_ s: String) -> Bool { IPAddressText.ipv4Number(s) != nil }
 
     static func heloIPMismatch(_ input: EvalInput) -> Bool {
         for relay in untrusted(input) {
