@@ -475,10 +475,8 @@ public enum HeaderEvals {
         return count >= minimum && count <= maximum
     }
 
-    private static let templateToken = S.regex("%[A-Z][A-Z_-]")
-
-    /// Whether `%[A-Z][A-Z_-]` occurs in `text` (a byte scan deciding most messages
-    /// without splitting the header block into lines).
+    /// Whether `%[A-Z][A-Z_-]` (byte mode) occurs in `text`: on the whole header block it
+    /// decides most messages without splitting the block into lines.
     static func hasTemplateToken(_ text: [UInt8]) -> Bool {
         guard text.count >= 3 else { return false }
         for i in 0..<(text.count - 2) where text[i] == 0x25 {
@@ -496,7 +494,7 @@ public enum HeaderEvals {
         // A token never spans lines: no token in the block, none in any line.
         guard hasTemplateToken(all) else { return false }
         for header in S.lines(all)
-        where S.matches(templateToken, header) && !S.matches(templateExempt, header) {
+        where hasTemplateToken(header) && !S.matches(templateExempt, header) {
             return true
         }
         return false
