@@ -13,21 +13,9 @@ enum SingleByteCharset {
         for b in bytes {
             if b < 0x80 {
                 utf8.append(b)
-                continue
-            }
-            // Every table value is a BMP code point outside the surrogate range.
-            var v = UInt32(upper[Int(b) - 0x80])
-            if v >= 0xD800 && v <= 0xDFFF { v = 0xFFFD }
-            if v < 0x80 {
-                utf8.append(UInt8(v))
-                continue
-            } else if v < 0x800 {
-                utf8.append(UInt8(0xC0 | v >> 6))
             } else {
-                utf8.append(UInt8(0xE0 | v >> 12))
-                utf8.append(UInt8(0x80 | (v >> 6) & 0x3F))
+                UTF8Text.appendScalar(UInt32(upper[Int(b) - 0x80]), to: &utf8)
             }
-            utf8.append(UInt8(0x80 | v & 0x3F))
         }
         return String(decoding: utf8, as: UTF8.self)
     }

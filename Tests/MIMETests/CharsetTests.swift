@@ -34,6 +34,18 @@ final class CharsetTests: XCTestCase {
         }
     }
 
+    /// The bit arithmetic against the standard library's encoder, U+FFFD for non-scalars.
+    func testAppendScalarEncodesAsStrings() {
+        var values: [UInt32] = Array(0..<0x900) + [0xD7FF, 0xD800, 0xDBFF, 0xDC00, 0xDFFF, 0xE000, 0xFFFD, 0xFFFF]
+        values += [0x10000, 0x1F600, 0x10FFFF, 0x110000, 0xFFFF_FFFF]
+        for v in values {
+            var out: [UInt8] = []
+            UTF8Text.appendScalar(v, to: &out)
+            let expected = Array(String(Character(Unicode.Scalar(v) ?? "\u{FFFD}")).utf8)
+            XCTAssertEqual(out, expected, "U+\(String(v, radix: 16))")
+        }
+    }
+
     func testOtherSingleByteCharsets() {
         XCTAssertEqual(Charset.decode([0xA4], charset: "iso-8859-15"), "€")
         XCTAssertEqual(Charset.decode([0xCF, 0xF0, 0xE8], charset: "windows-1251"), "При")

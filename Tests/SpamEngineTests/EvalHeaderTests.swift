@@ -328,6 +328,33 @@ final class EvalFreeMailTests: XCTestCase {
 }
 
 final class EvalWLBLTests: XCTestCase {
+    /// Entries only the exact-address comparison can match: `(` and `\` compile to a
+    /// literal `_` in the glob, and a precomposed entry is canonically equal to a
+    /// decomposed address with other bytes.
+    func testExactAddressPath() {
+        let a = Array("A(B@X.example".utf8), c = Array("c\\d@x.example".utf8)
+        let ascii = EvalAddressList(["a(b@x.example", "c\\d@x.example"])
+        XCTAssertTrue(ascii.contains(a))
+        XCTAssertTrue(ascii.contains(c))
+        XCTAssertTrue(ascii.contains(Array("a_b@x.example".utf8)), "the glob's literal _")
+        XCTAssertFalse(ascii.contains(Array("a(c@x.example".utf8)))
+
+        // A non-ASCII entry: every address is compared as a String.
+        let mixed = EvalAddressList(["j\u{F6}rg@x.example", "a(b@x.example"])
+        XCTAssertTrue(mixed.contains(Array("jo\u{308}rg@x.example".utf8)))
+        XCTAssertTrue(mixed.contains(a))
+        XCTAssertFalse(mixed.contains(Array("jorg@x.example".utf8)))
+        XCTAssertFalse(AddressGlob("j\u{F6}rg@x.example").matches(Array("jo\u{308}rg@x.example".utf8)[...]))
+
+        // `add` after `compileMatcher`: the entry counts before the matcher is rebuilt.
+        var added = EvalAddressList(["a(b@x.example"])
+        added.add("E(F@x.example")
+        XCTAssertTrue(added.contains(Array("e(f@x.example".utf8)))
+        XCTAssertTrue(added.contains(a))
+        added.compileMatcher()
+        XCTAssertTrue(added.contains(Array("e(f@x.example".utf8)))
+    }
+
     func testFromLists() {
         let config = evalConfig(["enlist_addrlist": "(BANKS) *@bank.com *@*.bank.co.uk|(PAYPAL) service@paypal.com"],
                                 welcomelist: ["*@friend.org", "boss@work.com"], blocklist: ["*@spam?.net"])

@@ -230,4 +230,78 @@ final class EvalMessageRelayTests: XCTestCase {
         """
         XCTAssertEqual(run("check_for_no_rdns_dotcom_helo", smtpsvc), 0)
     }
+
+    /// Evals that keep per-message facts in the SAMessage memo give, on a real message, the
+    /// same answers when asked again, in another order, and on a fresh copy.
+    func testMemoizedEvalsRepeat() {
+        let registry = EvalRegistry.standard(evalConfig(["freemail_domains": "gmail.com mail.ru"]))
+        let text = """
+        Received: from helo.example (unknown [198.51.100.7]) by mx.example.org (Postfix) with ESMTP id A1; Mon, 1 Jan 2024 10:00:00 +0000
+        Received: from [10.0.0.2] by helo.example with HTTP; Mon, 1 Jan 2024 09:59:00 +0000
+        Received: from sender.hotmail.com by mx.example.org
+        From: Someone <someone@gmail.com>
+        Reply-To: other@mail.ru
+        To: a@example.org, b@example.org, c@example.org, d@example.org, e@example.org
+        Subject: ALL CAPS SUBJECT %HEADER_X
+        Date: Mon, 1 Jan 2024 02:00:00 +0000
+        Message-ID: <ABCDEFGHIJKLMNOPQRSTUVWXYZAB.tail@example.com>
+        MIME-Version: 1.0
+        Content-Type: multipart/alternative; boundary="b1"
+
+        --b1
+        Content-Type: text/plain; charset=iso-8859-1
+        Content-Transfer-Encoding: quoted-printable
+
+        plain words here, write to friend@gmail.com or other@mail.ru caf=E9
+        --b1
+        Content-Type: text/html; charset=utf-8
+        Content-Transfer-Encoding: base64
+
+        PGh0bWw+PGJvZHk+PHA+Q29tcGxldGVseSBkaWZmZXJlbnQgaHRtbCB0ZXh0IGhlcmU8L3A+
+        PGltZyBzcmM9Imh0dHA6Ly94LmV4YW1wbGUvYS5naWYiPjwvYm9keT48L2h0bWw+
+        --b1--
+        """
+        let calls: [(String, [String], RuleKind)] = [
+            ("multipart_alternative_difference", ["50", "undef"], .body),
+            ("multipart_alternative_difference_count", ["0.5", "1"], .body),
+            ("check_freemail_body", [], .body),
+            ("check_freemail_from", [], .header),
+            ("check_freemail_replyto", ["replyto"], .header),
+            ("check_for_shifted_date", ["6", "undef"], .header),
+            ("check_for_shifted_date", ["-6", "6"], .header),
+            ("check_relays_unparseable", [], .header),
+            ("check_all_trusted", [], .header),
+            ("check_no_relays", [], .header),
+            ("check_for_no_rdns_dotcom_helo", [], .header),
+            ("check_for_forged_received_trail", [], .header),
+            ("check_for_forged_received_ip_helo", [], .header),
+            ("check_for_forged_hotmail_received_headers", [], .header),
+            ("check_for_no_hotmail_received_headers", [], .header),
+            ("check_for_forged_gmail_received_headers", [], .header),
+            ("check_unresolved_template", [], .header),
+            ("similar_recipients", ["0.5", "undef"], .header),
+            ("sorted_recipients", [], .header),
+            ("check_body_length", ["500"], .body),
+            ("check_for_uppercase", ["25", "100"], .body),
+            ("check_msg_parse_flags", ["mime_epilogue_exists"], .body),
+            ("check_ma_non_text", [], .body),
+        ]
+        func run(_ m: SAMessage, _ order: [Int]) -> [Int: Int] {
+            var out: [Int: Int] = [:]
+            for i in order {
+                let (name, args, kind) = calls[i]
+                guard let f = registry[name] else { XCTFail("\(name) not registered"); continue }
+                out[i] = f(EvalInput(subject: m, arguments: args, ruleName: "T", kind: kind))
+            }
+            return out
+        }
+        func message(_ text: String) -> SAMessage { SAMessage(bytes: Array(text.replacingOccurrences(of: "\n", with: "\r\n").utf8)) }
+        let m = message(text)
+        let first = run(m, Array(calls.indices))
+        XCTAssertEqual(run(m, Array(calls.indices)), first)
+        XCTAssertEqual(run(m, calls.indices.reversed()), first)
+        XCTAssertEqual(run(message(text), calls.indices.reversed()), first)
+        XCTAssertEqual(first[0], 1, "multipart_alternative_difference")
+        XCTAssertEqual(first[3], 1, "check_freemail_from")
+    }
 }

@@ -1,3 +1,4 @@
+import MIME
 import PCRE
 import XCTest
 @testable import SpamEngine
@@ -28,7 +29,7 @@ final class EvalRFC822DatePatternTests: XCTestCase {
                 text += Array(piece.utf8) + (g.below(8) == 0 ? [] : [0x20])
             }
             text.append(0x20)
-            text = EvalSupport.squeezeSpace(text)
+            text = UTF8Text.collapseSpace(text, unicode: false)
             let expected = text.withUnsafeBufferPointer { try? regex.captures(in: $0) } ?? nil
             let found = ours(text)
             XCTAssertEqual(found?.whole, expected?[0], "\(pattern) on \(String(decoding: text, as: UTF8.self))")

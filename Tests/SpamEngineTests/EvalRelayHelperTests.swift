@@ -30,6 +30,9 @@ final class EvalRelayHelperTests: XCTestCase {
         for ip in ["1.2.3.4", "255.255.255.255", "0.0.0.0", "01.2.3.004"] { XCTAssertTrue(RelayEvals.isIPv4(ip), ip) }
         for ip in ["1.2.3", "1.2.3.4.5", "256.1.1.1", "1..2.3", "1.2.3.", ".1.2.3", "1.2.3.4\n", "1234.1.1.1", "a.b.c.d", ""] {
             XCTAssertFalse(RelayEvals.isIPv4(ip), ip)
+            XCTAssertNil(IPAddressText.ipv4(ip), ip)
         }
+        XCTAssertEqual(IPAddressText.ipv4("01.2.3.004"), [1, 2, 3, 4])
+        XCTAssertEqual(IPAddressText.ipv4Number("192.0.2.255"), 0xC000_02FF)
     }
 }

@@ -77,10 +77,24 @@ public enum UTF8Text {
         return Array(s[lo..<hi])
     }
 
-    /// Appends the UTF-8 encoding of `scalar`.
-    public static func appendScalar(_ v: UInt32, to out: inout [UInt8]) {
-        guard let u = Unicode.Scalar(v) else { out.append(contentsOf: [0xEF, 0xBF, 0xBD]); return }
-        out.append(contentsOf: Array(String(Character(u)).utf8))
+    /// Appends the UTF-8 encoding of scalar value `v`; a surrogate or a value above
+    /// U+10FFFF (no scalar) appends U+FFFD's.
+    @inline(__always) public static func appendScalar(_ v: UInt32, to out: inout [UInt8]) {
+        let v = (v >= 0xD800 && v <= 0xDFFF) || v > 0x10FFFF ? 0xFFFD : v
+        if v < 0x80 {
+            out.append(UInt8(v))
+            return
+        } else if v < 0x800 {
+            out.append(UInt8(0xC0 | v >> 6))
+        } else if v < 0x10000 {
+            out.append(UInt8(0xE0 | v >> 12))
+            out.append(UInt8(0x80 | (v >> 6) & 0x3F))
+        } else {
+            out.append(UInt8(0xF0 | v >> 18))
+            out.append(UInt8(0x80 | (v >> 12) & 0x3F))
+            out.append(UInt8(0x80 | (v >> 6) & 0x3F))
+        }
+        out.append(UInt8(0x80 | v & 0x3F))
     }
 }
 
@@ -91,14 +105,28 @@ extension Array where Element == UInt8 {
         return nil
     }
 
+    /// Index of the first occurrence of `needle` at or after `from`; nil for an empty needle.
     public func find(_ needle: [UInt8], from: Int) -> Int? {
-        guard let f = needle.first, needle.count <= count else { return nil }
-        var i = from
-        while i + needle.count <= count {
-            if self[i] == f, self[i..<(i + needle.count)].elementsEqual(needle) { return i }
-            i += 1
+        needle.withUnsafeBufferPointer { find($0, from: from) }
+    }
+
+    /// ``find(_:from:)`` with the needle in a buffer (e.g. a `StaticString`'s
+    /// `withUTF8Buffer`): its first byte looked for, then the rest compared, on raw buffers.
+    public func find(_ needle: UnsafeBufferPointer<UInt8>, from: Int) -> Int? {
+        guard let first = needle.first, needle.count <= count else { return nil }
+        return withUnsafeBufferPointer { h in
+            var i = from
+            let last = h.count - needle.count
+            while i <= last {
+                if h[i] == first {
+                    var j = 1
+                    while j < needle.count, h[i + j] == needle[j] { j += 1 }
+                    if j == needle.count { return i }
+                }
+                i += 1
+            }
+            return nil
         }
-        return nil
     }
 
     public func findCaseInsensitive(_ needle: [UInt8], from: Int) -> Int? {

@@ -69,9 +69,7 @@ struct MetaExpression: Sendable, Equatable {
 
     @inline(__always) private static func apply(_ op: MetaOperator, _ a: Double, _ b: Double) -> Double {
         switch op {
-        // (Built as jumps; the values they would give here, for completeness.)
-        case .or: return a != 0 ? a : b
-        case .and: return a == 0 ? a : b
+        case .or, .and: fatalError("|| and && are built as andSkip/orSkip jumps, never as binary steps")
         case .add: return a + b
         case .subtract: return a - b
         case .multiply: return a * b

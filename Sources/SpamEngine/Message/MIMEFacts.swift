@@ -49,16 +49,8 @@ public struct MIMEFacts: Sendable, Equatable {
     /// A multipart/alternative with a non-text direct child (`check_ma_non_text`).
     public var maNonText = false
 
-    public init() {}
-
-    public init(_ message: MIMEMessage) {
-        let allParts = message.allParts
-        self.init(message, allParts: allParts, headers: allParts.map { SAHeaderStore($0.headers) })
-    }
-
     /// `allParts` as `message.allParts` gives them, `headers` their header stores.
     init(_ message: MIMEMessage, allParts: [MIMEPart], headers: [SAHeaderStore]) {
-        self.init()
         var qpBytes = 0, qpEncoded = 0
         var normalChars = 0, unicodeChars = 0
         var partBytes: [Int?] = []

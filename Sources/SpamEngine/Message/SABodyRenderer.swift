@@ -15,11 +15,11 @@ struct SABodyRenderer {
     /// Each text part as rendered here, for evals that read a part's text again.
     var textParts: [TextPart] = []
 
-    /// A text part's decoded body, its charset label, and its text: charset-normalized
-    /// (text/plain) or rendered (text/html), before truncation.
+    /// A text part (a leaf, known by its ``MIME/MIMEPart/bodyRange``: leaves never share
+    /// one) and its text: charset-normalized (text/plain) or rendered (text/html), before
+    /// truncation.
     struct TextPart: Sendable {
-        var decoded: [UInt8]
-        var charset: String
+        var bodyRange: Range<Int>
         var normalized: [UInt8]?
         var rendering: HTMLRendering?
     }
@@ -75,7 +75,7 @@ struct SABodyRenderer {
             if type == "text/html" && !decoded.isEmpty {
                 let chars = SACharset.normalize(decoded, charset: charset)
                 let r = HTMLRenderer.render(chars)
-                textParts.append(TextPart(decoded: decoded, charset: charset, rendering: r))
+                textParts.append(TextPart(bodyRange: part.bodyRange, rendering: r))
                 if decoded.contains(where: { $0 >= 0x80 }) || Self.hasScalarAboveFF(r.text) { flagged = true }
                 var summary = r.summary
                 if !decoded.isEmpty {
@@ -85,7 +85,7 @@ struct SABodyRenderer {
                 rendered = r.text
             } else {
                 rendered = SACharset.normalize(decoded, charset: charset)
-                textParts.append(TextPart(decoded: decoded, charset: charset, normalized: rendered))
+                textParts.append(TextPart(bodyRange: part.bodyRange, normalized: rendered))
                 if decoded.contains(where: { $0 >= 0x80 }) { flagged = true }
             }
             Self.truncate(&rendered, at: Self.bodyPartScanSize, separators: [0x0A, 0x20])

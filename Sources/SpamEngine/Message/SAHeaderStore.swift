@@ -12,9 +12,6 @@ struct SAHeaderStore: Sendable {
         /// Unfolded, trimmed, RFC 2047 decoded, then "\n" (the form `get_header` returns,
         /// kept whole so lookups hand out the stored array).
         var decodedLine: [UInt8]
-
-        /// The decoded value without its newline.
-        var decoded: ArraySlice<UInt8> { decodedLine.dropLast() }
     }
 
     /// A header name as lookups take it: lowercased once, with the key of its bytes.

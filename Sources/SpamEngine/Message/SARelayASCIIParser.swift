@@ -12,7 +12,7 @@ extension SARelays {
         // drop the date part after the last ';'
         if let semi = s.lastIndex(of: 0x3B) { s.removeSubrange(semi...) }
         guard s.starts(with: "from ".utf8) else { return nil }
-        let lower = s.map(lowerASCII)
+        let lower = s.map(EvalSupport.lowerByte)
         if isIgnoredHandoverASCII(s, lower: lower) { return nil }
         var fromPart = s[...]
         var byPart = s[s.endIndex...]
@@ -41,7 +41,7 @@ extension SARelays {
         } else if paren == Array("(HELO".utf8) {
             // qmail: "from RDNS (HELO helo) (ip)" (a word never holds "(HELO ")
             if let h = valueASCII(after: "(HELO ", in: from) { relay.helo = text(trimmingASCII(h, "()")) }
-            relay.rdns = firstWord.map(lowerASCII) == Array("unknown".utf8) ? "" : text(firstWord)
+            relay.rdns = firstWord.map(EvalSupport.lowerByte) == Array("unknown".utf8) ? "" : text(firstWord)
         } else if paren.first == 0x28, let open, let close, open < close {
             // sendmail/Postfix: "from HELO (RDNS [ip])", "(ident@RDNS [ip])", "(IDENT:x@RDNS [ip])"
             var inside = from[(open + 1)..<close]
@@ -75,7 +75,7 @@ extension SARelays {
             relay.rdns = text(firstWord)
         }
         let rdns = Array(relay.rdns.utf8)
-        if rdns.first == 0x5B || rdns.starts(with: "@[".utf8) || rdns.map(lowerASCII) == Array("unknown".utf8) {
+        if rdns.first == 0x5B || rdns.starts(with: "@[".utf8) || rdns.map(EvalSupport.lowerByte) == Array("unknown".utf8) {
             relay.rdns = ""
         }
         // Exim: "from [ip] (helo=HELO)"
@@ -131,8 +131,6 @@ extension SARelays {
             return t
         }
     }
-
-    @inline(__always) static func lowerASCII(_ b: UInt8) -> UInt8 { b >= 0x41 && b <= 0x5A ? b + 0x20 : b }
 
     static func text(_ b: some Collection<UInt8>) -> String { String(decoding: b, as: UTF8.self) }
 }

@@ -53,12 +53,19 @@ public struct SARelays: Sendable {
         var allowMailfetchMarkers = false
         var parsed: [SARelay?] = []
         for raw in headers.decoded("Received") {
-            let line = String(decoding: raw, as: UTF8.self)
-            let parsedLine = Self.parse(line)
+            // ASCII bytes decode to the same String, so `parse` would take parseASCII anyway;
+            // a line with any other byte decodes to a non-ASCII String.
+            let parsedLine: SARelay?
+            let fetchmail: Bool
+            if raw.allSatisfy({ $0 < 0x80 }) {
+                parsedLine = Self.parseASCII(raw)
+                fetchmail = Self.asciiFind(raw, "(fetchmail-") != nil
+            } else {
+                let line = String(decoding: raw, as: UTF8.self)
+                parsedLine = Self.parseCharacters(line)
+                fetchmail = line.contains(" with IMAP (fetchmail-") || line.contains(" with POP3 (fetchmail-") || line.contains("(fetchmail-")
+            }
             parsed.append(parsedLine)
-            let fetchmail = Self.isASCII(line)
-                ? Self.asciiFind(line, "(fetchmail-") != nil
-                : line.contains(" with IMAP (fetchmail-") || line.contains(" with POP3 (fetchmail-") || line.contains("(fetchmail-")
             if fetchmail {
                 // found_pop_fetcher_sig: a fetcher inside the trusted area restarts the parse
                 if allowMailfetchMarkers { trusted = [] }
@@ -348,33 +355,14 @@ public struct SARelays: Sendable {
         s.utf8.withContiguousStorageIfAvailable { b in b.allSatisfy { $0 < 0x80 } } ?? s.utf8.allSatisfy { $0 < 0x80 }
     }
 
-    /// Byte offset of the first occurrence of the (ASCII) `needle` in `s`.
+    /// Byte offset of the first occurrence of the (ASCII, non-empty) `needle` in `s`.
     static func asciiFind(_ s: String, _ needle: String) -> Int? {
-        let n = Array(needle.utf8)
-        return n.withUnsafeBufferPointer { n in
-            if let r = s.utf8.withContiguousStorageIfAvailable({ find(n, in: $0) }) { return r }
-            return Array(s.utf8).withUnsafeBufferPointer { find(n, in: $0) }
-        }
+        Array(s.utf8).find(Array(needle.utf8), from: 0)
     }
 
-    /// Offset of the first occurrence of the ASCII `needle` in `bytes`.
+    /// Offset of the first occurrence of the ASCII (non-empty) `needle` in `bytes`.
     static func asciiFind(_ bytes: [UInt8], _ needle: StaticString) -> Int? {
-        needle.withUTF8Buffer { n in bytes.withUnsafeBufferPointer { find(n, in: $0) } }
-    }
-
-    private static func find(_ n: UnsafeBufferPointer<UInt8>, in h: UnsafeBufferPointer<UInt8>) -> Int? {
-        guard let first = n.first, h.count >= n.count else { return n.isEmpty ? 0 : nil }
-        var i = 0
-        let last = h.count - n.count
-        while i <= last {
-            if h[i] == first {
-                var j = 1
-                while j < n.count, h[i + j] == n[j] { j += 1 }
-                if j == n.count { return i }
-            }
-            i += 1
-        }
-        return nil
+        needle.withUTF8Buffer { bytes.find($0, from: 0) }
     }
 
     static func firstIPv4(_ s: String, bracketed: Bool) -> String? { firstIPv4(Array(s.utf8), bracketed: bracketed) }

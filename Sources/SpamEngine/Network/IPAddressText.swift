@@ -5,14 +5,7 @@ import Foundation
 public enum IPAddressText {
     /// Four decimal octets, each 0…255, nothing else.
     public static func ipv4(_ text: String) -> [UInt8]? {
-        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 4 else { return nil }
-        var out: [UInt8] = []
-        for p in parts {
-            guard (1...3).contains(p.count), p.allSatisfy({ $0.isASCII && $0.isNumber }), let n = UInt8(p) else { return nil }
-            out.append(n)
-        }
-        return out
+        ipv4Number(text).map { n in [UInt8(n >> 24), UInt8(n >> 16 & 0xFF), UInt8(n >> 8 & 0xFF), UInt8(n & 0xFF)] }
     }
 
     /// The 16 bytes of an IPv6 address (an `IPv6:` prefix, as in Received headers, is allowed).
@@ -60,9 +53,27 @@ public enum IPAddressText {
         }
     }
 
-    /// The address as a 32-bit number (`my_inet_aton`), for subtest bitmasks.
+    /// The address as a 32-bit number (`my_inet_aton`, for subtest bitmasks), or nil unless
+    /// `text` is four dot-separated runs of one to three ASCII digits, each ≤ 255 (leading
+    /// zeros allowed: SpamAssassin's `IS_IPV4_ADDRESS`).
     static func ipv4Number(_ text: String) -> UInt32? {
-        guard let b = ipv4(text) else { return nil }
-        return b.reduce(0) { $0 << 8 | UInt32($1) }
+        var number: UInt32 = 0, parts = 1, digits = 0, value: UInt32 = 0
+        for b in text.utf8 {
+            if b == 0x2E {
+                guard digits > 0, value <= 255, parts < 4 else { return nil }
+                number = number << 8 | value
+                parts += 1
+                digits = 0
+                value = 0
+            } else if b >= 0x30 && b <= 0x39 {
+                digits += 1
+                guard digits <= 3 else { return nil }
+                value = value * 10 + UInt32(b - 0x30)
+            } else {
+                return nil
+            }
+        }
+        guard parts == 4, digits > 0, value <= 255 else { return nil }
+        return number << 8 | value
     }
 }

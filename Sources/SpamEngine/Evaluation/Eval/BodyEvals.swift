@@ -124,17 +124,18 @@ public enum BodyEvals {
             var html: [BytesKey: Int] = [:]
             var text: [BytesKey: Int] = [:]
             for part in allParts(alternative) where part.isLeaf && part.contentType.type == "text" {
-                let decoded = SABodyRenderer.decode(part, in: msg)
-                let charset = part.contentType.charset ?? "us-ascii"
-                // The body renderer has already normalized or rendered the same bytes.
-                let known = message.textParts.first { $0.charset == charset && $0.decoded == decoded }
+                // The body renderer has normalized or rendered most of these parts already
+                // (not the ones it took for the other type: a text/plain part named *.html).
+                let known = message.textParts.first { $0.bodyRange == part.bodyRange }
+                func normalized() -> [UInt8] {
+                    SACharset.normalize(SABodyRenderer.decode(part, in: msg), charset: part.contentType.charset ?? "us-ascii")
+                }
                 if part.contentType.mimeType == "text/html" {
-                    let rendering = known?.rendering ?? HTMLRenderer.render(SACharset.normalize(decoded, charset: charset))
+                    let rendering = known?.rendering ?? HTMLRenderer.render(normalized())
                     for w in words(rendering.text) { html[BytesKey(w), default: 0] += 1 }
                     if html.isEmpty && rendering.summary.inside["img"] != nil { html[BytesKey([0x0A])] = 1 }
                 } else {
-                    let normalized = known?.normalized ?? SACharset.normalize(decoded, charset: charset)
-                    for w in words(normalized) { text[BytesKey(w), default: 0] += 1 }
+                    for w in words(known?.normalized ?? normalized()) { text[BytesKey(w), default: 0] += 1 }
                 }
             }
             let orig = html.count

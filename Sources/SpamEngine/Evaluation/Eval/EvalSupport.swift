@@ -167,23 +167,6 @@ enum EvalSupport {
         return out
     }
 
-    /// `s/\s+/ /gs` (PCRE's byte-mode `\s`), without a regex.
-    static func squeezeSpace(_ bytes: [UInt8]) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(bytes.count)
-        var inRun = false
-        for b in bytes {
-            if isSpace(b) {
-                if !inRun { out.append(0x20) }
-                inRun = true
-            } else {
-                out.append(b)
-                inRun = false
-            }
-        }
-        return out
-    }
-
     /// Perl `quotemeta` for embedding bytes in a PCRE pattern held in a Swift String: word
     /// characters as-is, other ASCII escaped, non-ASCII as `\xHH` (byte-mode match).
     static func quoteMeta(_ bytes: [UInt8]) -> String {

@@ -21,8 +21,10 @@ public struct FreeMailEvals: Sendable {
     var maxBodyFreemails = 3
     var skipWhenOverMax = true
     var skipBulkEnvelopeFrom = true
-    /// The per-message slot of `bodyFreemails`, which depends on this configuration.
-    let bodyFreemailsKey = SAMemoKey<[[UInt8]]?>()
+    /// The per-message slot of `bodyFreemails`. The value depends on the configuration, but
+    /// a message is evaluated against one ruleset (`RuleEngine` makes an SAMessage per scan),
+    /// so one slot serves every instance: a ruleset reload takes no new slot.
+    static let bodyFreemailsKey = SAMemoKey<[[UInt8]]?>()
 
     /// `freemail_available`: false when no freemail_domains were configured.
     public var isAvailable: Bool { !domains.isEmpty || wildcardRegex != nil }
@@ -245,9 +247,9 @@ public struct FreeMailEvals: Sendable {
 
     private static let httpWithAt = S.regex("<?https?://\\S{0,255}(?:\\@|%40)\\S{0,255}", [.caseless])
 
-    /// `_parse_body`, once per message (its slot is this configuration's own).
+    /// `_parse_body`, once per message.
     func bodyFreemails(_ subject: any RuleSubject) -> [[UInt8]]? {
-        S.memo(subject, bodyFreemailsKey) { computeBodyFreemails(subject) }
+        S.memo(subject, Self.bodyFreemailsKey) { computeBodyFreemails(subject) }
     }
 
     /// `_parse_body`: the freemail addresses in the body, or nil when the email limits were

@@ -1,4 +1,5 @@
 import Foundation
+import MIME
 import PCRE
 
 /// Ports of `Mail::SpamAssassin::Plugin::HeaderEval` (4.0.1). Each function reads the
@@ -55,7 +56,7 @@ public enum HeaderEvals {
     /// The Received headers with whitespace squeezed, as several forged-relay checks read
     /// them: once per message.
     static func squeezedReceived(_ subject: any RuleSubject) -> [UInt8] {
-        S.memo(subject, squeezedReceivedKey) { S.squeezeSpace(S.getOrEmpty(subject, "Received")) }
+        S.memo(subject, squeezedReceivedKey) { UTF8Text.collapseSpace(S.getOrEmpty(subject, "Received"), unicode: false) }
     }
 
     static func checkForFakeAOLRelayInRcvd(_ input: EvalInput) -> Bool {
@@ -213,7 +214,7 @@ public enum HeaderEvals {
             let xReceived = S.getOrEmpty(subject, "X-Received")
             if !xReceived.isEmpty { received = xReceived }
         }
-        received = S.squeezeSpace(received)
+        received = UTF8Text.collapseSpace(received, unicode: false)
         if gatedThroughReceivedHdrRemover(subject) { return false }
         if S.matches(trustedYahoo, S.getOrEmpty(subject, "X-Spam-Relays-Trusted"))
             || S.matches(untrustedYahoo, S.getOrEmpty(subject, "X-Spam-Relays-Untrusted")) {
@@ -474,10 +475,8 @@ public enum HeaderEvals {
         return count >= minimum && count <= maximum
     }
 
-    private static let templateToken = S.regex("%[A-Z][A-Z_-]")
-
-    /// Whether `%[A-Z][A-Z_-]` occurs in `text` (a byte scan deciding most messages
-    /// without splitting the header block into lines).
+    /// Whether `%[A-Z][A-Z_-]` (byte mode) occurs in `text`: on the whole header block it
+    /// decides most messages without splitting the block into lines.
     static func hasTemplateToken(_ text: [UInt8]) -> Bool {
         guard text.count >= 3 else { return false }
         for i in 0..<(text.count - 2) where text[i] == 0x25 {
@@ -495,7 +494,7 @@ public enum HeaderEvals {
         // A token never spans lines: no token in the block, none in any line.
         guard hasTemplateToken(all) else { return false }
         for header in S.lines(all)
-        where S.matches(templateToken, header) && !S.matches(templateExempt, header) {
+        where hasTemplateToken(header) && !S.matches(templateExempt, header) {
             return true
         }
         return false

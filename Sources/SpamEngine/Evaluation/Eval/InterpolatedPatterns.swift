@@ -92,7 +92,7 @@ enum InterpolatedPatterns {
 
     static func equalsCaseless(_ text: [UInt8], at start: Int, _ literal: [UInt8]) -> Bool {
         guard start >= 0, start + literal.count <= text.count else { return false }
-        for k in 0..<literal.count where foldASCII(text[start + k]) != foldASCII(literal[k]) { return false }
+        for k in 0..<literal.count where S.lowerByte(text[start + k]) != S.lowerByte(literal[k]) { return false }
         return true
     }
 
@@ -101,6 +101,4 @@ enum InterpolatedPatterns {
         for k in 0..<literal.count where text[start + k] != literal[k] { return false }
         return true
     }
-
-    @inline(__always) static func foldASCII(_ b: UInt8) -> UInt8 { b >= 0x41 && b <= 0x5A ? b + 0x20 : b }
 }

@@ -1,3 +1,5 @@
+import MIME
+
 /// SpamAssassin's `Util::parse_rfc822_date` (4.0.1), with the same leniency: the three date
 /// layouts it accepts, two- and three-digit years, missing seconds, numeric and named time
 /// zones (unknown names count as -0000), out-of-range fields fudged, years clamped to
@@ -35,7 +37,7 @@ public enum RFC822Date {
             i += 1
         }
         text.append(0x20)
-        text = EvalSupport.squeezeSpace(text)
+        text = UTF8Text.collapseSpace(text, unicode: false)
 
         var day: [UInt8], monthName: [UInt8], yearText: [UInt8]
         if let c = substitute(P.dayMonthYear(text), &text) {

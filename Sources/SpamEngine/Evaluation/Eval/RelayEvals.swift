@@ -82,17 +82,15 @@ public enum RelayEvals {
 
     /// `classify` with the line's `SARelays.parse` result already at hand.
     static func classify(_ rawLine: [UInt8], parsed: SARelay?) -> Line {
-        // An ASCII line is its own text: no String round trip for the common case.
-        if let relay = parsed, rawLine.allSatisfy({ $0 < 0x80 }) {
-            if SARelays.asciiFind(rawLine, "(fetchmail-") != nil { return .fetchmail }
-            return .relay(private: relay.isPrivate || !relay.auth.isEmpty || isAuthenticatedHop(rawLine))
-        }
-        let text = S.text(rawLine)
-        if SARelays.isASCII(text) ? SARelays.asciiFind(text, "(fetchmail-") != nil : text.contains("(fetchmail-") { return .fetchmail }
+        // An ASCII line is its own text: its bytes are searched, no String round trip.
+        let nonASCIIText = rawLine.allSatisfy { $0 < 0x80 } ? nil : S.text(rawLine)
+        let fetchmail = nonASCIIText.map { $0.contains("(fetchmail-") } ?? (SARelays.asciiFind(rawLine, "(fetchmail-") != nil)
+        if fetchmail { return .fetchmail }
         if let relay = parsed {
-            let authenticated = !relay.auth.isEmpty || isAuthenticatedHop(Array(text.utf8))
+            let authenticated = !relay.auth.isEmpty || isAuthenticatedHop(nonASCIIText.map { Array($0.utf8) } ?? rawLine)
             return .relay(private: relay.isPrivate || authenticated)
         }
+        let text = nonASCIIText ?? S.text(rawLine)
         var squeezed = text.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }).joined(separator: " ")
         let bytes = Array(squeezed.utf8)
         guard S.matches(fromStart, bytes) else { return .ignored }
@@ -183,24 +181,7 @@ public enum RelayEvals {
 
     /// `IS_IPV4_ADDRESS`: four dot-separated decimal octets (one to three ASCII digits),
     /// each ≤ 255.
-    static func isIPv4(_ s: String) -> Bool {
-        var parts = 1, digits = 0, value = 0
-        for b in s.utf8 {
-            if b == 0x2E {
-                guard digits > 0, value <= 255 else { return false }
-                parts += 1
-                digits = 0
-                value = 0
-            } else if b >= 0x30 && b <= 0x39 {
-                digits += 1
-                guard digits <= 3 else { return false }
-                value = value * 10 + Int(b - 0x30)
-            } else {
-                return false
-            }
-        }
-        return parts == 4 && digits > 0 && value <= 255
-    }
+    static func isIPv4(_ s: String) -> Bool { IPAddressText.ipv4Number(s) != nil }
 
     static func heloIPMismatch(_ input: EvalInput) -> Bool {
         for relay in untrusted(input) {
