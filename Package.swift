@@ -18,7 +18,8 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
     ],
     targets: [
-        .target(name: "MoatCore", swiftSettings: strict),
+        .target(
+            name: "MoatCore", dependencies: [.product(name: "Logging", package: "swift-log")], swiftSettings: strict),
         .target(name: "MIME", dependencies: ["MoatCore"], swiftSettings: strict),
         // Generated messages (RFC 3464 DSNs, notices) shared by Filter and Queue.
         .target(name: "Notices", dependencies: ["MoatCore", "MIME"], swiftSettings: strict),
@@ -107,7 +108,9 @@ let package = Package(
         .executableTarget(
             name: "spam-bench", dependencies: ["SpamEngine", "MIME"], path: "Benchmarks/SpamBench",
             swiftSettings: strict),
-        .testTarget(name: "MoatCoreTests", dependencies: ["MoatCore"], swiftSettings: strict),
+        .testTarget(
+            name: "MoatCoreTests", dependencies: ["MoatCore", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict),
         .testTarget(name: "MIMETests", dependencies: ["MIME", "MoatTestSupport"], swiftSettings: strict),
         .testTarget(name: "SMTPTests", dependencies: ["SMTP", "MoatTestSupport"], swiftSettings: strict),
         .testTarget(name: "ScanningTests", dependencies: ["Scanning"], swiftSettings: strict),

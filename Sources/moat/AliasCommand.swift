@@ -18,7 +18,7 @@ struct AliasCommand: ParsableCommand {
         func run() throws {
             try DirectoryCLI.run(options) { store in
                 for entry in try store.addAlias(address, targets: targets) {
-                    print("added alias \(entry.address) -> \(entry.target)")
+                    say("added alias \(entry.address) -> \(entry.target)")
                 }
             }
         }
@@ -50,7 +50,7 @@ struct AliasCommand: ParsableCommand {
         func run() throws {
             try DirectoryCLI.run(options) { store in
                 let removed = try store.deleteAlias(address, target: target)
-                print("deleted \(removed) alias row\(removed == 1 ? "" : "s") of \(address.lowercased())")
+                say("deleted \(removed) alias row\(removed == 1 ? "" : "s") of \(address.lowercased())")
             }
         }
     }

@@ -12,7 +12,7 @@ struct ConfigCommand: ParsableCommand {
 
         func run() throws {
             _ = try loadConfig(options.config)
-            print("\(options.config): OK")
+            say("\(options.config): OK")
         }
     }
 }
@@ -23,33 +23,7 @@ func loadConfig(_ path: String, failureStatus: Int32 = 1) throws -> MoatConfig {
     do {
         return try MoatConfig.load(path: path)
     } catch {
-        printError(error.description)
+        printError("\(lines: error.description.components(separatedBy: "\n"))")
         throw ExitCode(failureStatus)
     }
 }
-
-func printError(_ text: String) {
-    var stderr = StandardError()
-    print(text, to: &stderr)
-}
-
-struct StandardError: TextOutputStream {
-    mutating func write(_ string: String) {
-        FileHandleWriter.write(string, fd: 2)
-    }
-}
-
-enum FileHandleWriter {
-    static func write(_ string: String, fd: Int32) {
-        var bytes = Array(string.utf8)[...]
-        while !bytes.isEmpty {
-            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-            if n <= 0 { return }
-            bytes = bytes.dropFirst(n)
-        }
-    }
-}
-
-#if canImport(Glibc)
-import Glibc
-#endif

@@ -23,7 +23,7 @@ enum DirectoryCLI {
 
     /// Tab-separated columns, one record per line, for `cut`/`awk`.
     static func row(_ columns: String...) {
-        print(columns.joined(separator: "\t"))
+        say("\(columns: columns)")
     }
 
     /// `2G`, `512M`, `100K` when exact, else bytes; 0 is `unlimited`. `--quota` reads these back.
@@ -98,9 +98,9 @@ struct PasswordOption: ParsableArguments {
         tcsetattr(0, TCSAFLUSH, &silent)
         defer {
             tcsetattr(0, TCSANOW, &saved)
-            FileHandleWriter.write("\n", fd: 2)
+            TerminalOutput.write([0x0A], fd: 2)
         }
-        FileHandleWriter.write(text, fd: 2)
+        TerminalOutput.write(Array(text.utf8), fd: 2)
         return firstLine(of: 0)
     }
 }

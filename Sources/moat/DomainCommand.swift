@@ -17,7 +17,7 @@ struct DomainCommand: ParsableCommand {
         func run() throws {
             try DirectoryCLI.run(options) { store in
                 let domain = try store.addDomain(name, backupMX: backupMX)
-                print("added domain \(domain.name)\(backupMX ? " (backup MX)" : "")")
+                say("added domain \(domain.name)\(backupMX ? " (backup MX)" : "")")
             }
         }
     }
@@ -50,7 +50,7 @@ struct DomainCommand: ParsableCommand {
         func run() throws {
             try DirectoryCLI.run(options) { store in
                 try store.deleteDomain(name, force: force)
-                print("deleted domain \(name.lowercased())")
+                say("deleted domain \(name.lowercased())")
             }
         }
     }

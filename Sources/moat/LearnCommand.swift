@@ -65,9 +65,9 @@ struct LearnCommand: ParsableCommand {
         progress.clear()
         if !forget {
             let removed = try filter.store.expire(keepingAtMost: config.bayes.maxTokens)
-            if removed > 0 { print("Expired \(removed) old token(s)") }
+            if removed > 0 { say("Expired \(removed) old token(s)") }
         }
-        print("\(forget ? "Forgot" : "Learned") tokens from \(changed) message(s) (\(examined) message(s) examined)")
+        say("\(forget ? "Forgot" : "Learned") tokens from \(changed) message(s) (\(examined) message(s) examined)")
         if failed > 0 { throw ExitCode(1) }
     }
 
@@ -77,11 +77,11 @@ struct LearnCommand: ParsableCommand {
             guard let t else { return "-" }
             return ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: TimeInterval(t)))
         }
-        print("nspam:   \(s.nspam)")
-        print("nham:    \(s.nham)")
-        print("ntokens: \(s.ntokens)")
-        print("oldest:  \(date(s.oldestAtime))")
-        print("newest:  \(date(s.newestAtime))")
+        say("nspam:   \(s.nspam)")
+        say("nham:    \(s.nham)")
+        say("ntokens: \(s.ntokens)")
+        say("oldest:  \(date(s.oldestAtime))")
+        say("newest:  \(date(s.newestAtime))")
     }
 
     /// Files under the given paths, sorted; Maildirs contribute `cur/` and `new/` only.

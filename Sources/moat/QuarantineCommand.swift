@@ -31,13 +31,13 @@ struct QuarantineCommand: AsyncParsableCommand {
             if let since { filter.since = Date().addingTimeInterval(-(try age(since))) }
             let entries = try store.list(filter)
             if json {
-                print(try encodeJSON(entries))
+                sayJSON(try encodeJSON(entries))
                 return
             }
             for e in entries {
                 let released = e.releasedAt == nil ? "" : " released"
                 let what = (e.virusNames + e.bannedNames).joined(separator: ",")
-                print("\(e.mailID)  \(timestamp(e.time))  \(e.category.rawValue)\(what.isEmpty ? "" : " (\(what))")  score=\(ScoreText.format(e.score))  <\(e.sender)> -> \(e.recipients.map { "<\($0)>" }.joined(separator: ","))  \(e.subject ?? "")\(released)")
+                say("\(e.mailID)  \(timestamp(e.time))  \(e.category.rawValue)\(what.isEmpty ? "" : " (\(what))")  score=\(ScoreText.format(e.score))  <\(e.sender)> -> \(e.recipients.map { "<\($0)>" }.joined(separator: ","))  \(e.subject ?? "")\(released)")
             }
         }
     }
@@ -53,10 +53,10 @@ struct QuarantineCommand: AsyncParsableCommand {
             guard let entry = try store.entry(id) else { throw notFound(id) }
             if raw {
                 let (_, message) = try store.load(id)
-                FileHandleWriter.write(String(decoding: message, as: UTF8.self), fd: 1)
+                TerminalOutput.writeMessage(message)
                 return
             }
-            print("""
+            say("""
             mail_id:    \(entry.mailID)
             time:       \(timestamp(entry.time))
             category:   \(entry.category.rawValue)
@@ -110,7 +110,7 @@ struct QuarantineCommand: AsyncParsableCommand {
                 throw ExitCode(1)
             }
             try store.markReleased(id, to: accepted.map(\.description), at: Date())
-            print("released \(id) to \(accepted.map(\.bracketed).joined(separator: ",")) via \(relay.name): \(result.dataReply?.description ?? "")")
+            say("released \(id) to \(accepted.map(\.bracketed).joined(separator: ",")) via \(relay.name): \(result.dataReply?.description ?? "")")
         }
     }
 
@@ -123,7 +123,7 @@ struct QuarantineCommand: AsyncParsableCommand {
             let store = try openStore(options)
             guard try store.entry(id) != nil else { throw notFound(id) }
             try store.delete(id)
-            print("deleted \(id)")
+            say("deleted \(id)")
         }
     }
 
@@ -135,7 +135,7 @@ struct QuarantineCommand: AsyncParsableCommand {
         func run() throws {
             let store = try openStore(options)
             let removed = try store.purge(olderThan: Date().addingTimeInterval(-(try age(olderThan))))
-            print("purged \(removed) message\(removed == 1 ? "" : "s")")
+            say("purged \(removed) message\(removed == 1 ? "" : "s")")
         }
     }
 
@@ -150,12 +150,12 @@ struct QuarantineCommand: AsyncParsableCommand {
                 var object: [String: [String: Int]] = [:]
                 for (c, s) in stats { object[c.rawValue] = ["count": s.count, "bytes": s.bytes] }
                 let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
-                print(String(decoding: data, as: UTF8.self))
+                sayJSON(data)
                 return
             }
             for category in QuarantineCategory.allCases {
                 let s = stats[category] ?? QuarantineStats(count: 0, bytes: 0)
-                print("\(category.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0)) \(s.count) messages, \(s.bytes) bytes")
+                say("\(category.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0)) \(s.count) messages, \(s.bytes) bytes")
             }
         }
     }
@@ -180,9 +180,9 @@ private func timestamp(_ date: Date) -> String {
     return f.string(from: date)
 }
 
-private func encodeJSON(_ entries: [QuarantineEntry]) throws -> String {
+private func encodeJSON(_ entries: [QuarantineEntry]) throws -> Data {
     let encoder = JSONEncoder()
     encoder.dateEncodingStrategy = .iso8601
     encoder.outputFormatting = [.sortedKeys]
-    return String(decoding: try encoder.encode(entries), as: UTF8.self)
+    return try encoder.encode(entries)
 }

@@ -20,11 +20,11 @@ struct QueueCommand: ParsableCommand {
         func run() throws {
             let spool = try openSpool(options)
             let entries = try queueCall { try spool.entries() }
-            guard !entries.isEmpty else { return print("Mail queue is empty") }
-            print("-Queue ID-        --Size-- ----Arrival Time---- -Sender/Recipient-------")
-            for entry in entries { print(QueueListing.lines(entry).joined(separator: "\n") + "\n") }
+            guard !entries.isEmpty else { return say("Mail queue is empty") }
+            say("-Queue ID-        --Size-- ----Arrival Time---- -Sender/Recipient-------")
+            for entry in entries { say("\(lines: QueueListing.lines(entry))\n") }
             let kilobytes = (entries.reduce(Int64(0)) { $0 + $1.messageSize } + 1023) / 1024
-            print("-- \(kilobytes) Kbytes in \(entries.count) Request\(entries.count == 1 ? "" : "s").")
+            say("-- \(kilobytes) Kbytes in \(entries.count) Request\(entries.count == 1 ? "" : "s").")
         }
     }
 
@@ -41,8 +41,8 @@ struct QueueCommand: ParsableCommand {
             }
             let message = try queueCall { try spool.message(id) }
             // One writer for both, so the envelope cannot trail the message in buffered output.
-            FileHandleWriter.write(QueueListing.envelope(entry).joined(separator: "\n") + "\n\n", fd: 1)
-            FileHandleWriter.write(String(decoding: message, as: UTF8.self), fd: 1)
+            say("\(lines: QueueListing.envelope(entry))\n")
+            TerminalOutput.writeMessage(message)
         }
     }
 
@@ -53,7 +53,7 @@ struct QueueCommand: ParsableCommand {
         func run() throws {
             let spool = try openSpool(options)
             let count = try queueCall { try spool.flush() }
-            print("flushed \(count) deferred message\(count == 1 ? "" : "s")")
+            say("flushed \(count) deferred message\(count == 1 ? "" : "s")")
         }
     }
 
@@ -119,7 +119,7 @@ struct QueueCommand: ParsableCommand {
             let spool = try openSpool(options)
             let id = try queueCall { try spool.enqueue(envelope, message: bytes) }
             try queueCall { try spool.wake() }
-            print(id)
+            say("\(id)")
         }
     }
 }
@@ -144,5 +144,5 @@ private func onMessage(_ id: String, _ options: ConfigOption, done: String,
                        _ action: (Spool) throws -> Void) throws {
     let spool = try openSpool(options)
     try queueCall { try action(spool) }
-    print("\(id): \(done)")
+    say("\(id): \(done)")
 }

@@ -28,26 +28,28 @@ struct RulesCommand: ParsableCommand {
                                            scoreSet: ScoreSet(bayes: true, network: true), usePrefilter: false)
             let skipped = Set(compiled.unimplemented)
             if unimplemented {
-                skipped.sorted().forEach { print($0) }
+                skipped.sorted().forEach { say("\($0)") }
                 return
             }
             for diagnostic in configuration.diagnostics {
-                print(diagnostic.description)
+                say("\(diagnostic)")
             }
             for name in skipped.sorted() {
                 guard let rule = configuration.rules[name], case .eval(let call) = rule.test else { continue }
-                print("\(rule.location): warning: \(name): eval:\(call.function) is not implemented; rule skipped")
+                say("\(rule.location): warning: \(name): eval:\(call.function) is not implemented; rule skipped")
             }
             let counts = configuration.countsByKind
             func count(_ kind: RuleKind) -> Int { counts[kind] ?? 0 }
             let subRules = configuration.rules.values.filter(\.isSubRule).count
-            print("loaded \(configuration.rules.count) rules: header \(count(.header)), body \(count(.body)), "
-                + "rawbody \(count(.rawbody)), uri \(count(.uri)), full \(count(.full)), "
-                + "mimeheader \(count(.mimeheader)), meta \(count(.meta)) (\(subRules) sub-rules)")
+            say("""
+                loaded \(configuration.rules.count) rules: header \(count(.header)), body \(count(.body)), \
+                rawbody \(count(.rawbody)), uri \(count(.uri)), full \(count(.full)), \
+                mimeheader \(count(.mimeheader)), meta \(count(.meta)) (\(subRules) sub-rules)
+                """)
             let errors = configuration.diagnostics.filter { $0.severity == .error }.count
             let warnings = configuration.diagnostics.count - errors
                 + skipped.filter { if case .eval? = configuration.rules[$0]?.test { true } else { false } }.count
-            print("\(errors) errors, \(warnings) warnings")
+            say("\(errors) errors, \(warnings) warnings")
             if errors > 0 { throw ExitCode(1) }
         }
     }

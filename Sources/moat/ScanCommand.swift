@@ -38,11 +38,11 @@ struct ScanCommand: AsyncParsableCommand {
             do {
                 let report = try await checker.check(MIMEMessage.parse(try Self.read(file)))
                 if json {
-                    print(ScanOutput.json(file, report, required: required))
+                    sayJSON(ScanOutput.json(file, report, required: required))
                 } else if explain {
-                    print(ScanOutput.explanation(file, report, required: required))
+                    say("\(lines: ScanOutput.explanation(file, report, required: required))")
                 } else {
-                    print(ScanOutput.line(file, report, required: required))
+                    say("\(ScanOutput.line(file, report, required: required))")
                 }
                 switch report.category {
                 case .virus, .banned: status = 2
@@ -77,7 +77,7 @@ enum ScanOutput {
         return line
     }
 
-    static func json(_ file: String, _ report: ContentReport, required: Double) -> String {
+    static func json(_ file: String, _ report: ContentReport, required: Double) -> Data {
         let object: [String: Any] = [
             "file": file,
             "category": report.category.logName,
@@ -87,25 +87,25 @@ enum ScanOutput {
             "virus": report.virusNames,
             "banned": report.bannedNames,
         ]
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]))
+        return (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]))
             ?? Data("{}".utf8)
-        return String(decoding: data, as: UTF8.self)
     }
 
-    /// `spamassassin -t`'s "Content analysis details" table.
-    static func explanation(_ file: String, _ report: ContentReport, required: Double) -> String {
-        var text = "\(file): \(report.category.logName)"
-        if let detail = report.detail { text += " (\(detail))" }
-        text += "\n\nContent analysis details:   (\(String(format: "%.1f", report.spam.score)) points, "
-        text += "\(String(format: "%.1f", required)) required)\n\n"
-        text += " pts rule name              description\n"
-        text += "---- ---------------------- --------------------------------------------------\n"
+    /// `spamassassin -t`'s "Content analysis details" table, one element a line.
+    static func explanation(_ file: String, _ report: ContentReport, required: Double) -> [String] {
+        var lines = ["\(file): \(report.category.logName)" + (report.detail.map { " (\($0))" } ?? ""), ""]
+        lines.append("Content analysis details:   (\(String(format: "%.1f", report.spam.score)) points, "
+            + "\(String(format: "%.1f", required)) required)")
+        lines.append("")
+        lines.append(" pts rule name              description")
+        lines.append("---- ---------------------- --------------------------------------------------")
         for hit in report.spam.hits {
             let points = String(format: "%4.1f", hit.score)
             let name = hit.name.padding(toLength: max(22, hit.name.count), withPad: " ", startingAt: 0)
-            text += "\(points) \(name) \(hit.description)\n"
+            lines.append("\(points) \(name) \(hit.description)")
         }
-        return text
+        lines.append("")
+        return lines
     }
 }
 

@@ -16,10 +16,8 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let config = try loadConfig(options.config)
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = Logger.Level(rawValue: config.log.level == .notice ? "notice" : config.log.level.rawValue) ?? .info
-            return handler
+        LogOutput.level.withLock {
+            $0 = Logger.Level(rawValue: config.log.level == .notice ? "notice" : config.log.level.rawValue) ?? .info
         }
         let logger = Logger(label: "moat")
         let scanner: any VirusScanner

@@ -18,7 +18,7 @@ struct UserCommand: ParsableCommand {
             let bytes = try DirectoryCLI.quota(quota)
             try DirectoryCLI.run(options) { store in
                 let box = try store.addMailbox(address, password: try password.read(), quotaBytes: bytes)
-                print("added mailbox \(box.address)")
+                say("added mailbox \(box.address)")
             }
         }
     }
@@ -36,7 +36,7 @@ struct UserCommand: ParsableCommand {
             try DirectoryCLI.run(options) { store in
                 for box in try store.mailboxes(domain: domain) {
                     let columns = [box.address, DirectoryCLI.size(box.quotaBytes), box.active ? "active" : "inactive"]
-                    print((showHash ? columns + [box.passwordHash] : columns).joined(separator: "\t"))
+                    say("\(columns: showHash ? columns + [box.passwordHash] : columns)")
                 }
             }
         }
@@ -51,7 +51,7 @@ struct UserCommand: ParsableCommand {
         func run() throws {
             try DirectoryCLI.run(options) { store in
                 try store.setPassword(address, password: try password.read())
-                print("password changed for \(address.lowercased())")
+                say("password changed for \(address.lowercased())")
             }
         }
     }
@@ -69,7 +69,7 @@ struct UserCommand: ParsableCommand {
                     printError("moat: password does not match for \(address.lowercased()) (or no active mailbox)")
                     throw ExitCode(1)
                 }
-                print("ok")
+                say("ok")
             }
         }
     }
@@ -83,7 +83,7 @@ struct UserCommand: ParsableCommand {
         func run() throws {
             try DirectoryCLI.run(options) { store in
                 try store.deleteMailbox(address)
-                print("deleted mailbox \(address.lowercased())")
+                say("deleted mailbox \(address.lowercased())")
             }
         }
     }

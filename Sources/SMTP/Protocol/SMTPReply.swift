@@ -21,15 +21,17 @@ public struct SMTPReply: Sendable, Equatable, CustomStringConvertible {
     public var isTransientFailure: Bool { (400..<500).contains(code) }
     public var isPermanentFailure: Bool { code >= 500 }
 
-    /// Wire form: `250-first\r\n250 last\r\n`, enhanced code repeated on every line.
+    /// Wire form: `250-first\r\n250 last\r\n`, enhanced code repeated on every line. Each
+    /// line is printable ASCII within 512 octets whatever its text held (`SMTPReplyText`).
     public func encoded() -> [UInt8] {
         var out: [UInt8] = []
+        let codeText = String(code)
         for (i, line) in lines.enumerated() {
-            let sep = i == lines.count - 1 ? " " : "-"
-            var text = "\(code)\(sep)"
-            if let enhanced { text += enhanced + (line.isEmpty ? "" : " ") }
-            text += line
-            out.append(contentsOf: text.utf8)
+            var prefix = codeText + (i == lines.count - 1 ? " " : "-")
+            if let enhanced { prefix += enhanced + (line.isEmpty ? "" : " ") }
+            let head = SMTPReplyText.wireSafe(prefix, room: SMTPReplyText.maxLineOctets - 2)
+            out.append(contentsOf: head)
+            out.append(contentsOf: SMTPReplyText.wireSafe(line, room: SMTPReplyText.maxLineOctets - 2 - head.count))
             out.append(contentsOf: [13, 10])
         }
         return out
