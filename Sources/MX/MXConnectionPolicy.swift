@@ -4,7 +4,7 @@ import MoatCore
 import Policy
 import SMTP
 
-/// The MX's answer to each RCPT and DATA: the `[mx.restrictions]` lists with Postfix's
+/// The MX's answer at MAIL (room in the queue), and to each RCPT and DATA: the `[mx.restrictions]` lists with Postfix's
 /// semantics (smtpd_delay_reject = yes), then, as Postfix's smtpd_reject_unlisted_recipient
 /// = yes, an unknown user in a local or relay domain is refused even when a list permitted.
 public struct MXServerPolicy: SMTPServerPolicy {
@@ -13,10 +13,12 @@ public struct MXServerPolicy: SMTPServerPolicy {
     private let unlisted: RestrictionEvaluator
     public let resolver: any Resolver
     public let clientLookupTimeout: Duration
+    /// Asked at MAIL FROM; nil takes every sender without looking at the disk.
+    public let spoolSpace: SpoolSpaceCheck?
     private let logger: Logger
 
     public init(policy: RestrictionPolicy, resolver: any Resolver, directory: any RecipientDirectory,
-                clientLookupTimeout: Duration, logger: Logger) {
+                clientLookupTimeout: Duration, spoolSpace: SpoolSpaceCheck? = nil, logger: Logger) {
         self.evaluator = RestrictionEvaluator(policy: policy, resolver: resolver, directory: directory)
         self.unlisted = RestrictionEvaluator(
             policy: RestrictionPolicy(lists: [.recipient: [.rejectUnlistedRecipient]], mynetworks: policy.mynetworks,
@@ -24,6 +26,7 @@ public struct MXServerPolicy: SMTPServerPolicy {
             resolver: resolver, directory: directory)
         self.resolver = resolver
         self.clientLookupTimeout = clientLookupTimeout
+        self.spoolSpace = spoolSpace
         self.logger = logger
     }
 
@@ -34,7 +37,7 @@ public struct MXServerPolicy: SMTPServerPolicy {
         }
         let names = await ClientNames.lookup(address, resolver: resolver, timeout: clientLookupTimeout)
         return .success(MXConnection(address: address, names: names, evaluator: evaluator, unlisted: unlisted,
-                                     logger: logger))
+                                     spoolSpace: spoolSpace, logger: logger))
     }
 }
 
@@ -44,9 +47,14 @@ struct MXConnection: SMTPConnectionPolicy {
     let names: ClientNames
     let evaluator: RestrictionEvaluator
     let unlisted: RestrictionEvaluator
+    let spoolSpace: SpoolSpaceCheck?
     let logger: Logger
 
     var clientHostname: String? { names.hostnameStatus == .ok ? names.hostname : nil }
+
+    func checkMail(_ request: SMTPPolicyRequest) async -> SMTPReply? {
+        spoolSpace?.refusal(declaredSize: request.declaredSize).map { log($0, request) }
+    }
 
     func checkRecipient(_ request: SMTPPolicyRequest) async -> SMTPReply? {
         let context = context(request)
@@ -71,7 +79,7 @@ struct MXConnection: SMTPConnectionPolicy {
 
     /// Postfix's `NOQUEUE: reject: RCPT from …` line.
     private func log(_ reply: SMTPReply, _ request: SMTPPolicyRequest) -> SMTPReply {
-        let stage = request.recipient == nil ? "DATA" : "RCPT"
+        let stage = request.recipient != nil ? "RCPT" : request.acceptedRecipients == 0 ? "MAIL" : "DATA"
         let from = (request.sender?.description ?? "").printable
         let to = (request.recipient?.description ?? "").printable
         logger.info("NOQUEUE: reject: \(stage) from \(names.hostname)[\(address)]: \(reply.description.printable); from=<\(from)> to=<\(to)> proto=\(request.helo == nil ? "SMTP" : "ESMTP") helo=<\(request.helo ?? "")>")

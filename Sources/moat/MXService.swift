@@ -68,8 +68,13 @@ struct MXService {
             resolver: RecipientResolver(store: store, mailRoot: config.storage.mailRoot,
                                         recipientDelimiter: config.delivery.recipientDelimiter),
             relayDomains: mx.relayDomains, pool: pool)
+        let spoolSpace = SpoolSpaceCheck(
+            spoolDirectory: spool.directory,
+            admission: SpoolAdmission(minimumFree: Int64(config.queue.minimumFree),
+                                      messageSizeLimit: Int64(mx.maxMessageSize)),
+            logger: logger)
         let policy = MXServerPolicy(policy: restrictions, resolver: resolver, directory: recipients,
-                                    clientLookupTimeout: mx.clientLookupTimeout, logger: logger)
+                                    clientLookupTimeout: mx.clientLookupTimeout, spoolSpace: spoolSpace, logger: logger)
 
         let tls = try tlsContext(mx.tls, logger: logger)
         let server = try await SMTPServer.bind(

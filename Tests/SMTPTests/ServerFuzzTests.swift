@@ -139,11 +139,15 @@ final class ServerFuzzTests: XCTestCase {
                             XCTAssertNil(session.pendingTransaction, "iteration \(iteration)")
                         case .close:
                             closed = true
-                        case .checkRecipient, .checkData:
+                        case .checkMail, .checkRecipient, .checkData:
                             XCTAssertTrue(settings.checksPolicy, "iteration \(iteration)")
                             XCTAssertNotNil(session.pendingPolicyRequest, "iteration \(iteration)")
                             let refusal = rng.next() % 3 == 0 ? SMTPReply(554, "5.7.1", "no") : nil
-                            next += action == .checkData ? session.dataChecked(refusal) : session.recipientChecked(refusal)
+                            switch action {
+                            case .checkMail: next += session.mailChecked(refusal)
+                            case .checkData: next += session.dataChecked(refusal)
+                            default: next += session.recipientChecked(refusal)
+                            }
                         case .startTLS:
                             XCTAssertTrue(settings.offersSTARTTLS, "iteration \(iteration)")
                             decoder.discardBuffered()

@@ -2,7 +2,7 @@ import MoatCore
 import XCTest
 @testable import SMTP
 
-/// The session features the MX uses: policy questions at RCPT and DATA, STARTTLS, HELO
+/// The session features the MX uses: policy questions at MAIL, RCPT and DATA, STARTTLS, HELO
 /// required, error sleep, illegal pipelining, the banner.
 final class ServerSessionMXTests: XCTestCase {
     typealias Action = SMTPServerSession.Action
@@ -20,6 +20,12 @@ final class ServerSessionMXTests: XCTestCase {
         s.received(line: Array(line.utf8), moreInputBuffered: more)
     }
 
+    /// MAIL FROM, with the policy's consent when it is asked.
+    private func mail(_ s: inout SMTPServerSession, _ line: String, more: Bool = false) -> [Action] {
+        let actions = send(&s, line, more: more)
+        return actions == [.checkMail] ? s.mailChecked(nil) : actions
+    }
+
     private func replies(_ actions: [Action]) -> [SMTPReply] {
         actions.compactMap { if case .reply(let r) = $0 { r } else { nil } }
     }
@@ -27,7 +33,7 @@ final class ServerSessionMXTests: XCTestCase {
     func testRecipientsWaitForThePolicy() {
         var s = mx()
         _ = send(&s, "EHLO client.example")
-        _ = send(&s, "MAIL FROM:<a@example.org>")
+        _ = mail(&s, "MAIL FROM:<a@example.org>")
         XCTAssertEqual(send(&s, "RCPT TO:<bob@example.com>"), [.checkRecipient])
         XCTAssertEqual(s.pendingPolicyRequest?.recipient?.description, "bob@example.com")
         XCTAssertEqual(s.pendingPolicyRequest?.helo, "client.example")
@@ -46,10 +52,28 @@ final class ServerSessionMXTests: XCTestCase {
         XCTAssertEqual(s.pendingTransaction?.envelope.recipients.map(\.description), ["carol@example.com"])
     }
 
+    func testMailWaitsForThePolicyAndARefusalTakesNoSender() {
+        var s = mx()
+        _ = send(&s, "EHLO client.example")
+        XCTAssertEqual(send(&s, "MAIL FROM:<a@example.org> SIZE=500"), [.checkMail])
+        XCTAssertEqual(s.pendingPolicyRequest?.sender?.description, "a@example.org")
+        XCTAssertEqual(s.pendingPolicyRequest?.declaredSize, 500)
+        XCTAssertNil(s.pendingPolicyRequest?.recipient)
+        XCTAssertEqual(send(&s, "RCPT TO:<bob@example.com>"), [], "nothing is read while the policy decides")
+        let full = SMTPReply(452, "4.3.1", "Insufficient system storage")
+        XCTAssertEqual(s.mailChecked(full), [.reply(full)])
+        XCTAssertEqual(send(&s, "RCPT TO:<bob@example.com>"), [.reply(SMTPReply(503, "5.5.1", "Error: need MAIL command"))])
+        XCTAssertEqual(send(&s, "MAIL FROM:<a@example.org>"), [.checkMail])
+        XCTAssertNil(s.pendingPolicyRequest?.declaredSize, "SIZE= of the refused MAIL is forgotten")
+        XCTAssertEqual(s.mailChecked(nil), [.reply(SMTPReply(250, "2.1.0", "Ok"))])
+        XCTAssertEqual(send(&s, "RCPT TO:<bob@example.com>"), [.checkRecipient])
+        XCTAssertEqual(s.pendingPolicyRequest?.sender?.description, "a@example.org")
+    }
+
     func testDataRefusedByPolicy() {
         var s = mx()
         _ = send(&s, "EHLO c")
-        _ = send(&s, "MAIL FROM:<>")
+        _ = mail(&s, "MAIL FROM:<>")
         _ = send(&s, "RCPT TO:<x@example.com>")
         _ = s.recipientChecked(nil)
         XCTAssertEqual(send(&s, "DATA"), [.checkData])
@@ -62,7 +86,8 @@ final class ServerSessionMXTests: XCTestCase {
         var s = mx(heloRequired: true)
         XCTAssertEqual(send(&s, "MAIL FROM:<a@example.org>"), [.reply(SMTPReply(503, "5.5.1", "Error: send HELO/EHLO first"))])
         _ = send(&s, "HELO client.example")
-        XCTAssertEqual(replies(send(&s, "MAIL FROM:<a@example.org>")).first?.code, 250)
+        XCTAssertEqual(send(&s, "MAIL FROM:<a@example.org>"), [.checkMail])
+        XCTAssertEqual(replies(s.mailChecked(nil)).first?.code, 250)
     }
 
     func testStartTLSResetsTheSession() {
@@ -78,7 +103,7 @@ final class ServerSessionMXTests: XCTestCase {
         let again = replies(send(&s, "EHLO client.example"))[0]
         XCTAssertFalse(again.lines.contains("STARTTLS"), "not offered twice")
         XCTAssertEqual(send(&s, "STARTTLS"), [.reply(SMTPReply(554, "5.5.1", "Error: TLS already active"))])
-        _ = send(&s, "MAIL FROM:<a@example.org>")
+        _ = mail(&s, "MAIL FROM:<a@example.org>")
         _ = send(&s, "RCPT TO:<b@example.com>")
         _ = s.recipientChecked(nil)
         _ = send(&s, "DATA")
@@ -121,7 +146,7 @@ final class ServerSessionMXTests: XCTestCase {
     func testHELONameIsNeutered() {
         var s = mx()
         _ = send(&s, "EHLO x (trusted.example [10.1.1.1])")
-        _ = send(&s, "MAIL FROM:<a@example.org>")
+        _ = mail(&s, "MAIL FROM:<a@example.org>")
         _ = send(&s, "RCPT TO:<b@example.com>")
         XCTAssertEqual(s.pendingPolicyRequest?.helo, "x??trusted.example?[10.1.1.1]?", "no parentheses or spaces: nothing to forge")
     }
@@ -129,7 +154,7 @@ final class ServerSessionMXTests: XCTestCase {
     func testPolicyRefusalsCountAsErrors() {
         var s = mx(soft: 1, hard: 3)
         _ = send(&s, "EHLO c")
-        _ = send(&s, "MAIL FROM:<a@example.org>")
+        _ = mail(&s, "MAIL FROM:<a@example.org>")
         let no = SMTPReply(550, "5.1.1", "<x@example.com>: Recipient address rejected: User unknown in virtual mailbox table")
         _ = send(&s, "RCPT TO:<x@example.com>")
         XCTAssertEqual(s.recipientChecked(no), [.reply(no)])
@@ -143,12 +168,12 @@ final class ServerSessionMXTests: XCTestCase {
     func testIllegalPipelining() {
         var helo = mx()
         _ = send(&helo, "HELO c")
-        _ = send(&helo, "MAIL FROM:<a@example.org>", more: true)
+        _ = mail(&helo, "MAIL FROM:<a@example.org>", more: true)
         XCTAssertTrue(helo.pipelinedIllegally, "HELO clients may not pipeline at all")
 
         var ehlo = mx()
         _ = send(&ehlo, "EHLO c")
-        _ = send(&ehlo, "MAIL FROM:<a@example.org>", more: true)
+        _ = mail(&ehlo, "MAIL FROM:<a@example.org>", more: true)
         _ = send(&ehlo, "RCPT TO:<b@example.com>", more: true)
         XCTAssertFalse(ehlo.pipelinedIllegally, "RFC 2920 groups are fine")
         _ = ehlo.recipientChecked(nil)

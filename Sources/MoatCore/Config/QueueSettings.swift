@@ -13,6 +13,10 @@ public struct QueueSettings: Sendable, Equatable {
     public var queueRunDelay: Duration = .seconds(300)
     /// Deliveries in progress at once.
     public var maxConcurrentDeliveries = 20
+    /// Postfix `queue_minfree`: bytes that must stay free on the queue's file system. The MX
+    /// refuses MAIL FROM with `452 4.3.1` below it, and whenever less than 1.5 × its
+    /// `max_message_size` is free, or a declared SIZE= would not fit twice over.
+    public var minimumFree = 0
 
     public init() {}
 
@@ -23,6 +27,7 @@ public struct QueueSettings: Sendable, Equatable {
         queueRunDelay = s.duration("queue_run_delay", default: queueRunDelay)
         maxConcurrentDeliveries = s.int("max_concurrent_deliveries", default: maxConcurrentDeliveries,
                                         range: 1...10_000)
+        minimumFree = s.byteSize("queue_minfree", default: minimumFree)
         if minimalBackoffTime <= .zero { s.report("minimal_backoff_time", "must be positive") }
         if maximalBackoffTime < minimalBackoffTime {
             s.report("maximal_backoff_time", "must not be below minimal_backoff_time")

@@ -1,14 +1,22 @@
 import MoatCore
 
-/// What the session asks its listener's policy at RCPT and DATA (Postfix's restriction
-/// lists, the recipient directory); the SMTP module only knows this seam.
+/// What the session asks its listener's policy at MAIL, RCPT and DATA (Postfix's
+/// restriction lists, the recipient directory, room in the queue); the SMTP module only
+/// knows this seam.
 public protocol SMTPConnectionPolicy: Sendable {
     /// The client's verified host name, or nil (`unknown`), for the Received header.
     var clientHostname: String? { get }
+    /// nil accepts MAIL FROM (`request.sender`, `request.declaredSize`); a reply refuses it.
+    func checkMail(_ request: SMTPPolicyRequest) async -> SMTPReply?
     /// nil accepts the recipient; a reply (4xx/5xx) refuses it.
     func checkRecipient(_ request: SMTPPolicyRequest) async -> SMTPReply?
     /// nil lets DATA go ahead; a reply refuses it.
     func checkData(_ request: SMTPPolicyRequest) async -> SMTPReply?
+}
+
+extension SMTPConnectionPolicy {
+    /// A policy with nothing to say at MAIL accepts it.
+    public func checkMail(_ request: SMTPPolicyRequest) async -> SMTPReply? { nil }
 }
 
 /// Builds the per-connection policy once a client connects (name lookups happen here,
@@ -27,7 +35,7 @@ public struct SMTPRefusal: Error, Sendable, Equatable {
 public struct SMTPPolicyRequest: Sendable, Equatable {
     public var helo: String?
     public var sender: EmailAddress?
-    /// The RCPT TO being decided; nil at DATA.
+    /// The RCPT TO being decided; nil at MAIL and DATA.
     public var recipient: EmailAddress?
     /// Recipients accepted so far in this transaction.
     public var acceptedRecipients: Int

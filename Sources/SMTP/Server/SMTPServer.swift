@@ -47,7 +47,7 @@ public final class SMTPServer: Sendable {
 
     /// Binds the listener; `run()` then serves it.
     /// - Parameters:
-    ///   - policy: asked at connect, RCPT and DATA (with `settings.checksPolicy`); nil for the filter.
+    ///   - policy: asked at connect, MAIL, RCPT and DATA (with `settings.checksPolicy`); nil for the filter.
     ///   - tls: the STARTTLS context; STARTTLS is offered exactly when there is one.
     public static func bind(host: String, port: Int, settings: SMTPServerSettings, limits: Limits,
                             handler: any SMTPMessageHandler, policy: (any SMTPServerPolicy)? = nil,
@@ -261,6 +261,10 @@ private struct ConnectionLoop {
                 try await flush()
                 let outcome = await handler.handle(transaction)
                 let next = try await perform(session.deliveryFinished(outcome))
+                if next != .goOn { return next }
+            case .checkMail:
+                guard let request = session.pendingPolicyRequest else { continue }
+                let next = try await perform(session.mailChecked(await policy?.checkMail(request)))
                 if next != .goOn { return next }
             case .checkRecipient, .checkData:
                 guard let request = session.pendingPolicyRequest else { continue }

@@ -12,6 +12,9 @@ public struct SMTPServerSession: Sendable {
         case deliver
         /// Close the connection after the replies before it are written.
         case close
+        /// Ask the connection policy about `pendingPolicyRequest` (a MAIL FROM), then call
+        /// `mailChecked`.
+        case checkMail
         /// Ask the connection policy about `pendingPolicyRequest` (a RCPT), then call
         /// `recipientChecked`.
         case checkRecipient
@@ -25,7 +28,7 @@ public struct SMTPServerSession: Sendable {
 
     private enum Phase: Sendable, Equatable {
         case command
-        /// Waiting for the policy's answer to a RCPT or DATA.
+        /// Waiting for the policy's answer to a MAIL, RCPT or DATA.
         case checkingPolicy
         case startingTLS
         case data
@@ -103,6 +106,22 @@ public struct SMTPServerSession: Sendable {
         }
         if moreInputBuffered && (!esmtp || command.endsPipelineGroup) { pipelinedIllegally = true }
         return handle(command)
+    }
+
+    /// The policy's answer to the pending MAIL FROM: nil accepts it.
+    public mutating func mailChecked(_ refusal: SMTPReply?) -> [Action] {
+        guard phase == .checkingPolicy, let request = pendingPolicyRequest, request.recipient == nil, sender == nil,
+              let address = request.sender
+        else { return [] }
+        phase = .command
+        pendingPolicyRequest = nil
+        if let refusal {
+            bodyType = nil
+            declaredSize = nil
+            return fail(refusal)
+        }
+        sender = address
+        return [.reply(SMTPReply(250, "2.1.0", "Ok"))]
     }
 
     /// The policy's answer to the pending RCPT: nil accepts it.
@@ -307,9 +326,17 @@ public struct SMTPServerSession: Sendable {
                 return fail(SMTPReply(555, "5.5.4", "Unsupported option: \(key)"))
             }
         }
-        sender = address
         bodyType = params["BODY"]?.uppercased()
         declaredSize = params["SIZE"].flatMap { Int($0) }
+        if settings.checksPolicy {
+            // The sender is taken once the policy agrees (Postfix checks queue space here).
+            var request = policyRequest(recipient: nil)
+            request.sender = address
+            pendingPolicyRequest = request
+            phase = .checkingPolicy
+            return [.checkMail]
+        }
+        sender = address
         return [.reply(SMTPReply(250, "2.1.0", "Ok"))]
     }
 
