@@ -1,5 +1,6 @@
 import Foundation
 import MIME
+import MoatCore
 import Scanning
 import SpamEngine
 
@@ -9,12 +10,16 @@ import SpamEngine
 public struct ContentChecker: Sendable {
     public var virusScanner: (any VirusScanner)?
     public var banned: BannedFilePolicy?
+    /// What undecipherable parts (encrypted or oversized archives, ...) make of a message.
+    public var undecipherable: BannedSettings.UndecipherableAction
     public var spam: any SpamChecker
     public var levels: SpamLevels
 
-    public init(virusScanner: (any VirusScanner)?, banned: BannedFilePolicy?, spam: any SpamChecker, levels: SpamLevels) {
+    public init(virusScanner: (any VirusScanner)?, banned: BannedFilePolicy?,
+                undecipherable: BannedSettings.UndecipherableAction = .pass, spam: any SpamChecker, levels: SpamLevels) {
         self.virusScanner = virusScanner
         self.banned = banned
+        self.undecipherable = undecipherable
         self.spam = spam
         self.levels = levels
     }
@@ -32,20 +37,27 @@ public struct ContentChecker: Sendable {
         let leaves = message.leaves.map {
             ScanItem(name: $0.filename, declaredType: $0.contentType.mimeType, bytes: $0.decodedBody())
         }
+        // What the scanner unpacked from each leaf, for the banned-name checks.
+        var contents = [ScanResult?](repeating: nil, count: leaves.count)
         if let virusScanner {
             // libclamav parses MIME itself from the whole message; the decoded leaves are
-            // scanned too so a part it cannot parse is still seen.
+            // scanned too so a part it cannot parse is still seen, and so each archive's
+            // members come back named from the attachment down.
             var names = try await virusScanner.scan(bytes, name: nil)
             if names.isEmpty {
-                for item in leaves where !item.bytes.isEmpty {
-                    names = try await virusScanner.scan(item.bytes, name: item.name)
+                for (index, item) in leaves.enumerated() where !item.bytes.isEmpty {
+                    let result = try await virusScanner.inspect(item.bytes, name: item.name)
+                    contents[index] = result
+                    names = result.virusNames
                     if !names.isEmpty { break }
                 }
             }
             report.virusNames = Self.unique(names)
         }
         if let banned {
-            report.bannedNames = Self.unique(leaves.flatMap { banned.check($0) })
+            report.bannedNames = Self.unique(zip(leaves, contents).flatMap { banned.check($0, contents: $1) })
+            report.undecipherable = Self.unique(zip(leaves, contents).flatMap { banned.undecipherable($0, contents: $1) })
+            if undecipherable == .banned { report.bannedNames += report.undecipherable }
         }
         report.badHeaders = HeaderSanity.problems(in: message)
         report.spam = try await spam.check(message, envelopeSender: envelopeSender)

@@ -30,6 +30,10 @@ struct HeaderComposer {
         if context.report.category == .badHeader, let problem = context.report.badHeaders.first {
             header += HeaderFolding.fold(name: "X-Amavis-Alert", tokens: ["BAD", "HEADER", "SECTION,"] + problem.split(separator: " ").map(String.init))
         }
+        if let note = context.report.undecipherable.first {
+            // Passed with a part nothing could look into: say so to the recipient's filters.
+            header += HeaderFolding.fold(name: "X-Amavis-Alert", tokens: ["UNCHECKED,"] + note.split(separator: " ").map(String.init))
+        }
         if policy.addsReceived { header += received(recipients: recipients, context: context) }
         var out = Array(header.utf8)
         out.reserveCapacity(out.count + message.bytes.count + policy.subjectTag.utf8.count)

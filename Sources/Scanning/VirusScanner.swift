@@ -8,6 +8,13 @@ public protocol VirusScanner: Sendable {
     /// The names of the viruses found in `bytes` (empty when clean).
     /// - Parameter name: a file name for logs and for scanners that use it as a hint.
     func scan(_ bytes: [UInt8], name: String?) async throws -> [String]
+
+    /// The viruses in `bytes` and, where the scanner can tell, the files it unpacked and
+    /// the parts it could not look into. The default has only the virus names (clamd).
+    func inspect(_ bytes: [UInt8], name: String?) async throws -> ScanResult
+
+    /// Whether `inspect` reports the files inside archives (`containedFiles` non-nil).
+    var reportsContainedFiles: Bool { get }
 }
 
 extension VirusScanner {
@@ -15,4 +22,10 @@ extension VirusScanner {
     public func scan(_ item: ScanItem) async throws -> [String] {
         try await scan(item.bytes, name: item.name)
     }
+
+    public func inspect(_ bytes: [UInt8], name: String?) async throws -> ScanResult {
+        ScanResult(virusNames: try await scan(bytes, name: name))
+    }
+
+    public var reportsContainedFiles: Bool { false }
 }

@@ -19,13 +19,19 @@ enum Components {
                                      maxScanTime: Int(v.maxScanTime.seconds * 1000)),
                 logger: logger)
         case .clamd:
+            // clamd answers with a verdict only, so archive members reach the banned-name
+            // checks only through Moat's own ZIP reader.
+            logger.warning(
+                "banned-name checks with clamd see inside ZIP archives only: rar, 7z, tar, gz and nested deflated zips are not name-checked (engine = \"libclamav\" checks them all)")
             return try ClamdClient(config.virus.clamdSocket, logger: logger)
         }
     }
 
     static func checker(_ config: MoatConfig, scanner: any VirusScanner, spam: RuleEngine) throws -> ContentChecker {
         let policy = FilterPolicy(config: config)
-        return ContentChecker(virusScanner: scanner, banned: try BannedFilePolicy(patterns: config.banned.filenames),
+        let banned = try BannedFilePolicy(patterns: config.banned.filenames,
+                                          maxDepth: config.banned.maxDepth ?? config.virus.maxRecursion)
+        return ContentChecker(virusScanner: scanner, banned: banned, undecipherable: config.banned.undecipherable,
                               spam: spam, levels: policy.levels)
     }
 

@@ -86,6 +86,7 @@ enum ScanOutput {
             "tests": report.spam.hits.map(\.name),
             "virus": report.virusNames,
             "banned": report.bannedNames,
+            "undecipherable": report.undecipherable,
         ]
         return (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]))
             ?? Data("{}".utf8)

@@ -14,7 +14,7 @@ from harness.moat import BINARY, REPO
 from harness.mail import EICAR, GTUBE, message
 
 HAM_DIR = REPO.parent / "shared" / "corpus" / "ham"
-JSON_KEYS = {"file", "category", "score", "spam", "tests", "virus", "banned"}
+JSON_KEYS = {"file", "category", "score", "spam", "tests", "virus", "banned", "undecipherable"}
 
 
 @pytest.fixture
@@ -95,7 +95,7 @@ def test_scan_json_fields(moat, samples):
     for line in lines:
         assert set(line) == JSON_KEYS
     assert ham == {"file": str(samples["ham"]), "category": "CLEAN", "score": 0, "spam": False,
-                   "tests": [], "virus": [], "banned": []}
+                   "tests": [], "virus": [], "banned": [], "undecipherable": []}
     assert gtube["file"] == str(samples["gtube"])
     assert gtube["category"] == "SPAM" and gtube["spam"] is True
     assert gtube["score"] == 1000 and gtube["tests"] == ["GTUBE"]

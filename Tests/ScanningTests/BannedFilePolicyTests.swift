@@ -97,3 +97,55 @@ final class BannedFilePolicyTests: XCTestCase {
         XCTAssertEqual(noPatterns.check(ScanItem(name: "rotate", declaredType: "application/x-java-applet", bytes: script)), [])
     }
 }
+
+/// Names the virus scanner unpacked (`ScanResult.containedFiles`), beside the ZIP reader's.
+final class BannedContainedFilesTests: XCTestCase {
+    private let policy = try! BannedFilePolicy(patterns: [#"(?i)\.(exe|scr)$"#], maxDepth: 3)
+
+    private func contents(_ files: [ContainedFile], undecipherable: [Undecipherable] = []) -> ScanResult {
+        ScanResult(containedFiles: files, undecipherable: undecipherable)
+    }
+
+    func testNamesFromEveryFormatWithTheirPath() {
+        let item = ScanItem(name: "bundle.tar.gz", bytes: [0x1F, 0x8B])
+        let files = [
+            ContainedFile(path: ["bundle.tar"], type: "CL_TYPE_POSIX_TAR", size: 10240),
+            ContainedFile(path: ["bundle.tar", "payload.exe"], type: "CL_TYPE_TEXT_ASCII", size: 100),
+            ContainedFile(path: ["bundle.tar", nil, "x.scr"], type: "CL_TYPE_TEXT_ASCII", size: 100),
+        ]
+        XCTAssertEqual(policy.check(item, contents: contents(files)),
+                       [".exe,bundle.tar.gz | bundle.tar | payload.exe", ".scr,bundle.tar.gz | bundle.tar | (unnamed) | x.scr"])
+    }
+
+    func testZipReaderAndLibclamavAgreeingGiveOneReason() {
+        let zip = ZipBuilder.zip([("x.exe", Array("text".utf8))])
+        let files = [ContainedFile(path: ["x.exe"], type: "CL_TYPE_TEXT_ASCII", size: 4)]
+        XCTAssertEqual(policy.check(ScanItem(name: "a.zip", bytes: zip), contents: contents(files)), [".exe,a.zip | x.exe"])
+    }
+
+    func testDeeperThanMaxDepthIsNotNameCheckedButSaidSo() {
+        let deep = ContainedFile(path: ["1.zip", "2.zip", "3.zip", "deep.exe"], type: "CL_TYPE_TEXT_ASCII", size: 9)
+        let item = ScanItem(name: "0.zip", bytes: [])
+        XCTAssertEqual(policy.check(item, contents: contents([deep])), [])
+        XCTAssertEqual(policy.undecipherable(item, contents: contents([deep])),
+                       ["undecipherable: deeper than max_depth 3, 0.zip | 1.zip | 2.zip | 3.zip"])
+    }
+
+    func testExecutableInsideUnderADocumentName() {
+        let files = [ContainedFile(path: ["scan.pdf"], type: "CL_TYPE_MSEXE", size: 544),
+                     ContainedFile(path: ["tool.dll"], type: "CL_TYPE_MSEXE", size: 544)]
+        XCTAssertEqual(policy.check(ScanItem(name: "docs.zip", bytes: []), contents: contents(files)),
+                       ["type mismatch: declared .pdf (docs.zip | scan.pdf), content is executable"])
+    }
+
+    func testUndecipherableNotesAndClamdsSilence() {
+        let item = ScanItem(name: "secret.zip", bytes: [])
+        let notes = policy.undecipherable(item, contents: contents([], undecipherable: [
+            Undecipherable(reason: "Heuristics.Encrypted.Zip"),
+            Undecipherable(reason: "CL_TYPE_RAR not unpacked", path: ["in.rar"]),
+        ]))
+        XCTAssertEqual(notes, ["undecipherable: Heuristics.Encrypted.Zip, secret.zip",
+                               "undecipherable: CL_TYPE_RAR not unpacked, secret.zip | in.rar"])
+        XCTAssertEqual(policy.undecipherable(item, contents: nil), [], "clamd reports nothing to note")
+    }
+}

@@ -127,15 +127,34 @@ public struct VirusSettings: Sendable {
 
 /// `[banned]`: forbidden attachment names and types.
 public struct BannedSettings: Sendable {
+    /// What happens to mail with a part no check could look into (encrypted archive,
+    /// archive over a ClamAV limit, archive libclamav cannot unpack).
+    public enum UndecipherableAction: String, Sendable, CaseIterable {
+        /// Deliver, with the note in the log line and an `X-Amavis-Alert: UNCHECKED` header.
+        case pass
+        /// Treat as banned (amavisd-new's `$banned_namepath` rule `^UNDECIPHERABLE$`).
+        case banned
+    }
+
     public var destiny = Destiny.bounce
     /// PCRE patterns matched against every attachment name (and names inside archives).
     public var filenames = [#"(?i)\.(exe|scr|pif|bat|cmd|com|vbs|js)$"#]
+    /// Archive nesting depth whose member names are checked; nil: `[virus] max_recursion`.
+    public var maxDepth: Int?
+    /// amavisd-new ships its `^UNDECIPHERABLE$` banned rule commented out: encrypted zips
+    /// are everyday business mail (payslips, contracts), and banning them by default
+    /// would bounce those. So the default passes them, but never silently: the log line
+    /// and a header say what could not be checked, and `banned` is one setting away.
+    public var undecipherable = UndecipherableAction.pass
 
     public init() {}
 
     init(_ s: ConfigSection) {
         destiny = s.choice("destiny", default: destiny)
         filenames = s.strings("filenames", default: filenames)
+        let depth = s.int("max_depth", default: 0, range: 0...100)
+        maxDepth = depth == 0 ? nil : depth
+        undecipherable = s.choice("undecipherable", default: undecipherable)
     }
 }
 

@@ -3,8 +3,10 @@
 /// Why our own parser: banned-name checks need only names, and a hostile archive must not
 /// cost more than a bounded walk over its headers. Both the central directory (what
 /// unzip tools show) and the local headers (what some extractors actually use) are read,
-/// since malware sometimes gives them different names. Members stored uncompressed that
-/// are themselves ZIPs are opened too, up to `maxDepth`.
+/// since malware sometimes gives them different names (libclamav reports only the local
+/// one), and names stay readable in an encrypted ZIP, which libclamav does not unpack.
+/// Members stored uncompressed that are themselves ZIPs are opened too, up to `maxDepth`;
+/// deflated ones are left to libclamav.
 ///
 /// Layout used (APPNOTE.TXT 4.3): local header `PK\3\4` (30 bytes + name + extra + data),
 /// central header `PK\1\2` (46 bytes + name + extra + comment), end of central directory
@@ -17,13 +19,14 @@ enum ZipMemberNames {
         var name: [UInt8] { path[path.count - 1] }
     }
 
-    static let maxDepth = 3
+    /// libclamav's MaxFiles: the walk stops after this many names in all.
     static let maxMembers = 10_000
 
     /// Member names of `bytes`, or an empty list when it is not a ZIP (or not parseable).
-    static func members(of bytes: [UInt8]) -> [Member] {
+    /// - Parameter maxDepth: nesting levels listed (1: members of `bytes` only).
+    static func members(of bytes: [UInt8], maxDepth: Int) -> [Member] {
         var budget = maxMembers
-        return bytes.withUnsafeBufferPointer { members(of: $0, depth: 1, budget: &budget) }
+        return bytes.withUnsafeBufferPointer { members(of: $0, depth: 1, maxDepth: maxDepth, budget: &budget) }
     }
 
     private struct Entry {
@@ -34,7 +37,9 @@ enum ZipMemberNames {
         var dataStart: Int?
     }
 
-    private static func members(of bytes: UnsafeBufferPointer<UInt8>, depth: Int, budget: inout Int) -> [Member] {
+    private static func members(
+        of bytes: UnsafeBufferPointer<UInt8>, depth: Int, maxDepth: Int, budget: inout Int
+    ) -> [Member] {
         var entries = centralDirectoryEntries(bytes, budget: &budget)
         var seen = Set(entries.map(\.name))
         for entry in localHeaderEntries(bytes, budget: &budget) where !seen.contains(entry.name) {
@@ -47,7 +52,7 @@ enum ZipMemberNames {
             guard depth < maxDepth, entry.method == 0, let data = storedData(of: entry, in: bytes),
                 looksLikeZip(data)
             else { continue }
-            for inner in members(of: data, depth: depth + 1, budget: &budget) {
+            for inner in members(of: data, depth: depth + 1, maxDepth: maxDepth, budget: &budget) {
                 result.append(Member(path: [entry.name] + inner.path))
             }
         }

@@ -16,11 +16,14 @@ final class ClamAVCompiledEngine: @unchecked Sendable {
     let signatureCount: Int
     /// The database paths that existed and were loaded.
     let loadedPaths: [String]
+    /// Archive types this libclamav recognises but cannot unpack (RAR without unrar).
+    let typesNotUnpacked: Set<String>
 
-    private init(engine: OpaquePointer, signatureCount: Int, loadedPaths: [String]) {
+    private init(engine: OpaquePointer, signatureCount: Int, loadedPaths: [String], typesNotUnpacked: Set<String>) {
         self.engine = engine
         self.signatureCount = signatureCount
         self.loadedPaths = loadedPaths
+        self.typesNotUnpacked = typesNotUnpacked
     }
 
     deinit { cl_engine_free(engine) }
@@ -36,6 +39,14 @@ final class ClamAVCompiledEngine: @unchecked Sendable {
         defer { if !owned { cl_engine_free(engine) } }
 
         try apply(limits, to: engine)
+        // The clean cache skips a file whose MD5 it has seen clean, children included, so
+        // the second mail carrying the same archive would report no members and its
+        // `.exe` would pass the banned-name check. Every member must be seen every time.
+        let cacheOff = cl_engine_set_num(engine, CL_ENGINE_DISABLE_CACHE, 1)
+        guard cacheOff == CL_SUCCESS else {
+            throw .engineSettingFailed(setting: "DisableCache", value: 1, message: ClamAVRuntime.errorText(cacheOff))
+        }
+        cl_engine_set_clcb_file_inspection(engine, clamAVFileInspectionCallback)
 
         var total = 0
         var loaded: [String] = []
@@ -66,7 +77,9 @@ final class ClamAVCompiledEngine: @unchecked Sendable {
             throw .engineCompileFailed(message: ClamAVRuntime.errorText(compiled))
         }
         owned = true
-        return ClamAVCompiledEngine(engine: engine, signatureCount: total, loadedPaths: loaded)
+        return ClamAVCompiledEngine(
+            engine: engine, signatureCount: total, loadedPaths: loaded,
+            typesNotUnpacked: ClamAVFormatSupport.unpackableTypesMissing(engine: engine, logger: logger))
     }
 
     /// Whether `path` is a directory holding no file libclamav would load (its `CLI_DBEXT`).
@@ -101,47 +114,59 @@ final class ClamAVCompiledEngine: @unchecked Sendable {
         }
     }
 
-    /// Scans `bytes` in place (no copy, no temp file) and returns the virus name, if any.
-    /// Blocks for the duration of the scan: call it from a `BlockingWorkPool` thread.
+    /// Scans `bytes` in place (no copy, no temp file): the virus name, if any, the files
+    /// libclamav unpacked and the parts it could not. Blocks for the duration of the scan:
+    /// call it from a `BlockingWorkPool` thread.
     func scan(
-        _ bytes: UnsafeRawBufferPointer, name: String?, options: ClamAVScanOptions, logger: Logger
-    ) throws(ScanError) -> String? {
+        _ bytes: UnsafeRawBufferPointer, name: String?, limits: ClamAVLimits, options: ClamAVScanOptions, logger: Logger
+    ) throws(ScanError) -> ScanResult {
         // Nothing to scan; libclamav would refuse to map zero bytes.
-        guard let base = bytes.baseAddress, bytes.count > 0 else { return nil }
-        guard let map = cl_fmap_open_memory(base, bytes.count) else {
-            throw .scanFailed(name: name, message: "cl_fmap_open_memory failed for \(bytes.count) bytes")
-        }
-        defer { cl_fmap_close(map) }
-
-        var scanOptions = Self.scanOptions(options)
-        var virusName: UnsafePointer<CChar>?
-        var scanned: UInt = 0
-        let context = ClamAVMessageContext(logger: logger, itemName: name)
-        let result = withExtendedLifetime(context) {
-            cl_scanmap_callback(
-                map, name, &virusName, &scanned, engine, &scanOptions,
-                Unmanaged.passUnretained(context).toOpaque())
-        }
+        guard bytes.count > 0 else { return ScanResult(containedFiles: []) }
+        let context = ClamAVScanContext(logger: logger, itemName: name)
+        let (result, virusName) = try Self.scanMap(
+            bytes, name: name, engine: engine, options: Self.scanOptions(options), context: context)
+        let findings = ClamAVFindings(maxFileSize: limits.maxFileSize, options: options, typesNotUnpacked: typesNotUnpacked)
         switch result {
         case CL_CLEAN:
-            return nil
+            return findings.result(virusName: nil, files: context.files)
         case CL_VIRUS:
-            return virusName.map { String(cString: $0) } ?? "Unknown.Virus"
+            return findings.result(virusName: virusName ?? "Unknown.Virus", files: context.files)
         default:
             throw .scanFailed(name: name, message: ClamAVRuntime.errorText(result))
         }
     }
 
+    /// One `cl_scanmap_callback` over `bytes` in place, its callbacks going to `context`:
+    /// libclamav's result code and virus name.
+    static func scanMap(
+        _ bytes: UnsafeRawBufferPointer, name: String?, engine: OpaquePointer, options: cl_scan_options,
+        context: ClamAVScanContext
+    ) throws(ScanError) -> (cl_error_t, String?) {
+        guard let map = cl_fmap_open_memory(bytes.baseAddress, bytes.count) else {
+            throw .scanFailed(name: name, message: "cl_fmap_open_memory failed for \(bytes.count) bytes")
+        }
+        defer { cl_fmap_close(map) }
+        var options = options
+        var virusName: UnsafePointer<CChar>?
+        var scanned: UInt = 0
+        let result = withExtendedLifetime(context) {
+            cl_scanmap_callback(
+                map, name, &virusName, &scanned, engine, &options, Unmanaged.passUnretained(context).toOpaque())
+        }
+        return (result, virusName.map { String(cString: $0) })
+    }
+
     private static func scanOptions(_ options: ClamAVScanOptions) -> cl_scan_options {
         var general: UInt32 = 0
         if options.heuristicAlerts { general |= UInt32(CL_SCAN_GENERAL_HEURISTICS) }
-        var heuristic: UInt32 = 0
-        if options.alertEncrypted {
-            heuristic |= UInt32(CL_SCAN_HEURISTIC_ENCRYPTED_ARCHIVE) | UInt32(CL_SCAN_HEURISTIC_ENCRYPTED_DOC)
-        }
+        // Encrypted archives and exceeded limits are always asked for: without an alert
+        // they look clean. `ClamAVFindings` reports them as undecipherable, not as viruses,
+        // unless the options make them alerts. Encrypted documents (a bank's PDF statement)
+        // are everyday mail, so only `alertEncrypted` asks for those.
+        var heuristic = UInt32(CL_SCAN_HEURISTIC_ENCRYPTED_ARCHIVE) | UInt32(CL_SCAN_HEURISTIC_EXCEEDS_MAX)
+        if options.alertEncrypted { heuristic |= UInt32(CL_SCAN_HEURISTIC_ENCRYPTED_DOC) }
         if options.alertBrokenExecutables { heuristic |= UInt32(CL_SCAN_HEURISTIC_BROKEN) }
         if options.alertMacros { heuristic |= UInt32(CL_SCAN_HEURISTIC_MACROS) }
-        if options.alertExceedsMax { heuristic |= UInt32(CL_SCAN_HEURISTIC_EXCEEDS_MAX) }
         // Every parser on (archives, mail, OLE2, PDF, HTML, PE, ELF, ...), as clamd does
         // by default: a mail gateway sees all of these as attachments.
         return cl_scan_options(general: general, parse: ~UInt32(0), heuristic: heuristic, mail: 0, dev: 0)

@@ -57,21 +57,30 @@ public final class ClamAVEngine: VirusScanner {
     /// Scans `bytes` (a MIME leaf or a whole message; libclamav unpacks archives, mail,
     /// documents and packed executables itself) and returns the virus name, if any.
     public func scan(_ bytes: [UInt8], name: String?) async throws -> [String] {
+        try await inspect(bytes, name: name).virusNames
+    }
+
+    /// As `scan`, with every file libclamav unpacked (names and types, for banned-name
+    /// checks) and the parts it could not unpack (encrypted, over a limit, unparsable).
+    public func inspect(_ bytes: [UInt8], name: String?) async throws -> ScanResult {
         // Holding `engine` keeps it alive even if a reload swaps it out mid-scan.
         let engine = current.withLock { $0.engine }
-        let options = options, logger = logger
+        let options = options, limits = limits, logger = logger
         let started = ContinuousClock.now
         let found = try await pool.run {
-            try bytes.withUnsafeBytes { try engine.scan($0, name: name, options: options, logger: logger) }
+            try bytes.withUnsafeBytes { try engine.scan($0, name: name, limits: limits, options: options, logger: logger) }
         }
         logger.debug(
             "ClamAV scanned",
             metadata: [
                 "item": "\(name ?? "-")", "bytes": "\(bytes.count)",
-                "result": "\(found ?? "clean")", "elapsed": "\(ContinuousClock.now - started)",
+                "result": "\(found.virusNames.first ?? "clean")", "contained": "\(found.containedFiles?.count ?? 0)",
+                "undecipherable": "\(found.undecipherable.count)", "elapsed": "\(ContinuousClock.now - started)",
             ])
-        return found.map { [$0] } ?? []
+        return found
     }
+
+    public var reportsContainedFiles: Bool { true }
 
     /// Reloads when any database path changed since the last load (file added, removed,
     /// replaced or touched). Returns whether a new engine was swapped in.

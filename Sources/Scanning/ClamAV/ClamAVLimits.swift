@@ -42,13 +42,15 @@ public struct ClamAVLimits: Sendable, Equatable {
 public struct ClamAVScanOptions: Sendable, Equatable {
     /// `HeuristicAlerts` (`CL_SCAN_GENERAL_HEURISTICS`).
     public var heuristicAlerts: Bool
-    /// `AlertEncrypted`: report password-protected archives and documents.
+    /// `AlertEncrypted`: report password-protected archives and documents as a heuristic
+    /// virus. Off, encrypted archives are still reported, as `ScanResult.undecipherable`.
     public var alertEncrypted: Bool
     /// `AlertBrokenExecutables`.
     public var alertBrokenExecutables: Bool
     /// `AlertOLE2Macros`.
     public var alertMacros: Bool
     /// `AlertExceedsMax`: report items cut short by `ClamAVLimits` as a heuristic virus.
+    /// Off, they are still reported, as `ScanResult.undecipherable`.
     public var alertExceedsMax: Bool
 
     public init(

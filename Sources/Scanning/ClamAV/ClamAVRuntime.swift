@@ -32,19 +32,8 @@ enum ClamAVRuntime {
     }
 }
 
-/// Per-scan context handed to libclamav so its messages name the item being scanned.
-final class ClamAVMessageContext {
-    let logger: Logger
-    let itemName: String?
-
-    init(logger: Logger, itemName: String?) {
-        self.logger = logger
-        self.itemName = itemName
-    }
-}
-
 /// The C callback. It must not capture anything, so it finds its logger through the
-/// context pointer (an unretained `ClamAVMessageContext` kept alive by the scan) or falls
+/// context pointer (an unretained `ClamAVScanContext` kept alive by the scan) or falls
 /// back to the process-wide default.
 private func clamAVMessageCallback(
     severity: cl_msg, fullMessage: UnsafePointer<CChar>?, message: UnsafePointer<CChar>?,
@@ -62,7 +51,7 @@ private func clamAVMessageCallback(
     default: level = .debug
     }
     if let context {
-        let scan = Unmanaged<ClamAVMessageContext>.fromOpaque(context).takeUnretainedValue()
+        let scan = Unmanaged<ClamAVScanContext>.fromOpaque(context).takeUnretainedValue()
         scan.logger.log(level: level, "libclamav: \(text)", metadata: ["item": "\(scan.itemName ?? "-")"])
     } else {
         let logger = ClamAVRuntime.defaultLogger.withLock { $0 }
