@@ -73,6 +73,14 @@ public struct MXSettings: Sendable {
 
     public init() {}
 
+    /// The domain a bare `RCPT TO:<postmaster>` (RFC 5321 §4.1.1.3) is delivered to, as
+    /// Postfix appends `$myorigin`: the hostname's parent domain (`mx.example.com` →
+    /// `example.com`), or the hostname itself when it has fewer than three labels.
+    public var postmasterDomain: String {
+        let labels = hostname.split(separator: ".", omittingEmptySubsequences: false)
+        return labels.count >= 3 ? labels.dropFirst().joined(separator: ".") : hostname
+    }
+
     /// The banner with `$hostname` substituted.
     public var greeting: String { banner.replacingOccurrences(of: "$hostname", with: hostname) }
 
