@@ -1,7 +1,24 @@
 import ArgumentParser
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The process entry: sets the file-creation mask before any subcommand runs.
+@main
+enum MoatMain {
+    static func main() async {
+        // Every file and directory Moat creates (queue, quarantine files and index, the
+        // directory and Bayes databases and their -wal/-shm, var/) holds mail or addresses:
+        // owner only, whichever subcommand creates it. Code that wants wider modes for a
+        // documented reason sets them explicitly after creating.
+        umask(0o077)
+        await MoatCommand.main()
+    }
+}
 
 /// `moat`: one binary, one subcommand per job, all reading the same `-c` configuration.
-@main
 struct MoatCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "moat",
