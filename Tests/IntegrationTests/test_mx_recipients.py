@@ -1,6 +1,10 @@
-"""Permanent versus temporary answers at RCPT against the real MX: an address no mailbox can have is refused for good (553 5.1.3, not
+"""Permanent versus temporary answers at RCPT, and the line limit of the Received header,
+against the real MX: an address no mailbox can have is refused for good (553 5.1.3, not
 "451 4.3.0 Temporary lookup failure" that senders retry for days), a bare <postmaster> is
-accepted (RFC 5321 §4.1.1.3) and delivered."""
+accepted (RFC 5321 §4.1.1.3) and delivered, and a client's 2,000-octet HELO does not make a
+Received line longer than RFC 5322's 998 octets."""
+import smtplib
+
 import pytest
 
 from harness import MoatMX, RawClient
@@ -65,3 +69,17 @@ def test_other_bare_names_stay_a_syntax_error(mx):
     assert c.cmd("RCPT TO:<webmaster>")[0] == 501
     c.close()
 
+
+def test_long_helo_keeps_received_within_998_octets(mx):
+    helo = "h" * 2_000
+    before = len(list(mx.maildir("alice@example.com").glob("new/*")))
+    with smtplib.SMTP("127.0.0.1", mx.mx_port, timeout=30) as s:
+        s.ehlo(helo)
+        s.mail("s@example.org")
+        assert s.rcpt("alice@example.com")[0] == 250
+        assert s.data(MESSAGE)[0] == 250
+    stored = mx.delivered("alice@example.com", count=before + 1)[-1]
+    head = stored.split(b"\n\n", 1)[0]
+    assert max(len(line) for line in head.split(b"\n")) <= 998
+    # the HELO is all there, cut across lines
+    assert helo.encode() in head.replace(b"\n ", b""), head[:1200]
