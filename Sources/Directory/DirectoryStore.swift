@@ -34,6 +34,8 @@ public final class DirectoryStore: Sendable {
                 try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true,
                                                         attributes: [.posixPermissions: 0o700])
             }
+            // Made 0600 before SQLite opens it, so its -wal and -shm are 0600 from the start.
+            try DurableFile.makeFile(path, mode: 0o600)
             var configuration = Configuration()
             configuration.label = "moat.directory"
             configuration.busyMode = .timeout(10)

@@ -35,7 +35,8 @@ struct HeaderComposer {
             header += HeaderFolding.fold(name: "X-Amavis-Alert", tokens: ["UNCHECKED,"] + note.split(separator: " ").map(String.init))
         }
         if policy.addsReceived { header += received(recipients: recipients, context: context) }
-        var out = Array(header.utf8)
+        // HELO, configured x_header_line and header problems come from outside: no line over 998.
+        var out = Array(HeaderFolding.bounded(header).utf8)
         out.reserveCapacity(out.count + message.bytes.count + policy.subjectTag.utf8.count)
         if local && spam.score >= policy.levels.tag2 && !policy.subjectTag.isEmpty {
             appendTaggingSubject(message, into: &out)
@@ -93,9 +94,12 @@ struct HeaderComposer {
         var value = subject.rawValue
         while let first = value.first, first == 0x20 || first == 0x09 { value = value.dropFirst() }
         out += bytes[..<subject.range.lowerBound]
-        out += Array("Subject: ".utf8) + tag
-        out += value
-        out += bytes[subject.rawValue.endIndex...]
+        // The tag lengthens the first line: a 2,000-octet Subject must not become a longer
+        // line of ours (lines within 998 octets stay exactly as the sender wrote them).
+        let end = subject.rawValue.endIndex
+        let eol: [UInt8] = end < bytes.endIndex && bytes[end] == 13 ? [13, 10] : [10]
+        out += HeaderFolding.bounded((Array("Subject: ".utf8) + tag + value)[...], eol: eol)
+        out += bytes[end...]
     }
 }
 

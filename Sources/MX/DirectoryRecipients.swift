@@ -47,8 +47,16 @@ public struct DirectoryRecipients: RecipientDirectory {
         guard try store.isLocalDomain(AddressRouting.normalisedDomain(address.domain)) else {
             return .exists // a relay domain: its own MX knows its users (no relay_recipient_maps)
         }
+        let destinations: [ResolvedRecipient]
+        do {
+            destinations = try resolver.resolve(address.description)
+        } catch .invalidAddress(_, let reason) {
+            return .unusable(reason: reason)
+        } catch .invalidDomain(let domain) {
+            return .unusable(reason: "bad domain \(domain)")
+        }
         var anyDestination = false
-        for destination in try resolver.resolve(address.description) {
+        for destination in destinations {
             switch destination {
             case .mailbox(let local):
                 anyDestination = true

@@ -27,6 +27,7 @@ enum ReceivedHeader {
         } else {
             text += ";\r\n\t\(RFC5322Date.format(date))\r\n"
         }
-        return Array(text.utf8)
+        // A client's HELO may be 2,000 octets (the command line limit): keep within 998.
+        return Array(HeaderFolding.bounded(text).utf8)
     }
 }

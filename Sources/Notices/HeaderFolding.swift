@@ -1,3 +1,5 @@
+import MoatCore
+
 /// Greedy header folding as amavisd-new does it for `X-Spam-Status` and for the
 /// `Subject` of its notifications (RFC 5322 §2.2.3):
 ///
@@ -10,17 +12,21 @@
 /// Tokens are separated by one space; a token goes on the current line if the line,
 /// counted in octets including the `Name: ` prefix, stays within `width` (inclusive: the
 /// third line above is exactly 78); otherwise a continuation line starting with one
-/// space begins. A token is never split, so a token longer than `width` gets a line of
-/// its own: callers keep tokens well under RFC 5322's 998-octet line limit.
+/// space begins. A token is never split while it fits a line of RFC 5322's 998 octets;
+/// a longer one (a remote server's 3,000-octet reply without a space) is cut there, as
+/// `bounded(_:)` cuts every line Moat lays out itself.
 public enum HeaderFolding {
     /// The folded field, lines separated by CRLF and ending with CRLF. With no tokens the
     /// field is `Name:` and nothing after the colon (as amavisd-new's empty `X-Spam-Level:`).
+    /// Tokens go through `String.printable`: a token from outside (an archive member's
+    /// name in `X-Amavis-Alert`, a remote reply in a DSN) cannot end the field with a CR LF
+    /// and start a header of its own.
     public static func fold(name: String, tokens: [String], width: Int = 78) -> String {
         var lines: [String] = []
         var line = name + ":"
         var length = line.utf8.count
         var lineHasToken = false
-        for token in tokens where !token.isEmpty {
+        for token in tokens.lazy.map(\.printable) where !token.isEmpty {
             let tokenLength = token.utf8.count
             if !lineHasToken || length + 1 + tokenLength <= width {
                 line += " " + token
@@ -33,12 +39,91 @@ public enum HeaderFolding {
             lineHasToken = true
         }
         lines.append(line)
-        return lines.joined(separator: "\r\n") + "\r\n"
+        return bounded(lines.joined(separator: "\r\n") + "\r\n", width: width)
     }
 
     /// ``fold(name:tokens:width:)`` over `value` split at runs of spaces and tabs.
     public static func fold(name: String, value: String, width: Int = 78) -> String {
         fold(name: name, tokens: value.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init),
              width: width)
+    }
+
+    /// `field` (CRLF-separated lines, as laid out by its builder, e.g. a `Received:` with a
+    /// client's 2,000-octet HELO) with every line over 998 octets folded again: at
+    /// whitespace to `width` where it can be, hard-cut at 998 where it cannot. Lines within
+    /// the limit are kept as written.
+    public static func bounded(_ field: String, width: Int = 78) -> String {
+        String(decoding: bounded(Array(field.utf8)[...], eol: [13, 10], width: width), as: UTF8.self)
+    }
+
+    /// ``bounded(_:width:)`` over bytes whose lines end in `eol` (CRLF, or LF for a
+    /// message stored with bare LFs); bytes need not be UTF-8 (a raw 8-bit Subject), but a
+    /// cut never falls inside a UTF-8 sequence.
+    public static func bounded(_ field: ArraySlice<UInt8>, eol: [UInt8], width: Int = 78) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(field.count + 16)
+        var start = field.startIndex
+        while start < field.endIndex {
+            let end = lineEnd(in: field, from: start, eol: eol)
+            let line = field[start..<end]
+            if line.count > HeaderLineLimit.octets {
+                out += boundedLine(line, width: width).joined(separator: eol)
+            } else {
+                out += line
+            }
+            guard end < field.endIndex else { break }
+            out += eol
+            start = end + eol.count
+        }
+        return out
+    }
+
+    private static func lineEnd(in bytes: ArraySlice<UInt8>, from start: Int, eol: [UInt8]) -> Int {
+        var i = start
+        while i < bytes.endIndex {
+            if bytes[i] == eol[0], bytes[i...].starts(with: eol) { return i }
+            i += 1
+        }
+        return bytes.endIndex
+    }
+
+    /// One line over the limit as lines of at most 998 octets, each after the first starting
+    /// with a space (folding white space); words are re-joined with one space.
+    private static func boundedLine(_ line: ArraySlice<UInt8>, width: Int) -> [[UInt8]] {
+        let limit = HeaderLineLimit.octets
+        let isSpace = { (b: UInt8) in b == 0x20 || b == 0x09 }
+        let lead = line.prefix(while: isSpace)
+        var lines: [[UInt8]] = []
+        var current = Array(lead)
+        var atStart = true  // `current` holds only its leading white space
+        for word in line.dropFirst(lead.count).split(whereSeparator: isSpace) {
+            defer { atStart = false }
+            if atStart && current.count + word.count <= limit {
+                current += word
+            } else if current.count + 1 + word.count <= width {
+                current += [0x20] + word
+            } else if word.count < limit {
+                lines.append(current)
+                current = [0x20] + word
+            } else {
+                // Too long for any line: its first piece fills this line, the rest follow.
+                if !atStart {
+                    if current.count + 2 > limit {
+                        lines.append(current)
+                        current = [0x20]
+                    } else {
+                        current.append(0x20)
+                    }
+                }
+                let pieces = HeaderLineLimit.cut(word, first: limit - current.count, rest: limit - 1)
+                for piece in pieces.dropLast() {
+                    lines.append(current + piece)
+                    current = [0x20]
+                }
+                current += pieces.last ?? []
+            }
+        }
+        lines.append(current)
+        return lines
     }
 }

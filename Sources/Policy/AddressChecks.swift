@@ -55,7 +55,9 @@ enum AddressChecks {
     /// Recipient address rejected: User unknown in virtual mailbox table`, in a relay
     /// domain `… in relay recipient table`; other domains are not ours to judge. Over quota
     /// is Moat's `452 4.2.2 <r>: Recipient address rejected: Mailbox full` (the issue's
-    /// "over-quota answers 452 4.2.2 at RCPT when known"; Postfix has no such check).
+    /// "over-quota answers 452 4.2.2 at RCPT when known"; Postfix has no such check); an
+    /// address no mailbox can have is `553 5.1.3 … Bad recipient address syntax`. Only a
+    /// failed lookup is `451 4.3.0`.
     static func unlistedRecipient(_ recipient: EmailAddress, declaredSize: Int?, _ directory: any RecipientDirectory,
                                   _ codes: RejectCodes) async -> Verdict {
         let name = recipient.description
@@ -72,6 +74,8 @@ enum AddressChecks {
             case .exists: return .dunno
             case .unknown: return .reject(.rejected(code, "5.1.1", name: name, replyClass: replyClass, "User unknown in \(table)"))
             case .overQuota: return .deferNow(.rejected(452, "4.2.2", name: name, replyClass: replyClass, "Mailbox full"))
+            case .unusable:
+                return .reject(.rejected(553, "5.1.3", name: name, replyClass: replyClass, "Bad recipient address syntax"))
             }
         } catch {
             return .deferNow(.temporaryLookupFailure(name: name))

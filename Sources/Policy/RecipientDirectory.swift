@@ -6,6 +6,10 @@ public enum RecipientStatus: Sendable, Hashable {
     case unknown
     /// Exists but is over its quota (answered 452 4.2.2 at RCPT when known).
     case overQuota
+    /// An address no mailbox here can have (a quoted local part, a `/` in it): answered
+    /// 553 5.1.3, as delivery would fail it with bad address syntax, never as a
+    /// temporary lookup failure that senders retry for days.
+    case unusable(reason: String)
 }
 
 /// The caller's knowledge of its own domains and users (the Directory module, or a table

@@ -14,7 +14,9 @@ import MoatCore
 ///
 /// `X-Envelope-To` lists every envelope recipient, `X-Envelope-To-Blocked` (omitted when
 /// empty) those the message was quarantined for. One address per line, each in angle
-/// brackets; the null sender is `<>`. The lines end the way the message's first line
+/// brackets; the null sender is `<>`. A line that would pass RFC 5322's 998 octets (an
+/// address of 2,000) is cut there and goes on after a line break and one space, which the
+/// parser removes again, so every address reads back byte for byte. The lines end the way the message's first line
 /// does (CRLF when it uses CRLF, LF otherwise) so the file stays one consistent message.
 ///
 /// The parser accepts exactly this block in this order and stops at the first
@@ -37,19 +39,20 @@ enum EnvelopeHeaderBlock {
         var out: [UInt8] = []
         out.reserveCapacity(128 + 64 * (envelope.recipients.count + blocked.count))
         func field(_ name: String, _ addresses: [String]) throws {
-            out.append(contentsOf: name.utf8)
-            out.append(UInt8(ascii: ":"))
+            if addresses.isEmpty { out.append(contentsOf: Array("\(name):".utf8) + eol) }
             for (index, address) in addresses.enumerated() {
                 guard !address.utf8.contains(where: { $0 == 13 || $0 == 10 || $0 == 0 }) else {
                     throw QuarantineError.invalidAddress(address)
                 }
-                if index > 0 {
-                    out.append(UInt8(ascii: ","))
+                let line = (index == 0 ? name + ":" : "") + " <\(address)>" + (index < addresses.count - 1 ? "," : "")
+                let pieces = HeaderLineLimit.cut(Array(line.utf8)[...], first: HeaderLineLimit.octets,
+                                                 rest: HeaderLineLimit.octets - 1)
+                for (n, piece) in pieces.enumerated() {
+                    if n > 0 { out.append(0x20) }
+                    out.append(contentsOf: piece)
                     out.append(contentsOf: eol)
                 }
-                out.append(contentsOf: " <\(address)>".utf8)
             }
-            out.append(contentsOf: eol)
         }
         try field(fromField, [envelope.sender.description])
         try field(toField, envelope.recipients.map(\.description))
@@ -88,7 +91,7 @@ enum EnvelopeHeaderBlock {
         guard let fromValue = value(of: fromField, in: first.content) else {
             throw fail("does not start with \(fromField)")
         }
-        let senders = try addresses(in: fromValue, field: fromField, path: path)
+        let senders = try addresses(in: reader.unfolding(fromValue), field: fromField, path: path)
         guard senders.count == 1 else { throw fail("\(fromField) must hold one address") }
 
         guard let toLine = reader.next(), let toValue = value(of: toField, in: toLine.content) else {
@@ -218,13 +221,14 @@ private struct LineReader {
         offset < bytes.count && (bytes[offset] == 0x20 || bytes[offset] == 0x09)
     }
 
-    /// `value` followed by the continuation lines after it, joined with a space.
+    /// `value` followed by the continuation lines after it, each without the one space or
+    /// tab that starts it: the inverse of how `render` breaks lines, so an address cut
+    /// across lines is whole again.
     mutating func unfolding(_ value: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
         guard atContinuation() else { return value }
         var joined = Array(value)
         while atContinuation(), let line = next() {
-            joined.append(0x20)
-            joined.append(contentsOf: line.content)
+            joined.append(contentsOf: line.content.dropFirst())
         }
         return joined[...]
     }

@@ -30,11 +30,13 @@ public final class QuarantineStore: Sendable {
     /// `indexPath`, and brings the index schema up to date.
     ///
     /// Missing directories (the quarantine directory and the index's parent) are created
-    /// with mode 0700; existing ones keep their permissions.
+    /// with mode 0700 and a missing index 0600 (its `-wal`/`-shm` follow): the index names
+    /// senders, recipients and subjects. Existing ones keep their permissions.
     public init(directory: String, indexPath: String) throws {
         try QuarantineError.mappingIO { try DurableFile.makeDirectories(directory, mode: 0o700) }
         try QuarantineError.mappingIO {
             try DurableFile.makeDirectories(DurableFile.parentDirectory(of: indexPath), mode: 0o700)
+            try DurableFile.makeFile(indexPath, mode: 0o600)
         }
         self.directory = directory
         self.indexPath = indexPath

@@ -8,6 +8,13 @@ final class DirectoryStoreTests: DirectoryTestCase {
         let attributes = try FileManager.default.attributesOfItem(atPath: store.path)
         XCTAssertEqual((attributes[.posixPermissions] as? NSNumber)?.intValue, 0o600)
         XCTAssertTrue(FileManager.default.fileExists(atPath: store.path + "-wal"))
+        // Under the test runner's umask (typically 022) the journal files were 0644: SQLite
+        // gives them the main file's mode at the moment it creates them.
+        try store.addDomain("example.com")
+        for suffix in ["-wal", "-shm"] {
+            let journal = try FileManager.default.attributesOfItem(atPath: store.path + suffix)
+            XCTAssertEqual((journal[.posixPermissions] as? NSNumber)?.intValue, 0o600, suffix)
+        }
         // Reopening an existing file applies nothing twice.
         let again = try DirectoryStore(path: store.path)
         XCTAssertEqual(try again.appliedMigrations().count, 1)

@@ -3,10 +3,12 @@ sender domains, HELO checks, access tables, pipelining, and the classic open-rel
 from a client outside mynetworks."""
 import contextlib
 import smtplib
+import subprocess
 
 import pytest
 
 from harness import MoatMX, RawClient
+from harness.moat import BINARY
 from harness.dns import DNSMasq
 
 MESSAGE = b"From: s@example.org\r\nSubject: t\r\n\r\nbody\r\n"
@@ -116,3 +118,50 @@ def test_no_open_relay(stranger, address):
         s.send(("RCPT TO:<" + address + ">\r\n").encode())
         code, text = s.getreply()
     assert code >= 500, f"{address} accepted: {code} {text}"
+
+
+# ---- open relay by configuration -------------------------------------------------------
+# Postfix starts with each of these and relays for everyone; `moat config check` and
+# `moat serve` refuse them, naming file:line.
+
+OPEN_RELAY_CONFIGS = [  # (config text, line, message fragment)
+    ('[mx]\nmynetworks = ["0.0.0.0/1", "128.0.0.0/1"]\n', 2,
+     "[mx] mynetworks: covers every public IPv4 address"),
+    ('[mx]\nmynetworks = ["0.0.0.0/0"]\nmynetworks_wide = true\n', 2,
+     "[mx] mynetworks: covers every public IPv4 address"),
+    ('[mx]\nmynetworks = ["127.0.0.0/8", "::/1", "8000::/1"]\n', 2,
+     "[mx] mynetworks: covers every public IPv6 address"),
+    ('[mx]\nmynetworks = ["::ffff:0.0.0.0/0"]\n', 2, "[mx] mynetworks: covers every public IPv4 address"),
+    ('[mx]\nmynetworks = ["::ffff:0:0/96"]\n', 2, "[mx] mynetworks: bad network"),
+    ('[mx]\nmynetworks = ["198.51.0.0/16", "203.0.0.0/16"]\n', 2,
+     "[mx] mynetworks: covers 131072 public IPv4 addresses (more than a /16), wider than a site's own networks; "
+     "set mynetworks_wide = true"),
+    ('[mx.restrictions]\nrelay = ["permit", "reject_unauth_destination"]\n', 2,
+     "[mx.restrictions] relay: entry 1 'permit' permits every client before any reject_unauth_destination"),
+    ('[mx.restrictions]\nrelay = ["permit_mynetworks"]\nrecipient = ["check_sender_access /dev/null", "permit",\n'
+     '             "reject_unauth_destination"]\n', 3,
+     "[mx.restrictions] recipient: entry 2 'permit' permits every client"),
+    ('[mx.restrictions]\nrelay = ["permit_mynetworks", "reject_unlisted_recipient"]\n', 2,
+     "[mx.restrictions] relay: neither relay nor recipient contains reject_unauth_destination"),
+]
+
+
+@pytest.mark.parametrize("text,line,fragment", OPEN_RELAY_CONFIGS, ids=range(len(OPEN_RELAY_CONFIGS)))
+def test_open_relay_configuration_is_refused(tmp_path, text, line, fragment):
+    path = tmp_path / "moat.toml"
+    path.write_text(text)
+    check = subprocess.run([BINARY, "config", "check", "-c", str(path)], cwd=tmp_path, capture_output=True, timeout=60)
+    assert check.returncode == 1, check.stdout.decode() + check.stderr.decode()
+    assert any(l.startswith(f"{path}:{line}: ") and fragment in l for l in check.stderr.decode().splitlines()), \
+        check.stderr.decode()
+    serve = subprocess.run([BINARY, "serve", "-c", str(path)], cwd=tmp_path, capture_output=True, timeout=30)
+    assert serve.returncode != 0 and b"listening on" not in serve.stdout + serve.stderr
+    assert serve.stderr == check.stderr
+
+
+def test_wide_mynetworks_with_consent_starts_and_relays_only_for_them(tmp_path):
+    # Consent for two public /16s: 127.0.0.1 is not among them and still may not relay.
+    with stranger_mx(mx={"mynetworks": ["198.51.0.0/16", "203.0.0.0/16"], "mynetworks_wide": True}) as m:
+        assert m.cli("config", "check").returncode == 0
+        assert rcpt(m, "victim@elsewhere.example")[0] == 554
+        assert rcpt(m, "alice@example.com")[0] == 250

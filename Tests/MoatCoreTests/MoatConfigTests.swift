@@ -302,9 +302,51 @@ final class MoatConfigTests: XCTestCase {
             """).map(\.description), [
             "moat.toml:2: [mx] mynetworks: \(problem(["192.0.2.0/33"]))",
             "moat.toml:3: [mx] soft_error_limit: must not exceed hard_error_limit (20)",
-            "moat.toml:5: [mx.restrictions] relay: neither relay nor recipient contains reject_unauth_destination (or reject/defer): that is an open relay",
+            "moat.toml:5: [mx.restrictions] relay: neither relay nor recipient contains reject_unauth_destination (or reject): that is an open relay",
             "moat.toml:6: [mx.restrictions] unknown key 'recpient'",
         ])
+    }
+
+    func testOpenRelayByConfigurationNamesFileAndLine() {
+        XCTAssertEqual(issues("""
+            [mx]
+            mynetworks = ["0.0.0.0/1", "128.0.0.0/1"]
+            [mx.restrictions]
+            relay = ["permit_mynetworks", "reject_unauth_destination"]
+            """).map(\.description), [
+            "moat.toml:2: [mx] mynetworks: covers every public IPv4 address: every client could relay; list your own networks",
+        ])
+        XCTAssertEqual(issues("""
+            [mx]
+            mynetworks = ["::/0"]
+            mynetworks_wide = true
+            """).map(\.description),
+            ["moat.toml:2: [mx] mynetworks: covers every public IPv6 address: every client could relay; list your own networks"],
+            "consent does not cover everything")
+        XCTAssertEqual(issues("""
+            [mx]
+            mynetworks = ["127.0.0.0/8", "198.50.0.0/15"]
+            """).map(\.description), [
+            "moat.toml:2: [mx] mynetworks: covers 131072 public IPv4 addresses (more than a /16), wider than a site's "
+                + "own networks; set mynetworks_wide = true if every client there may relay",
+        ])
+        XCTAssertEqual(issues("""
+            [mx.restrictions]
+            relay = ["permit", "reject_unauth_destination"]
+            """).map(\.description), [
+            "moat.toml:2: [mx.restrictions] relay: entry 1 'permit' permits every client before any "
+                + "reject_unauth_destination (or reject), and the recipient list does not refuse either: that is an open relay",
+        ])
+    }
+
+    func testWideMynetworksWithConsent() throws {
+        let c = try MoatConfig.parse("""
+            [mx]
+            mynetworks = ["198.50.0.0/15"]
+            mynetworks_wide = true
+            """, file: "moat.toml")
+        XCTAssertTrue(c.mx.mynetworksWide)
+        XCTAssertFalse(try MoatConfig.parse("", file: "moat.toml").mx.mynetworksWide)
     }
 
     private func problem(_ networks: [String]) -> String {

@@ -118,6 +118,16 @@ final class EvaluationOrderTests: XCTestCase {
         XCTAssertEqual(remote, .permit)  // not ours to judge; reject_unauth_destination is
     }
 
+    /// A quoted local part the directory cannot hold is a permanent refusal with the
+    /// syntax code, never "451 4.3.0 Temporary lookup failure" that senders retry for days.
+    func testUnusableRecipientIsPermanent() async throws {
+        let e = try Fixtures.evaluator([.recipient: ["reject_unlisted_recipient"]])
+        let decision = await e.checkRecipient(context(recipient: #""../admin"@local.example"#))
+        XCTAssertEqual(decision, .reject(PolicyReply(
+            code: 553, enhancedCode: "5.1.3",
+            text: #"<"../admin"@local.example>: Recipient address rejected: Bad recipient address syntax"#)))
+    }
+
     func testDirectoryFailureDefers() async throws {
         var directory = StaticDirectory()
         directory.failing = true

@@ -8,6 +8,8 @@ struct StaticDirectory: RecipientDirectory {
     var relayDomains: Set<String> = ["relayed.example"]
     var mailboxes: Set<String> = ["alice@local.example", "bob@relayed.example"]
     var overQuota: Set<String> = ["full@local.example"]
+    /// Addresses no mailbox can have, as the directory refuses `"../admin"@…`.
+    var unusable: Set<String> = ["../admin@local.example"]
     var failing = false
 
     struct LookupFailed: Error {}
@@ -25,6 +27,7 @@ struct StaticDirectory: RecipientDirectory {
     func recipientExists(_ address: EmailAddress, size: Int?) async throws -> RecipientStatus {
         let key = "\(address.localPart.lowercased())@\(address.domain.lowercased())"
         if overQuota.contains(key) { return .overQuota }
+        if unusable.contains(key) { return .unusable(reason: "quoted local parts are not supported") }
         return mailboxes.contains(key) ? .exists : .unknown
     }
 }

@@ -100,4 +100,27 @@ final class EnvelopeHeaderBlockTests: XCTestCase {
         XCTAssertEqual(parsed.envelope.recipients, [address("r@y.org")])
         XCTAssertEqual(Array(file[parsed.bodyStart...]), Array("B".utf8))
     }
+
+    /// RFC 5322's 998-octet line limit with hostile envelopes: a 2,000-octet sender and
+    /// recipient (a 2,048-octet RCPT line holds one) and 500 recipients; every address
+    /// reads back byte for byte.
+    func testLongAddressesAreCutWithinTheLineLimitAndReadBack() throws {
+        let longLocal = String(repeating: "a", count: 1_990)
+        let quoted = EmailAddress(uncheckedLocalPart: "x y" + String(repeating: "é", count: 700), domain: "example.com")
+        let long = EmailAddress(uncheckedLocalPart: longLocal, domain: "example.com")
+        let many = (0..<500).map { EmailAddress(uncheckedLocalPart: "user\($0)", domain: "example.com") }
+        for eol in ["\r\n", "\n"] {
+            let message = Array("Subject: x\(eol)\(eol)body\(eol)".utf8)
+            let envelope = Envelope(sender: long, recipients: [quoted, long] + many)
+            let block = try EnvelopeHeaderBlock.render(mailID: id, envelope: envelope,
+                                                       blocked: [long.description, quoted.description], for: message)
+            for line in block.split(separator: 10) {
+                XCTAssertLessThanOrEqual(line.count - (line.last == 13 ? 1 : 0), HeaderLineLimit.octets)
+            }
+            let parsed = try EnvelopeHeaderBlock.parse(block + message, mailID: id, path: "p")
+            XCTAssertEqual(parsed.envelope, envelope)
+            XCTAssertEqual(parsed.blocked, [long.description, quoted.description])
+            XCTAssertEqual(Array((block + message)[parsed.bodyStart...]), message)
+        }
+    }
 }

@@ -54,6 +54,23 @@ final class QuarantineStoreTests: XCTestCase {
 
     // MARK: Store and load
 
+    /// The index names senders, recipients and subjects: 0600 with its -wal and -shm, in
+    /// 0700 directories, whatever the umask (a test runner's is usually 022).
+    func testIndexFilesAndDirectoriesAreOwnerOnly() throws {
+        let quarantine = try makeStore()
+        let stored = entry()
+        try store(quarantine, stored)
+        let files = [indexPath, indexPath + "-wal", indexPath + "-shm", try quarantine.messagePath(id: stored.mailID, category: stored.category)]
+        for path in files {
+            let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? NSNumber
+            XCTAssertEqual(mode?.intValue, 0o600, path)
+        }
+        for path in [quarantineDir, DurableFile.parentDirectory(of: indexPath)] {
+            let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? NSNumber
+            XCTAssertEqual(mode?.intValue, 0o700, path)
+        }
+    }
+
     func testStoreWritesEnvelopeHeadersThenExactOriginalBytes() throws {
         let q = try makeStore()
         let e = try store(q, entry(category: .virus))

@@ -70,6 +70,30 @@ final class ServerSessionMXTests: XCTestCase {
         XCTAssertEqual(s.pendingPolicyRequest?.sender?.description, "a@example.org")
     }
 
+    /// RFC 5321 §4.1.1.3: `<Postmaster>` without a domain must be accepted; it is asked
+    /// about (and queued) as postmaster@ the configured domain, so no domainless address
+    /// reaches the policy or the queue. Other domainless paths stay a syntax error.
+    func testBarePostmasterIsQualified() {
+        var s = SMTPServerSession(
+            settings: SMTPServerSettings(hostname: "mx.example.com", acceptXForward: false, checksPolicy: true,
+                                         postmasterDomain: "example.com"),
+            peerAddress: "192.0.2.1", localPort: 25)
+        _ = send(&s, "EHLO client.example")
+        _ = mail(&s, "MAIL FROM:<a@example.org>")
+        for path in ["<postmaster>", "<POSTMASTER>", "<PostMaster>", "postmaster"] {
+            XCTAssertEqual(send(&s, "RCPT TO:\(path)"), [.checkRecipient], path)
+            XCTAssertEqual(s.pendingPolicyRequest?.recipient?.description, "postmaster@example.com", path)
+            XCTAssertEqual(s.recipientChecked(nil), [.reply(SMTPReply(250, "2.1.5", "Ok"))])
+        }
+        XCTAssertEqual(replies(send(&s, "RCPT TO:<webmaster>")).map(\.code), [501])
+        // Without a configured domain, the hostname (Postfix's $myorigin default).
+        var plain = mx()
+        _ = send(&plain, "EHLO c")
+        _ = mail(&plain, "MAIL FROM:<>")
+        XCTAssertEqual(send(&plain, "RCPT TO:<Postmaster>"), [.checkRecipient])
+        XCTAssertEqual(plain.pendingPolicyRequest?.recipient?.description, "postmaster@mx.test")
+    }
+
     func testDataRefusedByPolicy() {
         var s = mx()
         _ = send(&s, "EHLO c")

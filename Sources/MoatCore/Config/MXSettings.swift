@@ -13,6 +13,9 @@ public struct MXSettings: Sendable {
     public var banner = "$hostname ESMTP"
     /// Clients trusted to relay (Postfix `mynetworks`), IPv4 and IPv6 CIDR.
     public var mynetworks = ["127.0.0.0/8", "::1/128"]
+    /// Consent to a mynetworks wider than a site's own nets (more than a /16 of public IPv4
+    /// or a /32 of public IPv6); a list covering every public address is refused regardless.
+    public var mynetworksWide = false
     /// Domains accepted for relaying to their own MX (Postfix `relay_domains`).
     public var relayDomains: [String] = []
     /// Postfix `message_size_limit`.
@@ -70,6 +73,14 @@ public struct MXSettings: Sendable {
 
     public init() {}
 
+    /// The domain a bare `RCPT TO:<postmaster>` (RFC 5321 §4.1.1.3) is delivered to, as
+    /// Postfix appends `$myorigin`: the hostname's parent domain (`mx.example.com` →
+    /// `example.com`), or the hostname itself when it has fewer than three labels.
+    public var postmasterDomain: String {
+        let labels = hostname.split(separator: ".", omittingEmptySubsequences: false)
+        return labels.count >= 3 ? labels.dropFirst().joined(separator: ".") : hostname
+    }
+
     /// The banner with `$hostname` substituted.
     public var greeting: String { banner.replacingOccurrences(of: "$hostname", with: hostname) }
 
@@ -79,6 +90,7 @@ public struct MXSettings: Sendable {
         hostname = s.string("hostname", default: hostname)
         banner = s.string("banner", default: banner)
         mynetworks = s.strings("mynetworks", default: mynetworks)
+        mynetworksWide = s.bool("mynetworks_wide", default: mynetworksWide)
         relayDomains = s.strings("relay_domains", default: relayDomains)
         maxMessageSize = s.byteSize("max_message_size", default: maxMessageSize)
         maxRecipients = s.int("max_recipients", default: maxRecipients, range: 1...100_000)
@@ -110,18 +122,20 @@ public struct MXSettings: Sendable {
         if softErrorLimit > hardErrorLimit { s.report("soft_error_limit", "must not exceed hard_error_limit (\(hardErrorLimit))") }
         if filterBudget <= .zero { s.report("filter_budget", "must be positive") }
         do {
-            _ = try NetworkSet(mynetworks)
+            let measured = NetworkReach(try NetworkSet(mynetworks))
+            switch measured.extent {
+            case .everything:
+                s.report("mynetworks", "covers \(measured.summary): every client could relay; list your own networks")
+            case .wide where !mynetworksWide:
+                s.report("mynetworks", "covers \(measured.summary), wider than a site's own networks; "
+                         + "set mynetworks_wide = true if every client there may relay")
+            case .wide, .site:
+                break
+            }
         } catch {
             s.report("mynetworks", "\(error)")
         }
-        // Postfix refuses to start unless the relay or recipient list can refuse a
-        // recipient at all (smtpd_check_init's "fail_required"): otherwise it is an open relay.
-        let refusing: Set<String> = ["reject_unauth_destination", "defer_unauth_destination", "reject", "defer",
-                                     "defer_all", "defer_if_permit"]
-        let words = (restrictions.relay + restrictions.recipient).compactMap { $0.split(separator: " ").first.map(String.init) }
-        if !words.contains(where: refusing.contains) {
-            r.report("relay", "neither relay nor recipient contains reject_unauth_destination (or reject/defer): "
-                     + "that is an open relay")
-        }
+        let gate = RelayGate(relay: restrictions.relay, recipient: restrictions.recipient)
+        if let open = gate.openRelay { r.report(open.key, open.problem) }
     }
 }

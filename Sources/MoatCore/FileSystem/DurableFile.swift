@@ -56,6 +56,21 @@ public enum DurableFile {
         return true
     }
 
+    /// Creates an empty `path` with `mode` unless it exists (existing files keep their
+    /// permissions). For SQLite databases: SQLite creates its `-wal` and `-shm` files with
+    /// the main file's mode, so a database made here 0600 keeps its journal 0600 too,
+    /// whatever the process umask.
+    public static func makeFile(_ path: String, mode: mode_t) throws {
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode)
+        if fd < 0 {
+            let code = errno
+            if code == EEXIST { return }
+            throw SystemCallError(operation: "open", path: path, errno: code)
+        }
+        // The umask can only clear bits of `mode`, never add any.
+        close(fd)
+    }
+
     /// Writes `chunks` in order to a new file `path`, durably: when this returns, the bytes
     /// and the directory entry are on disk.
     ///

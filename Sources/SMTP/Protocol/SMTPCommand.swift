@@ -142,6 +142,11 @@ extension SMTPCommand {
             guard path.isEmpty else { throw .badAddress("<\(path)>", isSender: isSender) }
             return (.null, params)
         }
+        // RFC 5321 §4.1.1.3: `RCPT TO:<Postmaster>` without a domain must be accepted; the
+        // session qualifies it (`SMTPServerSettings.postmasterDomain`).
+        if !isSender, mailbox.lowercased() == "postmaster" {
+            return (EmailAddress(uncheckedLocalPart: "postmaster", domain: ""), params)
+        }
         guard let address = EmailAddress(parsing: mailbox) else {
             throw .badAddress("<\(path)>", isSender: isSender)
         }

@@ -243,7 +243,11 @@ public struct SMTPServerSession: Sendable {
         case .mail(let address, let params):
             return mail(address, params)
         case .rcpt(let address, let params):
-            return rcpt(address, params)
+            // Only `<postmaster>` arrives without a domain (the codec refuses the rest).
+            let qualified = address.domain.isEmpty && !address.isNull
+                ? EmailAddress(uncheckedLocalPart: address.localPart, domain: settings.postmasterDomain ?? settings.hostname)
+                : address
+            return rcpt(qualified, params)
         case .data:
             guard sender != nil else { return fail(SMTPReply(503, "5.5.1", "Error: need MAIL command")) }
             guard !recipients.isEmpty else {
