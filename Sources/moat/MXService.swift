@@ -77,7 +77,7 @@ struct MXService {
             settings: SMTPServerSettings(hostname: mx.hostname, banner: mx.greeting, maxMessageSize: mx.maxMessageSize,
                                          maxRecipients: mx.maxRecipients, softErrorLimit: mx.softErrorLimit,
                                          hardErrorLimit: mx.hardErrorLimit, acceptXForward: false,
-                                         heloRequired: mx.heloRequired, checksPolicy: true, requireCRLFEndOfData: true),
+                                         heloRequired: mx.heloRequired, checksPolicy: true),
             limits: SMTPServer.Limits(maxConnections: mx.maxConnections,
                                       maxConnectionsPerClient: mx.maxConnectionsPerClient,
                                       perClientExempt: { IPAddress($0).map(mynetworks.contains) ?? false },

@@ -135,8 +135,7 @@ public final class SMTPServer: Sendable {
                 var connectionLoop = ConnectionLoop(
                     session: session,
                     decoder: SMTPInboundDecoder(maxLineLength: settings.maxLineLength,
-                                                maxMessageSize: settings.maxMessageSize,
-                                                requireCRLFEndOfData: settings.requireCRLFEndOfData),
+                                                maxMessageSize: settings.maxMessageSize),
                     timer: try await connection.channel.pipeline.handler(type: SessionIdleTimer.self).get(),
                     handler: handler, policy: connectionPolicy, tls: tls, channel: connection.channel,
                     errorSleep: limits.errorSleep, outbound: outbound)
