@@ -52,33 +52,45 @@ def client(started, port, source="127.0.0.1", timeout=TIMEOUT):
 SMUGGLING_ENDINGS = [b"\n.\n", b"\r\n.\n", b"\n.\r\n", b"\r.\r", b"\r.\r\n", b"\r\n.\r", b"\n.\r"]
 
 
-def test_smuggled_second_message_through_the_filter_stays_content(started, smtp_sink):
-    moat = Moat(smtp_sink.port)
-    started["moats"].append(moat)
-    moat.start()
-    c = client(started, moat.port)
+def smuggle_after_each_ending(started, port, sink, sender, recipient):
+    """One transaction per ending, each hiding a second one behind it; then what the sink got."""
+    c = client(started, port)
     assert c.reply()[0] == 220
-    assert c.cmd("EHLO postfix.example.test")[0] == 250
+    assert c.cmd("EHLO client.example.test")[0] == 250
     for n, ending in enumerate(SMUGGLING_ENDINGS):
         tag = uuid.uuid4().hex
         # The hostile input: message 1, a non-standard end, then a whole second transaction.
-        c.send(b"MAIL FROM:<sender@example.org>\r\nRCPT TO:<rcpt@example.com>\r\nDATA\r\n")
+        c.send(f"MAIL FROM:<{sender}>\r\nRCPT TO:<{recipient}>\r\nDATA\r\n".encode())
         assert [c.reply()[0] for _ in range(3)] == [250, 250, 354]
         c.send(b"Subject: first " + tag.encode() + b"\r\n\r\nhello" + ending
                + b"MAIL FROM:<evil@attacker.example>\r\nRCPT TO:<victim@example.com>\r\nDATA\r\n"
                + b"Subject: smuggled " + tag.encode() + b"\r\n\r\nforged\r\n.\r\n")
         code, text = c.reply()
         assert code == 250, (ending, code, text)
-        got = smtp_sink.wait_for(n + 1)
+        sink.wait_for(n + 1)
         assert c.cmd("NOOP")[0] == 250, f"{ending!r}: a smuggled command was answered"
     assert c.cmd("QUIT")[0] == 221
     time.sleep(0.5)  # a second message, if smuggled, would follow the first at once
-    assert smtp_sink.accepted == len(SMUGGLING_ENDINGS)
-    for ending, msg in zip(SMUGGLING_ENDINGS, smtp_sink.messages):
-        assert msg.rcpt_tos == ["rcpt@example.com"], (ending, msg.rcpt_tos)
+    assert sink.accepted == len(SMUGGLING_ENDINGS)
+    for ending, msg in zip(SMUGGLING_ENDINGS, sink.messages):
+        assert msg.rcpt_tos == [recipient], (ending, msg.rcpt_tos)
         assert b"hello" in msg.data and b"MAIL FROM:<evil@attacker.example>\r\n" in msg.data, (ending, msg.data)
         assert b"Subject: smuggled" in msg.data and msg.data.endswith(b"forged\r\n"), (ending, msg.data)
         assert not re.search(rb"\r(?!\n)|(?<!\r)\n", msg.data), f"{ending!r}: bare CR or LF passed on"
+
+
+def test_smuggled_second_message_through_the_filter_stays_content(started, smtp_sink):
+    moat = Moat(smtp_sink.port)
+    started["moats"].append(moat)
+    moat.start()
+    smuggle_after_each_ending(started, moat.port, smtp_sink, "sender@example.org", "rcpt@example.com")
+
+
+def test_smuggled_second_message_through_the_mx_stays_content(started, smtp_sink):
+    mx = MoatMX(tls=False, delivery={"relayhost": f"[127.0.0.1]:{smtp_sink.port}", "tls_security_level": "none"})
+    started["moats"].append(mx)
+    mx.start()
+    smuggle_after_each_ending(started, mx.mx_port, smtp_sink, "alice@example.com", "bob@remote.example")
 
 
 # ---- defect 6 (filter half): access list and exposure -----------------------------------
