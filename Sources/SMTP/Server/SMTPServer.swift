@@ -97,16 +97,9 @@ public final class SMTPServer: Sendable {
 
     private func serve(_ connection: NIOAsyncChannel<ByteBuffer, ByteBuffer>) async {
         let peer = connection.channel.remoteAddress?.ipAddress
-        let (refusal, stress) = admission.withLockedValue { admission in
-            let answer = admission.admit(peer, now: .now())
-            return (answer.refusal, answer.stressChanged ? admission.active : nil)
-        }
-        if let stress { stressChanged(to: true, active: stress) }
+        let refusal = changeAdmission { $0.admit(peer, now: .now()) }
         defer {
-            if refusal == nil {
-                let stress = admission.withLockedValue { $0.release(peer) ? $0.active : nil }
-                if let stress { stressChanged(to: false, active: stress) }
-            }
+            if refusal == nil { changeAdmission { ((), $0.release(peer)) } }
         }
         var logger = self.logger
         logger[metadataKey: "client"] = "\(peer ?? "unknown")"
@@ -154,17 +147,30 @@ public final class SMTPServer: Sendable {
         }
     }
 
-    /// Stress began or ended: every waiting session gets its deadline again, and the log
-    /// says so once (as Postfix logs its stress mode).
-    private func stressChanged(to stressed: Bool, active: Int) {
-        let max = limits.admission.maxConnections
-        if stressed {
-            let seconds = limits.timeouts.stressIdle.nanoseconds / 1_000_000_000
-            logger.warning("stress: \(active) of \(max) sessions in use; idle timeout now \(seconds)s per request")
-        } else {
-            logger.notice("stress over: \(active) of \(max) sessions in use")
+    /// Changes the admission state; when that moves the listener into or out of stress, the
+    /// log says so once (as Postfix logs its stress mode; under the lock, so entries and exits
+    /// are logged in order) and every waiting session gets its deadline again.
+    @discardableResult
+    private func changeAdmission<T>(_ change: (inout ConnectionAdmission) -> (T, stressChanged: Bool)) -> T {
+        let (result, changed) = admission.withLockedValue { admission in
+            let (result, changed) = change(&admission)
+            if changed { logStress(admission) }
+            return (result, changed)
         }
-        for timer in timers.withLockedValue({ Array($0.values) }) { timer.rearm() }
+        if changed {
+            for timer in timers.withLockedValue({ Array($0.values) }) { timer.rearm() }
+        }
+        return result
+    }
+
+    private func logStress(_ admission: ConnectionAdmission) {
+        let max = limits.admission.maxConnections
+        if admission.isStressed {
+            let seconds = limits.timeouts.stressIdle.nanoseconds / 1_000_000_000
+            logger.warning("stress: \(admission.active) of \(max) sessions in use; idle timeout now \(seconds)s per request")
+        } else {
+            logger.notice("stress over: \(admission.active) of \(max) sessions in use")
+        }
     }
 }
 
