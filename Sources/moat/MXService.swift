@@ -82,12 +82,14 @@ struct MXService {
             settings: SMTPServerSettings(hostname: mx.hostname, banner: mx.greeting, maxMessageSize: mx.maxMessageSize,
                                          maxRecipients: mx.maxRecipients, softErrorLimit: mx.softErrorLimit,
                                          hardErrorLimit: mx.hardErrorLimit, acceptXForward: false,
-                                         heloRequired: mx.heloRequired, checksPolicy: true, requireCRLFEndOfData: true,
+                                         heloRequired: mx.heloRequired, checksPolicy: true,
                                          postmasterDomain: mx.postmasterDomain),
-            limits: SMTPServer.Limits(maxConnections: mx.maxConnections,
-                                      maxConnectionsPerClient: mx.maxConnectionsPerClient,
-                                      perClientExempt: { IPAddress($0).map(mynetworks.contains) ?? false },
-                                      idleTimeout: TimeAmount(mx.idleTimeout), errorSleep: TimeAmount(mx.errorSleepTime)),
+            limits: SMTPServer.Limits(
+                admission: ConnectionAdmission.Rules(
+                    maxConnections: mx.maxConnections, maxConnectionsPerClient: mx.maxConnectionsPerClient,
+                    exempt: { IPAddress($0).map(mynetworks.contains) ?? false }, guards: mx.guards),
+                timeouts: SessionTimeouts(idle: mx.idleTimeout, guards: mx.guards),
+                errorSleep: TimeAmount(mx.errorSleepTime)),
             handler: MXMessageHandler(hostname: mx.hostname, filter: filter, queue: relay, logger: logger),
             policy: policy, tls: tls, group: MultiThreadedEventLoopGroup.singleton, logger: logger)
         return MXService(server: server, scheduler: scheduler, listen: listen)

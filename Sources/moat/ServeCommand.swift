@@ -38,8 +38,10 @@ struct ServeCommand: AsyncParsableCommand {
             settings: SMTPServerSettings(hostname: f.hostname, lmtp: listen.lmtp, maxMessageSize: f.maxMessageSize,
                                          maxRecipients: f.maxRecipients),
             // Postfix's side of the filter runs with smtpd_error_sleep_time=0; so do we.
-            limits: SMTPServer.Limits(maxConnections: f.maxConnections,
-                                      idleTimeout: TimeAmount(f.idleTimeout), errorSleep: .zero),
+            limits: SMTPServer.Limits(
+                admission: ConnectionAdmission.Rules(allowed: try NetworkSet(f.allow), maxConnections: f.maxConnections,
+                                                     guards: f.guards),
+                timeouts: SessionTimeouts(idle: f.idleTimeout, guards: f.guards), errorSleep: .zero),
             handler: pipeline, group: MultiThreadedEventLoopGroup.singleton, logger: logger)
         let bound = filterServer.localAddress
         logger.notice("listening on \(bound.ipAddress ?? listen.host):\(bound.port ?? listen.port) (\(listen.lmtp ? "LMTP" : "SMTP")), re-injecting to \(config.filter.reinject)")

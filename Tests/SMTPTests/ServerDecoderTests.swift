@@ -134,27 +134,49 @@ final class ServerDecoderTests: XCTestCase {
                        [line("DATA"), .message(bytes: b(msg), size: msg.utf8.count), line("QUIT")])
     }
 
-    func testMessageWithBareLFEndMarker() {
-        let msg = "Subject: a\n\nbody\n"
-        XCTAssertEqual(dataEvents([b(msg + ".\nQUIT\n")]),
-                       [line("DATA"), .message(bytes: b(msg), size: msg.utf8.count), line("QUIT")])
+    /// Lines ending in bare LF are stored ending in CR LF (Postfix 3.9 `smtpd_forbid_bare_newline
+    /// = normalize`), and only `<CR><LF>.<CR><LF>` ends the message.
+    func testBareLFLinesAreNormalisedAndOnlyCRLFDotCRLFEnds() {
+        let stored = "Subject: a\r\n\r\nbody\r\n\r\nQUIT\r\n\r\nNOOP\r\n"
+        XCTAssertEqual(dataEvents([b("Subject: a\n\nbody\n.\r\nQUIT\n.\nNOOP\r\n.\r\nRSET\r\n")]),
+                       [line("DATA"), .message(bytes: b(stored), size: stored.utf8.count), line("RSET")])
     }
 
-    /// SMTP smuggling: with CRLF required, `\n.\n` and `\n.\r\n` are content, and only
-    /// `\r\n.\r\n` ends the message, even when split across reads.
-    func testStrictEndOfDataIgnoresBareLFDots() {
-        let wire = "Subject: a\r\n\r\nfirst\n.\nMAIL FROM:<x@y>\r\nmore\n.\r\nlast\r\n.\r\nQUIT\r\n"
-        let expected = "Subject: a\r\n\r\nfirst\n\nMAIL FROM:<x@y>\r\nmore\n\r\nlast\r\n"
-        for chunking in [[b(wire)], b(wire).map { [$0] }] {
-            var d = SMTPInboundDecoder(maxMessageSize: 1 << 20, requireCRLFEndOfData: true)
-            var out: [Event] = []
-            d.feed(b("DATA\r\n"))
-            drain(&d, into: &out)
-            for c in chunking {
-                d.feed(c)
-                drain(&d, into: &out)
+    /// A CR not followed by LF becomes a space (Postfix 3.9 `cleanup_replace_stray_cr_lf`),
+    /// also when the CR arrives last in one read and its successor in the next.
+    func testStrayCRBecomesASpace() {
+        XCTAssertEqual(dataEvents([b("a\rb\r\r\n.\r\n")]), [line("DATA"), .message(bytes: b("a b \r\n"), size: 6)])
+        XCTAssertEqual(dataEvents([b("a\r"), b("b\r\n.\r\n")]), [line("DATA"), .message(bytes: b("a b\r\n"), size: 5)])
+        XCTAssertEqual(dataEvents([b("a\r"), b("\n.\r"), b("\n")]), [line("DATA"), .message(bytes: b("a\r\n"), size: 3)])
+        XCTAssertEqual(dataEvents([b("\r"), b("\r"), b("\n.\r\n")]), [line("DATA"), .message(bytes: b(" \r\n"), size: 3)])
+    }
+
+    /// SMTP smuggling (CVE-2023-51764): every end-of-data a lenient server might honour,
+    /// each followed by a second, smuggled transaction. Only the real `<CR><LF>.<CR><LF>`
+    /// after it ends the one message, which holds the smuggled text as content, with no
+    /// bare CR or LF left that could end it at the next hop. At once and byte by byte.
+    func testEveryNonStandardEndOfDataIsContent() {
+        let variants = ["\n.\n", "\r\n.\n", "\n.\r\n", "\r.\r", "\r.\r\n", "\r\n.\r", "\n.\r", "\r.\n",
+                        "\r\n.\r\r\n", "\r\n\r.\r\n", "\n\n.\n\n"]
+        let smuggled = "MAIL FROM:<evil@attacker.example>\r\nRCPT TO:<victim@example.com>\r\nDATA\r\n"
+            + "Subject: smuggled\r\n\r\nforged\r\n"
+        for variant in variants {
+            let wire = "Subject: first\r\n\r\nhello" + variant + smuggled + ".\r\nQUIT\r\n"
+            for chunks in [[b(wire)], b(wire).map { [$0] }] {
+                let got = dataEvents(chunks)
+                let name = variant.debugDescription
+                XCTAssertEqual(got.count, 3, "\(name): \(got)")
+                XCTAssertEqual(got.last, line("QUIT"), name)
+                guard case .message(let bytes?, _) = got.dropFirst().first else { XCTFail("\(name): no message"); continue }
+                let text = String(decoding: bytes, as: UTF8.self)
+                XCTAssertTrue(text.hasPrefix("Subject: first\r\n\r\nhello"), name)
+                XCTAssertTrue(text.contains("MAIL FROM:<evil@attacker.example>\r\n"), "\(name): \(text.debugDescription)")
+                XCTAssertTrue(text.hasSuffix("forged\r\n"), name)
+                for (i, byte) in bytes.enumerated() {
+                    if byte == 0x0D { XCTAssertEqual(bytes[safe: i + 1], 0x0A, "\(name): bare CR at \(i)") }
+                    if byte == 0x0A { XCTAssertEqual(bytes[safe: i - 1], 0x0D, "\(name): bare LF at \(i)") }
+                }
             }
-            XCTAssertEqual(out, [line("DATA"), .message(bytes: b(expected), size: expected.utf8.count), line("QUIT")])
         }
     }
 
@@ -175,7 +197,7 @@ final class ServerDecoderTests: XCTestCase {
 
     func testDotCRNotFollowedByLFIsContent() {
         let wire = ".\rX\r\n.\r\n"
-        XCTAssertEqual(dataEvents([b(wire)]), [line("DATA"), .message(bytes: b("\rX\r\n"), size: 4)])
+        XCTAssertEqual(dataEvents([b(wire)]), [line("DATA"), .message(bytes: b(" X\r\n"), size: 4)])
     }
 
     func testEndMarkerSplitAcrossFeeds() {
@@ -186,13 +208,13 @@ final class ServerDecoderTests: XCTestCase {
                        [line("DATA"), .message(bytes: b("hi\r\n"), size: 4), line("NOOP")])
         XCTAssertEqual(dataEvents([b("hi\r\n.\r"), b("\nNOOP\r\n")]),
                        [line("DATA"), .message(bytes: b("hi\r\n"), size: 4), line("NOOP")])
-        XCTAssertEqual(dataEvents([b("hi\n."), b("\nNOOP\n")]),
-                       [line("DATA"), .message(bytes: b("hi\n"), size: 3), line("NOOP")])
+        XCTAssertEqual(dataEvents([b("hi\r\n."), b("\r"), b("\nNOOP\n")]),
+                       [line("DATA"), .message(bytes: b("hi\r\n"), size: 4), line("NOOP")])
     }
 
     func testStuffedDotSplitAcrossFeeds() {
         XCTAssertEqual(dataEvents([b("."), b(".x\r\n"), b("."), b("\r"), b("z\r\n.\r\n")]),
-                       [line("DATA"), .message(bytes: b(".x\r\n\rz\r\n"), size: 8)])
+                       [line("DATA"), .message(bytes: b(".x\r\n z\r\n"), size: 8)])
     }
 
     func testPipelinedMessageRightBehindDATA() {
@@ -246,13 +268,13 @@ final class ServerDecoderTests: XCTestCase {
 
     private let session = "EHLO client.example\r\nXFORWARD NAME=a ADDR=1.2.3.4\r\nMAIL FROM:<s@example.org>\r\n"
         + "RCPT TO:<r@example.com>\nRCPT TO:<q@example.com>\r\nDATA\r\nSubject: t\r\n\r\n..stuffed\r\n"
-        + "line\n.\nNOOP\r\nMAIL FROM:<>\r\nRCPT TO:<r@example.com>\r\nDATA\r\n.\r\nQUIT\r\n"
+        + "line\n.\r\nmore\r\n.\r\nNOOP\r\nMAIL FROM:<>\r\nRCPT TO:<r@example.com>\r\nDATA\r\n.\r\nQUIT\r\n"
 
     func testByteByByteEqualsAllAtOnce() {
         let bytes = b(session)
         let whole = events([bytes])
         XCTAssertEqual(whole.count, 13)
-        let expected = "Subject: t\r\n\r\n.stuffed\r\nline\n"
+        let expected = "Subject: t\r\n\r\n.stuffed\r\nline\r\n\r\nmore\r\n"
         XCTAssertEqual(whole[6], .message(bytes: b(expected), size: expected.utf8.count))
         XCTAssertEqual(whole[11], .message(bytes: [], size: 0))
         XCTAssertEqual(events(bytes.map { [$0] }), whole)
@@ -265,4 +287,8 @@ final class ServerDecoderTests: XCTestCase {
             XCTAssertEqual(events([Array(bytes[..<cut]), Array(bytes[cut...])]), whole, "split at \(cut)")
         }
     }
+}
+
+private extension Array {
+    subscript(safe index: Int) -> Element? { indices.contains(index) ? self[index] : nil }
 }

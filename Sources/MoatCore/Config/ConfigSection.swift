@@ -23,6 +23,9 @@ public final class ConfigSection {
         issues.append(ConfigIssue(file: file, line: line(of: key), message: "[\(name)] \(key): \(message)"))
     }
 
+    /// Whether the file sets `key` (as opposed to leaving it at its default).
+    public func has(_ key: String) -> Bool { table[key] != nil }
+
     private func entry(_ key: String) -> TOMLTable.Entry? {
         used.insert(key)
         return table[key]

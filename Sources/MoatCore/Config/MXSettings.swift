@@ -29,6 +29,9 @@ public struct MXSettings: Sendable {
     public var maxConnectionsPerClient = 50
     /// Postfix `smtpd_timeout`.
     public var idleTimeout: Duration = .seconds(300)
+    /// Stress timeout, DATA rate, session cap and per-client connection rate (on by default
+    /// here, 60 a minute: the MX faces the internet; mynetworks exempt).
+    public var guards = ListenerGuardSettings(clientConnectionRateLimit: 60)
     /// Postfix `smtpd_error_sleep_time`, `smtpd_soft_error_limit`, `smtpd_hard_error_limit`.
     public var errorSleepTime: Duration = .seconds(1)
     public var softErrorLimit = 10
@@ -97,6 +100,7 @@ public struct MXSettings: Sendable {
         maxConnections = s.int("max_connections", default: maxConnections, range: 1...100_000)
         maxConnectionsPerClient = s.int("max_connections_per_client", default: maxConnectionsPerClient, range: 0...100_000)
         idleTimeout = s.duration("idle_timeout", default: idleTimeout)
+        guards = ListenerGuardSettings(s, defaults: guards)
         errorSleepTime = s.duration("error_sleep_time", default: errorSleepTime)
         softErrorLimit = s.int("soft_error_limit", default: softErrorLimit, range: 1...10_000)
         hardErrorLimit = s.int("hard_error_limit", default: hardErrorLimit, range: 1...10_000)

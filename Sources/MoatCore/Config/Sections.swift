@@ -20,6 +20,11 @@ public struct FilterSettings: Sendable {
     public var maxConnections = 64
     /// Idle time allowed between commands (amavisd-new: `$smtpd_timeout` 8 min).
     public var idleTimeout: Duration = .seconds(480)
+    /// Stress timeout, DATA rate, session cap; the connection rate limit is off (the filter
+    /// faces only Postfix).
+    public var guards = ListenerGuardSettings()
+    /// Clients that may connect (amavisd-new's `@inet_acl`); others get 554 before the greeting.
+    public var allow = ["127.0.0.0/8", "::1"]
     /// The amavisd-new policy bank name shown in the log line.
     public var policyBank = "RelayedInbound"
 
@@ -35,10 +40,37 @@ public struct FilterSettings: Sendable {
         maxRecipients = s.int("max_recipients", default: maxRecipients, range: 1...100_000)
         maxConnections = s.int("max_connections", default: maxConnections, range: 1...10_000)
         idleTimeout = s.duration("idle_timeout", default: idleTimeout)
+        guards = ListenerGuardSettings(s, defaults: guards)
+        allow = s.strings("allow", default: allow)
         policyBank = s.string("policy_bank", default: policyBank)
         for (key, value) in [("listen", listen), ("reinject", reinject)] {
             if let problem = EndpointText.problem(value, allowLMTP: key == "listen") { s.report(key, problem) }
         }
+        checkExposure(s)
+    }
+
+    /// The filter re-injects whatever it is given into Postfix's trusted 10025: listening
+    /// beyond loopback is for a site that runs filter nodes on other hosts on purpose, which
+    /// it shows by naming their networks in `allow` (never everyone).
+    private func checkExposure(_ s: ConfigSection) {
+        let networks: NetworkSet
+        do {
+            networks = try NetworkSet(allow)
+        } catch {
+            return s.report("allow", "\(error)")
+        }
+        guard let endpoint = try? EndpointText(parsing: listen), !Self.isLoopback(endpoint.host) else { return }
+        if !s.has("allow") {
+            s.report("listen", "'\(listen)' is reachable beyond loopback: set [filter] allow to the networks "
+                     + "of the hosts that hand mail to this filter (the default admits loopback only)")
+        } else if let everyone = networks.entries.first(where: { !$0.excluded && $0.cidr.prefixLength == 0 }) {
+            s.report("allow", "\(everyone.cidr) admits every client to a listener on '\(listen)': "
+                     + "name the networks of the hosts that hand mail to this filter")
+        }
+    }
+
+    private static func isLoopback(_ host: String) -> Bool {
+        host.lowercased() == "localhost" || (try? NetworkSet(["127.0.0.0/8", "::1"]))?.contains(host) == true
     }
 
     static var systemHostname: String {

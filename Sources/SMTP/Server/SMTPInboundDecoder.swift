@@ -2,10 +2,19 @@
 /// DATA was accepted, the message up to the lone `.` with dot-stuffing removed
 /// (RFC 5321 §4.5.2). Sans-I/O: bytes in, events out, nothing else.
 ///
-/// Lines end at LF (a preceding CR is dropped), because real clients send bare LF and
-/// Postfix accepts it too. Input is bounded: a command line longer than `maxLineLength`
-/// is discarded up to its end and reported once; message bytes past `maxMessageSize`
-/// are counted but not kept, so the client can finish and then get 552.
+/// Command lines end at LF (a preceding CR is dropped), because real clients send bare LF and
+/// Postfix accepts it too. Message content follows Postfix 3.9 (`smtpd_forbid_bare_newline =
+/// normalize`, `cleanup_replace_stray_cr_lf = yes`) on every listener alike:
+/// - the message ends only at `<CR><LF>.<CR><LF>`: `<LF>.<LF>`, `<CR><LF>.<LF>`,
+///   `<LF>.<CR><LF>` and `<CR>.<CR>` are content, so one message cannot smuggle a second
+///   one past a peer that reads line ends differently (SMTP smuggling, CVE-2023-51764);
+/// - a content line ending in bare LF is stored ending in CR LF, and a CR not followed by LF
+///   becomes a space, so what we pass on (re-injection, relay) holds only CR LF line ends
+///   and cannot carry a smuggling sequence to the next hop.
+///
+/// Input is bounded: a command line longer than `maxLineLength` is discarded up to its end
+/// and reported once; message bytes past `maxMessageSize` are counted but not kept, so the
+/// client can finish and then get 552.
 public struct SMTPInboundDecoder: Sendable {
     public enum Event: Sendable, Equatable {
         case line([UInt8])
@@ -16,11 +25,6 @@ public struct SMTPInboundDecoder: Sendable {
 
     public var maxLineLength: Int
     public var maxMessageSize: Int
-    /// End the message only at `<CR><LF>.<CR><LF>` (Postfix 3.9's
-    /// `smtpd_forbid_bare_newline = normalize`): a bare-LF `.` line is content, so a
-    /// message cannot smuggle a second one past a peer that reads line ends differently
-    /// (SMTP smuggling, CVE-2023-51764). Bare LF still ends lines everywhere else.
-    public var requireCRLFEndOfData: Bool
     private var buffer: [UInt8] = []
     private var scanFrom = 0
     private var discardingLongLine = false
@@ -30,12 +34,10 @@ public struct SMTPInboundDecoder: Sendable {
     private var atLineStart = true
     /// The message line before the current one ended in CR LF (true at the start).
     private var previousLineEndedCRLF = true
-    private var lastAppendedByte: UInt8 = 0
 
-    public init(maxLineLength: Int = 2048, maxMessageSize: Int, requireCRLFEndOfData: Bool = false) {
+    public init(maxLineLength: Int = 2048, maxMessageSize: Int) {
         self.maxLineLength = maxLineLength
         self.maxMessageSize = maxMessageSize
-        self.requireCRLFEndOfData = requireCRLFEndOfData
     }
 
     /// Switches to message mode after `354`. Bytes already buffered (a pipelining client
@@ -49,6 +51,13 @@ public struct SMTPInboundDecoder: Sendable {
         previousLineEndedCRLF = true
         scanFrom = 0
     }
+
+    /// Between `beginData` and the end-of-data marker.
+    public var isReceivingMessage: Bool { inData }
+
+    /// Message bytes taken so far in the current DATA (after normalising), for the
+    /// minimum data rate; 0 outside DATA.
+    public var messageBytesSoFar: Int { inData ? messageSize : 0 }
 
     /// Bytes received but not yet consumed (used to refuse pipelined input after STARTTLS).
     public var bufferedByteCount: Int { buffer.count }
@@ -109,33 +118,45 @@ public struct SMTPInboundDecoder: Sendable {
                 // Need the first bytes of a line to recognise `.`, `..` or `.CRLF`.
                 if buffer[consumed] == UInt8(ascii: ".") {
                     guard consumed + 1 < count else { return nil }
-                    let next = buffer[consumed + 1]
-                    let bareLF = next == 0x0A
-                    let crlf = next == 0x0D && consumed + 2 < count && buffer[consumed + 2] == 0x0A
-                    let ends = requireCRLFEndOfData ? crlf && previousLineEndedCRLF : bareLF || crlf
-                    if ends {
-                        consumed += bareLF ? 2 : 3
-                        return finishMessage()
+                    if buffer[consumed + 1] == Self.cr {
+                        guard consumed + 2 < count else { return nil }
+                        if buffer[consumed + 2] == Self.lf && previousLineEndedCRLF {
+                            consumed += 3
+                            return finishMessage()
+                        }
                     }
-                    if next == 0x0D && consumed + 2 >= count { return nil }
-                    consumed += 1 // dot-stuffing: drop the leading dot
+                    consumed += 1 // dot-stuffing (or a bare-LF dot line): drop the leading dot
                 }
                 atLineStart = false
             }
-            let lineEnd = buffer[consumed..<count].firstIndex(of: 0x0A)
-            let stop = lineEnd.map { $0 + 1 } ?? count
-            if let lineEnd {
-                previousLineEndedCRLF = (lineEnd > consumed ? buffer[lineEnd - 1] : lastAppendedByte) == 0x0D
+            guard let lf = buffer[consumed..<count].firstIndex(of: Self.lf) else {
+                // A CR last in the buffer may be half of a CR LF: decide when its next byte comes.
+                let stop = buffer[count - 1] == Self.cr ? count - 1 : count
+                appendContent(buffer[consumed..<stop])
+                consumed = stop
+                return nil
             }
-            append(buffer[consumed..<stop])
-            consumed = stop
-            if lineEnd != nil { atLineStart = true }
+            let endedCRLF = lf > consumed && buffer[lf - 1] == Self.cr
+            appendContent(buffer[consumed..<(endedCRLF ? lf - 1 : lf)])
+            append([Self.cr, Self.lf])
+            previousLineEndedCRLF = endedCRLF
+            consumed = lf + 1
+            atLineStart = true
         }
         return nil
     }
 
+    private static let cr: UInt8 = 0x0D
+    private static let lf: UInt8 = 0x0A
+
+    /// Line content without its end: a stray CR becomes a space (Postfix's
+    /// `cleanup_replace_stray_cr_lf`).
+    private mutating func appendContent(_ bytes: ArraySlice<UInt8>) {
+        guard bytes.contains(Self.cr) else { return append(bytes) }
+        append(bytes.map { $0 == Self.cr ? UInt8(ascii: " ") : $0 }[...])
+    }
+
     private mutating func append(_ bytes: ArraySlice<UInt8>) {
-        if let last = bytes.last { lastAppendedByte = last }
         messageSize += bytes.count
         if messageSize <= maxMessageSize || maxMessageSize == 0 {
             message.append(contentsOf: bytes)

@@ -10,25 +10,16 @@ import NIOSSL
 /// here; protocol decisions are the session's, policy decisions the `SMTPServerPolicy`'s.
 public final class SMTPServer: Sendable {
     public struct Limits: Sendable {
-        /// Concurrent sessions; more get `421 4.3.2` and are closed.
-        public var maxConnections: Int
-        /// Concurrent sessions from one client address (0 = unlimited); more get `421 4.7.0`
-        /// (Postfix `smtpd_client_connection_count_limit`).
-        public var maxConnectionsPerClient: Int
-        /// Addresses the per-client limit does not apply to (Postfix exempts mynetworks).
-        public var perClientExempt: @Sendable (String) -> Bool
-        /// Time allowed between two client commands (not counting our own processing).
-        public var idleTimeout: TimeAmount
+        /// Who may connect, how many at once and how often (see `ConnectionAdmission`).
+        public var admission: ConnectionAdmission.Rules
+        /// How long a session may keep us waiting (see `SessionTimeouts`).
+        public var timeouts: SessionTimeouts
         /// Delay of each error reply past the soft error limit (`smtpd_error_sleep_time`).
         public var errorSleep: TimeAmount
 
-        public init(maxConnections: Int, maxConnectionsPerClient: Int = 0,
-                    perClientExempt: @escaping @Sendable (String) -> Bool = { _ in false },
-                    idleTimeout: TimeAmount, errorSleep: TimeAmount = .seconds(1)) {
-            self.maxConnections = maxConnections
-            self.maxConnectionsPerClient = maxConnectionsPerClient
-            self.perClientExempt = perClientExempt
-            self.idleTimeout = idleTimeout
+        public init(admission: ConnectionAdmission.Rules, timeouts: SessionTimeouts, errorSleep: TimeAmount = .seconds(1)) {
+            self.admission = admission
+            self.timeouts = timeouts
             self.errorSleep = errorSleep
         }
     }
@@ -40,7 +31,9 @@ public final class SMTPServer: Sendable {
     private let policy: (any SMTPServerPolicy)?
     private let tls: NIOSSLContext?
     private let logger: Logger
-    private let sessions = NIOLockedValueBox(SessionCounts())
+    private let admission: NIOLockedValueBox<ConnectionAdmission>
+    /// The timers of running sessions, re-armed when the listener enters or leaves stress.
+    private let timers = NIOLockedValueBox<[ObjectIdentifier: SessionTimer]>([:])
 
     /// The bound address (useful with port 0).
     public let localAddress: SocketAddress
@@ -53,16 +46,14 @@ public final class SMTPServer: Sendable {
                             handler: any SMTPMessageHandler, policy: (any SMTPServerPolicy)? = nil,
                             tls: NIOSSLContext? = nil, group: any EventLoopGroup,
                             logger: Logger) async throws -> SMTPServer {
-        let idle = limits.idleTimeout
         let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
             .bind(host: host, port: port) { child in
                 child.eventLoop.makeCompletedFuture {
-                    let timer = SessionIdleTimer()
-                    try child.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: idle, writeTimeout: idle))
-                    try child.pipeline.syncOperations.addHandler(timer)
+                    try child.pipeline.syncOperations.addHandler(IdleStateHandler(writeTimeout: limits.timeouts.idle))
+                    try child.pipeline.syncOperations.addHandler(WriteStallCloser())
                     try child.pipeline.syncOperations.addHandler(StartTLSSwitch())
                     return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: child)
                 }
@@ -83,6 +74,7 @@ public final class SMTPServer: Sendable {
         self.policy = policy
         self.tls = tls
         self.logger = logger
+        self.admission = NIOLockedValueBox(ConnectionAdmission(limits.admission))
         self.localAddress = channel.channel.localAddress!
     }
 
@@ -105,17 +97,27 @@ public final class SMTPServer: Sendable {
 
     private func serve(_ connection: NIOAsyncChannel<ByteBuffer, ByteBuffer>) async {
         let peer = connection.channel.remoteAddress?.ipAddress
-        let admission = sessions.withLockedValue { $0.admit(peer, limits: limits) }
-        defer { if admission == nil { sessions.withLockedValue { $0.release(peer) } } }
+        let refusal = changeAdmission { $0.admit(peer, now: .now()) }
+        defer {
+            if refusal == nil { changeAdmission { ((), $0.release(peer)) } }
+        }
         var logger = self.logger
         logger[metadataKey: "client"] = "\(peer ?? "unknown")"
+        let timer = SessionTimer(
+            timeouts: limits.timeouts, eventLoop: connection.channel.eventLoop,
+            stressed: { [admission] in admission.withLockedValue { $0.isStressed } },
+            expired: { [logger] reason in logger.notice("timeout: \(reason)") })
+        let timerID = ObjectIdentifier(timer)
         do {
             try await connection.executeThenClose { inbound, outbound in
-                if let refusal = admission {
-                    try await outbound.write(ByteBuffer(bytes: refusal.reply(settings.hostname, peer).encoded()))
+                if let refusal {
+                    try await outbound.write(ByteBuffer(bytes: refusal.reply(hostname: settings.hostname, peer: peer).encoded()))
                     logger.warning("refused connection: \(refusal)")
                     return
                 }
+                try await connection.channel.pipeline.addHandler(timer, position: .first).get()
+                timers.withLockedValue { $0[timerID] = timer }
+                defer { timers.withLockedValue { $0[timerID] = nil } }
                 var session = SMTPServerSession(settings: settings, peerAddress: peer,
                                                 localPort: connection.channel.localAddress?.port)
                 var connectionPolicy: (any SMTPConnectionPolicy)?
@@ -135,10 +137,8 @@ public final class SMTPServer: Sendable {
                 var connectionLoop = ConnectionLoop(
                     session: session,
                     decoder: SMTPInboundDecoder(maxLineLength: settings.maxLineLength,
-                                                maxMessageSize: settings.maxMessageSize,
-                                                requireCRLFEndOfData: settings.requireCRLFEndOfData),
-                    timer: try await connection.channel.pipeline.handler(type: SessionIdleTimer.self).get(),
-                    handler: handler, policy: connectionPolicy, tls: tls, channel: connection.channel,
+                                                maxMessageSize: settings.maxMessageSize),
+                    timer: timer, handler: handler, policy: connectionPolicy, tls: tls, channel: connection.channel,
                     errorSleep: limits.errorSleep, outbound: outbound)
                 try await connectionLoop.run(inbound)
             }
@@ -146,49 +146,30 @@ public final class SMTPServer: Sendable {
             logger.debug("session ended: \(error)")
         }
     }
-}
 
-/// Sessions in progress, in all and per client address.
-private struct SessionCounts {
-    var total = 0
-    var perClient: [String: Int] = [:]
-
-    enum Refusal: CustomStringConvertible {
-        case tooMany(Int)
-        case tooManyFromClient(Int)
-
-        func reply(_ hostname: String, _ peer: String?) -> SMTPReply {
-            switch self {
-            case .tooMany: SMTPReply(421, "4.3.2", "\(hostname) Error: too many connections")
-            case .tooManyFromClient: SMTPReply(421, "4.7.0", "\(hostname) Error: too many connections from \(peer ?? "unknown")")
-            }
+    /// Changes the admission state; when that moves the listener into or out of stress, the
+    /// log says so once (as Postfix logs its stress mode; under the lock, so entries and exits
+    /// are logged in order) and every waiting session gets its deadline again.
+    @discardableResult
+    private func changeAdmission<T>(_ change: (inout ConnectionAdmission) -> (T, stressChanged: Bool)) -> T {
+        let (result, changed) = admission.withLockedValue { admission in
+            let (result, changed) = change(&admission)
+            if changed { logStress(admission) }
+            return (result, changed)
         }
-
-        var description: String {
-            switch self {
-            case .tooMany(let n): "\(n) sessions active"
-            case .tooManyFromClient(let n): "\(n) sessions from this client"
-            }
+        if changed {
+            for timer in timers.withLockedValue({ Array($0.values) }) { timer.rearm() }
         }
+        return result
     }
 
-    /// nil when admitted (and counted).
-    mutating func admit(_ peer: String?, limits: SMTPServer.Limits) -> Refusal? {
-        guard total < limits.maxConnections else { return .tooMany(total) }
-        if let peer, limits.maxConnectionsPerClient > 0, !limits.perClientExempt(peer) {
-            let count = perClient[peer, default: 0]
-            guard count < limits.maxConnectionsPerClient else { return .tooManyFromClient(count) }
-        }
-        total += 1
-        if let peer { perClient[peer, default: 0] += 1 }
-        return nil
-    }
-
-    mutating func release(_ peer: String?) {
-        total -= 1
-        if let peer {
-            let left = perClient[peer, default: 1] - 1
-            perClient[peer] = left > 0 ? left : nil
+    private func logStress(_ admission: ConnectionAdmission) {
+        let max = limits.admission.maxConnections
+        if admission.isStressed {
+            let seconds = limits.timeouts.stressIdle.nanoseconds / 1_000_000_000
+            logger.warning("stress: \(admission.active) of \(max) sessions in use; idle timeout now \(seconds)s per request")
+        } else {
+            logger.notice("stress over: \(admission.active) of \(max) sessions in use")
         }
     }
 }
@@ -198,7 +179,7 @@ private struct SessionCounts {
 private struct ConnectionLoop {
     var session: SMTPServerSession
     var decoder: SMTPInboundDecoder
-    let timer: SessionIdleTimer
+    let timer: SessionTimer
     let handler: any SMTPMessageHandler
     let policy: (any SMTPConnectionPolicy)?
     let tls: NIOSSLContext?
@@ -210,11 +191,14 @@ private struct ConnectionLoop {
     var readsConsumed = 0
     var dropUntilRead = 0
     var observer: TLSHandshakeObserver?
+    /// A `.beginData` was carried out while working through the current read.
+    var dataBegan = false
 
     mutating func run(_ inbound: NIOAsyncChannelInboundStream<ByteBuffer>) async throws {
-        timer.onTimeout = session.timeoutReply.encoded()
+        timer.start(reply: session.timeoutReply.encoded())
         try await outbound.write(ByteBuffer(bytes: session.greeting().encoded()))
         for try await buffer in inbound {
+            let arrived = NIODeadline.now()
             readsConsumed += 1
             if readsConsumed <= dropUntilRead { continue } // plaintext sent after STARTTLS
             if let observer {
@@ -222,11 +206,14 @@ private struct ConnectionLoop {
                 session.tlsStarted(observer.info ?? SMTPTLSInfo(version: "TLS", cipher: "unknown", bits: nil))
                 self.observer = nil
             }
-            // The idle timeout is for waiting on the client: working through what it sent
+            // The timeouts are for waiting on the client: working through what it sent
             // (a pipelined flood of RCPTs, a slow filter) does not count.
-            timer.busy = true
+            timer.beginWork()
             decoder.feed(buffer.readableBytesView)
+            var completedRequest = false
+            dataBegan = false
             while let event = decoder.next() {
+                completedRequest = true
                 let actions: [SMTPServerSession.Action]
                 switch event {
                 case .line(let line):
@@ -238,7 +225,18 @@ private struct ConnectionLoop {
                 if try await perform(actions) == .close { return }
             }
             try await flush()
-            timer.busy = false
+            let (inData, dataBytes, dataBegan) = (decoder.isReceivingMessage, decoder.messageBytesSoFar, dataBegan)
+            timer.endWork { timing in
+                let now = NIODeadline.now()
+                timing.lastRead = arrived
+                if completedRequest { timing.awaitingSince = now }
+                if !inData {
+                    timing.dataStarted = nil
+                } else if dataBegan || timing.dataStarted == nil {
+                    timing.dataStarted = now
+                }
+                timing.dataBytes = dataBytes
+            }
         }
     }
 
@@ -256,6 +254,7 @@ private struct ConnectionLoop {
                 pending += reply.encoded()
             case .beginData:
                 decoder.beginData()
+                dataBegan = true
             case .deliver:
                 guard let transaction = session.pendingTransaction else { continue }
                 try await flush()
@@ -299,45 +298,5 @@ private struct ConnectionLoop {
         guard !pending.isEmpty else { return }
         try await outbound.write(ByteBuffer(bytes: pending))
         pending.removeAll(keepingCapacity: true)
-    }
-}
-
-/// Closes an idle session with Postfix's 421 reply. Timeouts while the message handler
-/// works are ignored: then the client is waiting for us, not the other way round.
-private final class SessionIdleTimer: ChannelInboundHandler, @unchecked Sendable {
-    typealias InboundIn = ByteBuffer
-    typealias InboundOut = ByteBuffer
-
-    // Guarded by the lock: read on the event loop, written from the session task.
-    private let state = NIOLockedValueBox<(busy: Bool, reply: [UInt8]?)>((false, nil))
-
-    var busy: Bool {
-        get { state.withLockedValue { $0.busy } }
-        set { state.withLockedValue { $0.busy = newValue } }
-    }
-
-    var onTimeout: [UInt8]? {
-        get { state.withLockedValue { $0.reply } }
-        set { state.withLockedValue { $0.reply = newValue } }
-    }
-
-    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        guard let idle = event as? IdleStateHandler.IdleStateEvent else {
-            context.fireUserInboundEventTriggered(event)
-            return
-        }
-        if idle == .write {
-            // Replies stuck for the whole timeout: a client that sends and never reads
-            // (Postfix's smtpd_timeout covers writes too). Drop it; nothing to say.
-            if !context.channel.isWritable { context.close(promise: nil) }
-            return
-        }
-        guard idle == .read else { return }
-        let (busy, reply) = state.withLockedValue { ($0.busy, $0.reply) }
-        guard !busy else { return }
-        if let reply {
-            context.writeAndFlush(NIOAny(ByteBuffer(bytes: reply)), promise: nil)
-        }
-        context.close(promise: nil)
     }
 }

@@ -24,9 +24,6 @@ public struct SMTPServerSettings: Sendable {
     /// Ask the connection's policy about each RCPT and DATA (the MX); off, every syntactically
     /// valid recipient is taken (the filter behind Postfix).
     public var checksPolicy: Bool
-    /// End DATA only at `<CR><LF>.<CR><LF>` (see `SMTPInboundDecoder.requireCRLFEndOfData`):
-    /// on for the MX, which faces the internet.
-    public var requireCRLFEndOfData: Bool
     /// The domain a bare `RCPT TO:<postmaster>` is qualified with (Postfix appends
     /// `$myorigin`); nil = `hostname`.
     public var postmasterDomain: String?
@@ -34,8 +31,7 @@ public struct SMTPServerSettings: Sendable {
     public init(hostname: String, banner: String? = nil, lmtp: Bool = false, maxMessageSize: Int = 100 << 20,
                 maxRecipients: Int = 1000, maxLineLength: Int = 2048, softErrorLimit: Int = 10,
                 hardErrorLimit: Int = 20, acceptXForward: Bool = true, heloRequired: Bool = false,
-                offersSTARTTLS: Bool = false, checksPolicy: Bool = false, requireCRLFEndOfData: Bool = false,
-                postmasterDomain: String? = nil) {
+                offersSTARTTLS: Bool = false, checksPolicy: Bool = false, postmasterDomain: String? = nil) {
         self.hostname = hostname
         self.banner = banner
         self.lmtp = lmtp
@@ -48,7 +44,6 @@ public struct SMTPServerSettings: Sendable {
         self.heloRequired = heloRequired
         self.offersSTARTTLS = offersSTARTTLS
         self.checksPolicy = checksPolicy
-        self.requireCRLFEndOfData = requireCRLFEndOfData
         self.postmasterDomain = postmasterDomain
     }
 }
