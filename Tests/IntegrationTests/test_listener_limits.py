@@ -124,9 +124,11 @@ def check(path, *command):
     (['listen = "0.0.0.0:10024"'], 2, "[filter] listen: '0.0.0.0:10024' is reachable beyond loopback"),
     (['reinject = "127.0.0.1:10025"', 'listen = "[::]:10024"'], 3, "[filter] listen: '[::]:10024' is reachable"),
     (['listen = "0.0.0.0:10024"', 'allow = ["192.0.2.0/24", "0.0.0.0/0"]'], 3,
-     "[filter] allow: 0.0.0.0/0 admits every client"),
-    (['listen = "192.0.2.10:10024"', 'allow = ["::/0"]'], 3, "[filter] allow: ::/0 admits every client"),
-], ids=["any-v4", "any-v6", "allow-everyone-v4", "allow-everyone-v6"])
+     "[filter] allow: [192.0.2.0/24, 0.0.0.0/0] admits every public IPv4 address"),
+    (['listen = "192.0.2.10:10024"', 'allow = ["::/0"]'], 3, "[filter] allow: [::/0] admits every public IPv6 address"),
+    (['listen = "0.0.0.0:10024"', 'allow = ["0.0.0.0/1", "128.0.0.0/1"]'], 3,
+     "[filter] allow: [0.0.0.0/1, 128.0.0.0/1] admits every public IPv4 address"),
+], ids=["any-v4", "any-v6", "allow-everyone-v4", "allow-everyone-v6", "allow-everyone-in-halves"])
 def test_exposed_filter_listen_is_refused_with_file_and_line(tmp_path, filter_lines, line, fragment):
     path = config_with(tmp_path, filter_lines)
     for command in (["config", "check"], ["serve"]):

@@ -63,9 +63,12 @@ final class ListenerConfigTests: XCTestCase {
 
     func testAllowCoveringEveryoneIsRefusedOnAnExposedListener() {
         XCTAssertEqual(issues("[filter]\nlisten = \"0.0.0.0:10024\"\nallow = [\"10.0.0.0/8\", \"0.0.0.0/0\"]\n"),
-                       ["3: [filter] allow: 0.0.0.0/0 admits every client to a listener on '0.0.0.0:10024': "
-                        + "name the networks of the hosts that hand mail to this filter"])
+                       ["3: [filter] allow: [10.0.0.0/8, 0.0.0.0/0] admits every public IPv4 address to a listener "
+                        + "on '0.0.0.0:10024': name the networks of the hosts that hand mail to this filter"])
         XCTAssertEqual(issues("[filter]\nallow = [\"::/0\"]\nlisten = \"[::]:10024\"\n").count, 1)
+        // Everyone in two halves, and more public space than a site owns.
+        XCTAssertEqual(issues("[filter]\nlisten = \"0.0.0.0:10024\"\nallow = [\"0.0.0.0/1\", \"128.0.0.0/1\"]\n").count, 1)
+        XCTAssertEqual(issues("[filter]\nlisten = \"0.0.0.0:10024\"\nallow = [\"198.18.0.0/15\"]\n").count, 1)
     }
 
     func testBadAllowEntryIsReported() {

@@ -63,9 +63,11 @@ public struct FilterSettings: Sendable {
         if !s.has("allow") {
             s.report("listen", "'\(listen)' is reachable beyond loopback: set [filter] allow to the networks "
                      + "of the hosts that hand mail to this filter (the default admits loopback only)")
-        } else if let everyone = networks.entries.first(where: { !$0.excluded && $0.cidr.prefixLength == 0 }) {
-            s.report("allow", "\(everyone.cidr) admits every client to a listener on '\(listen)': "
-                     + "name the networks of the hosts that hand mail to this filter")
+        } else if case let reach = NetworkReach(networks), reach.extent >= .wide {
+            // The union, as for mynetworks: two /1s admit everyone as surely as one /0; and
+            // the hosts that feed a filter are never more than a site's own networks.
+            s.report("allow", "[\(allow.joined(separator: ", "))] admits \(reach.summary) to a listener on "
+                     + "'\(listen)': name the networks of the hosts that hand mail to this filter")
         }
     }
 
