@@ -26,6 +26,12 @@ extension DirectoryStore {
         }
     }
 
+    /// The active local (not backup-MX) domain added first: whose postmaster gets the
+    /// MX's notices by default.
+    public func firstLocalDomain() throws(DirectoryError) -> VirtualDomain? {
+        try domains().filter { $0.active && !$0.backupMX }.min { ($0.created, $0.name) < ($1.created, $1.name) }
+    }
+
     /// The domain called `name` (any case), active or not.
     public func domain(_ name: String) throws(DirectoryError) -> VirtualDomain? {
         let name = try DirectoryAddress.domain(name)

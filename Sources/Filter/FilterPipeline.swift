@@ -222,7 +222,10 @@ public final class FilterPipeline: SMTPMessageHandler {
 
     private func notifyAdmin(report: ContentReport, mailID: String, envelope: Envelope,
                              message: MIMEMessage, quarantined: Bool) async {
-        guard let admin = policy.admin else { return }
+        guard let admin = await policy.admin.address() else {
+            if case .lookedUp = policy.admin { logger.warning("(\(mailID)) admin notice not sent: no local domain for postmaster@") }
+            return
+        }
         let kind: AdminNotice.Kind = report.category == .virus ? .virus(names: report.virusNames) : .banned(names: report.bannedNames)
         let notice = AdminNotice.build(
             kind: kind, mailID: mailID, envelope: envelope,

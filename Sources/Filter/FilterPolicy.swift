@@ -14,8 +14,8 @@ public struct FilterPolicy: Sendable {
     public var hostname: String
     public var xHeaderLine: String
     public var policyBank: String
-    /// Virus and banned notices go here; nil disables them.
-    public var admin: EmailAddress?
+    /// Who gets virus and banned notices.
+    public var admin: NoticeAdmin
     /// Sender of notices and DSNs.
     public var noticeFrom: EmailAddress
     /// Where the filter sits, which decides what bounce and reject mean.
@@ -49,7 +49,10 @@ public struct FilterPolicy: Sendable {
         hostname = config.filter.hostname
         xHeaderLine = config.filter.xHeaderLine
         policyBank = config.filter.policyBank
-        admin = config.notify.admin.isEmpty ? nil : EmailAddress(parsing: config.notify.admin)
+        admin = switch config.notify.admin {
+        case nil: .address(EmailAddress(uncheckedLocalPart: "postmaster", domain: "localhost"))
+        case let text?: EmailAddress(parsing: text).map(NoticeAdmin.address) ?? .nobody
+        }
         noticeFrom = EmailAddress(parsing: config.notify.from) ?? EmailAddress(uncheckedLocalPart: "postmaster", domain: hostname)
     }
 

@@ -1,5 +1,9 @@
 import ArgumentParser
 import Directory
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `moat domain …`: the virtual domains, as Postfix Admin's domain list.
 struct DomainCommand: ParsableCommand {
@@ -13,12 +17,34 @@ struct DomainCommand: ParsableCommand {
         @Argument(help: "Domain name, e.g. example.com.") var name: String
         @Flag(name: .customLong("backup-mx"), help: "Accept the domain's mail and relay it to its next MX.")
         var backupMX = false
+        @Option(help: """
+            Where postmaster@DOMAIN goes (RFC 5321 §4.5.1: every domain has one; the MX sends \
+            its virus and banned notices to the first domain's). Asked for on a terminal when \
+            not given.
+            """)
+        var postmaster: String?
 
         func run() throws {
             try DirectoryCLI.run(options) { store in
                 let domain = try store.addDomain(name, backupMX: backupMX)
                 say("added domain \(domain.name)\(backupMX ? " (backup MX)" : "")")
+                guard !backupMX else { return }
+                let address = "postmaster@\(domain.name)"
+                if let target = postmaster ?? askForPostmaster(address), !target.isEmpty {
+                    for entry in try store.addAlias(address, targets: [target]) {
+                        say("added alias \(entry.address) -> \(entry.target)")
+                    }
+                } else {
+                    printError("moat: warning: \(address) has no mailbox or alias yet; mail to it (and the MX's notices) bounces until: moat alias add \(address) <mailbox>")
+                }
             }
+        }
+
+        /// The target typed at the terminal (empty: decide later); nil without a terminal.
+        private func askForPostmaster(_ address: String) -> String? {
+            guard isatty(0) == 1 else { return nil }
+            TerminalOutput.write(Array("\(address) goes to (an address; empty to decide later): ".utf8), fd: 2)
+            return readLine()?.trimmingCharacters(in: .whitespaces)
         }
     }
 

@@ -34,6 +34,9 @@ struct MXService {
         var afterQueue = FilterPolicy(config: config)
         afterQueue.stage = .afterQueue
         afterQueue.hostname = mx.hostname
+        if config.notify.admin == nil {
+            afterQueue.admin = MXNoticeAdmin.firstLocalPostmaster(store: store, pool: pool)
+        }
         var beforeQueue = afterQueue
         beforeQueue.stage = .beforeQueue
 
@@ -63,11 +66,13 @@ struct MXService {
             parsing: [.client: mx.restrictions.client, .helo: mx.restrictions.helo, .sender: mx.restrictions.sender,
                       .relay: mx.restrictions.relay, .recipient: mx.restrictions.recipient, .data: mx.restrictions.data],
             mynetworks: mynetworks)
-        let recipients = DirectoryRecipients(
-            store: store,
-            resolver: RecipientResolver(store: store, mailRoot: config.storage.mailRoot,
-                                        recipientDelimiter: config.delivery.recipientDelimiter),
-            relayDomains: mx.relayDomains, pool: pool)
+        let recipientResolver = RecipientResolver(store: store, mailRoot: config.storage.mailRoot,
+                                                  recipientDelimiter: config.delivery.recipientDelimiter)
+        let recipients = DirectoryRecipients(store: store, resolver: recipientResolver, relayDomains: mx.relayDomains,
+                                             pool: pool)
+        if let problem = await MXNoticeAdmin.problem(with: afterQueue.admin, store: store, resolver: recipientResolver) {
+            logger.warning("notify: \(problem)")
+        }
         let spoolSpace = SpoolSpaceCheck(
             spoolDirectory: spool.directory,
             admission: SpoolAdmission(minimumFree: Int64(config.queue.minimumFree),

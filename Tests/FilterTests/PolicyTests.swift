@@ -75,7 +75,8 @@ final class PolicyFilterPolicyTests: XCTestCase {
         XCTAssertEqual(p.levels.tag, 2.0)
         XCTAssertEqual(p.levels.tag2, 6.31)
         XCTAssertEqual(p.levels.kill, 6.31)
-        XCTAssertEqual(p.admin, EmailAddress(uncheckedLocalPart: "postmaster", domain: "localhost"))
+        guard case .address(let admin) = p.admin else { return XCTFail("\(p.admin)") }
+        XCTAssertEqual(admin, EmailAddress(uncheckedLocalPart: "postmaster", domain: "localhost"))
         XCTAssertEqual(p.noticeFrom, EmailAddress(uncheckedLocalPart: "postmaster", domain: "localhost"))
         XCTAssertEqual(p.policyBank, "RelayedInbound")
         XCTAssertEqual(p.subjectTag, "***SPAM*** ")
@@ -111,7 +112,7 @@ final class PolicyFilterPolicyTests: XCTestCase {
         XCTAssertEqual(p.levels.tag, -9999)
         XCTAssertEqual(p.levels.tag2, 5)
         XCTAssertEqual(p.levels.kill, 12)
-        XCTAssertNil(p.admin)
+        guard case .nobody = p.admin else { return XCTFail("\(p.admin)") }
         XCTAssertEqual(p.noticeFrom.description, "moat@example.com")
         XCTAssertEqual(p.hostname, "gw.example.com")
         XCTAssertEqual(p.xHeaderLine, "Moat at gw.example.com")

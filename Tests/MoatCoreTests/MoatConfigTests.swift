@@ -39,7 +39,7 @@ final class MoatConfigTests: XCTestCase {
         XCTAssertEqual(c.banned.filenames, [#"(?i)\.(exe|scr|pif|bat|cmd|com|vbs|js)$"#])
         XCTAssertEqual(c.quarantine.directory, "Quarantine")
         XCTAssertEqual(c.quarantine.index, "var/quarantine.sqlite")
-        XCTAssertEqual(c.notify.admin, "postmaster@localhost")
+        XCTAssertNil(c.notify.admin)
         XCTAssertEqual(c.notify.from, "postmaster@localhost")
         XCTAssertEqual(c.log.level, .info)
     }

@@ -207,17 +207,19 @@ public struct QuarantineSettings: Sendable {
 
 /// `[notify]`: administrator notices, as amavisd-new's `$virus_admin` / `$banned_admin`.
 public struct NotifySettings: Sendable {
-    /// Recipient of virus and banned-file notices; empty disables them.
-    public var admin = "postmaster@localhost"
+    /// Recipient of virus and banned-file notices; empty disables them. Unset (nil): in the
+    /// gateway `postmaster@localhost` (Postfix's local postmaster), in the MX postmaster@
+    /// the first local domain, looked up when a notice goes out.
+    public var admin: String?
     /// Envelope and header sender of notices and DSNs.
     public var from = "postmaster@localhost"
 
     public init() {}
 
     init(_ s: ConfigSection) {
-        admin = s.string("admin", default: admin)
+        admin = s.optionalString("admin")
         from = s.string("from", default: from)
-        for (key, value) in [("admin", admin), ("from", from)] where !value.isEmpty {
+        for (key, value) in [("admin", admin ?? ""), ("from", from)] where !value.isEmpty {
             if EmailAddress(parsing: value) == nil { s.report(key, "'\(value)' is not an email address") }
         }
     }
