@@ -257,7 +257,8 @@ public final class FilterPipeline: SMTPMessageHandler {
             recipients: envelope.recipients.map(\.description), category: report.category.quarantineCategory,
             score: report.spam.score, tests: report.spam.hits.map(\.name), virusNames: report.virusNames,
             bannedNames: report.bannedNames, subject: message.subject, messageID: message.messageID,
-            size: message.bytes.count, releasedAt: nil, releasedTo: nil)
+            size: message.bytes.count, releasedAt: nil, releasedTo: nil,
+            origin: policy.stage == .gateway ? .gateway : .mx)
     }
 
     /// The store fsyncs; keep that off the event loop threads.

@@ -4,12 +4,15 @@
 public enum MailID {
     private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
 
+    /// The length of the identifiers `generate()` makes.
+    public static let generatedLength = 12
+
     /// A new identifier from the system CSPRNG. The first character is a letter or digit:
     /// an ID starting with `-` would read as an option on the command line
     /// (`moat quarantine show -x…`).
     public static func generate() -> String {
         var generator = SystemRandomNumberGenerator()
-        var bytes = [UInt8](repeating: 0, count: 12)
+        var bytes = [UInt8](repeating: 0, count: generatedLength)
         bytes[0] = alphabet[Int(generator.next(upperBound: UInt64(62)))]
         for i in bytes.indices.dropFirst() { bytes[i] = alphabet[Int(generator.next() & 63)] }
         return String(decoding: bytes, as: UTF8.self)

@@ -35,13 +35,17 @@ public struct QuarantineEntry: Sendable, Codable, Equatable {
     public var releasedAt: Date?
     /// Everyone it has been released to so far, in release order; nil if never released.
     public var releasedTo: [String]?
+    /// Who released it last (the releasing user's login name), nil if never.
+    public var releasedBy: String?
+    /// Which way the message came, and so the way a release sends it on.
+    public var origin: QuarantineOrigin
 
     public init(
         mailID: String, time: Date, sender: String, recipients: [String],
         category: QuarantineCategory, score: Double = 0, tests: [String] = [],
         virusNames: [String] = [], bannedNames: [String] = [], subject: String? = nil,
         messageID: String? = nil, size: Int = 0, releasedAt: Date? = nil,
-        releasedTo: [String]? = nil
+        releasedTo: [String]? = nil, releasedBy: String? = nil, origin: QuarantineOrigin = .gateway
     ) {
         self.mailID = mailID
         self.time = time
@@ -57,5 +61,7 @@ public struct QuarantineEntry: Sendable, Codable, Equatable {
         self.size = size
         self.releasedAt = releasedAt
         self.releasedTo = releasedTo
+        self.releasedBy = releasedBy
+        self.origin = origin
     }
 }

@@ -35,6 +35,20 @@ enum QuarantineIndex {
                 CREATE INDEX quarantine_category ON quarantine(category, time);
                 """)
         }
+        migrator.registerMigration("v2: who released, and every release") { db in
+            try db.execute(sql: """
+                ALTER TABLE quarantine ADD COLUMN released_by TEXT;
+                ALTER TABLE quarantine ADD COLUMN origin TEXT NOT NULL DEFAULT 'gateway';
+                CREATE TABLE release (
+                    mail_id     TEXT NOT NULL,
+                    time        REAL NOT NULL,
+                    released_by TEXT NOT NULL,
+                    recipients  TEXT NOT NULL,
+                    route       TEXT NOT NULL
+                );
+                CREATE INDEX release_mail_id ON release(mail_id, time);
+                """)
+        }
         return migrator
     }
 
@@ -45,14 +59,15 @@ enum QuarantineIndex {
             try db.execute(sql: """
                 INSERT INTO quarantine (mail_id, time, sender, recipients, category, score,
                     tests, virus_names, banned_names, subject, message_id, size,
-                    released_at, released_to)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    released_at, released_to, released_by, origin)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [
                     entry.mailID, entry.time.timeIntervalSince1970, entry.sender,
                     try json(entry.recipients), entry.category.rawValue, entry.score,
                     try json(entry.tests), try json(entry.virusNames), try json(entry.bannedNames),
                     entry.subject, entry.messageID, entry.size,
-                    entry.releasedAt?.timeIntervalSince1970, try entry.releasedTo.map(json),
+                    entry.releasedAt?.timeIntervalSince1970, try entry.releasedTo.map(json), entry.releasedBy,
+                    entry.origin.rawValue,
                 ])
         } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_PRIMARYKEY {
             throw QuarantineError.duplicateID(entry.mailID)
@@ -98,18 +113,34 @@ enum QuarantineIndex {
                           arguments: [id]) ?? false
     }
 
-    /// Records a release; `recipients` are appended to `released_to` without duplicates.
-    /// - Returns: false if there is no such row.
-    static func markReleased(_ id: String, to recipients: [String], at time: Date,
-                             in db: Database) throws -> Bool {
-        guard let current = try fetch(id, in: db) else { return false }
+    /// Records a release: a row in `release`, and on the entry the time, who, and the
+    /// recipients appended to `released_to` without duplicates.
+    /// - Returns: false if there is no such entry.
+    static func markReleased(_ record: QuarantineRelease, in db: Database) throws -> Bool {
+        guard let current = try fetch(record.mailID, in: db) else { return false }
         var releasedTo = current.releasedTo ?? []
-        for recipient in recipients where !releasedTo.contains(recipient) {
+        for recipient in record.recipients where !releasedTo.contains(recipient) {
             releasedTo.append(recipient)
         }
-        try db.execute(sql: "UPDATE quarantine SET released_at = ?, released_to = ? WHERE mail_id = ?",
-                       arguments: [time.timeIntervalSince1970, try json(releasedTo), id])
+        try db.execute(sql: "UPDATE quarantine SET released_at = ?, released_to = ?, released_by = ? WHERE mail_id = ?",
+                       arguments: [record.time.timeIntervalSince1970, try json(releasedTo), record.releasedBy,
+                                   record.mailID])
+        try db.execute(sql: "INSERT INTO release (mail_id, time, released_by, recipients, route) VALUES (?, ?, ?, ?, ?)",
+                       arguments: [record.mailID, record.time.timeIntervalSince1970, record.releasedBy,
+                                   try json(record.recipients), record.route])
         return true
+    }
+
+    /// Every release of `id`, oldest first.
+    static func releases(of id: String, in db: Database) throws -> [QuarantineRelease] {
+        try Row.fetchAll(db, sql: "SELECT * FROM release WHERE mail_id = ? ORDER BY time", arguments: [id]).map { row in
+            let recipients: String = try row.decode(forColumn: "recipients")
+            return QuarantineRelease(
+                mailID: id, time: Date(timeIntervalSince1970: try row.decode(forColumn: "time")),
+                releasedBy: try row.decode(forColumn: "released_by"),
+                recipients: (try? JSONDecoder().decode([String].self, from: Data(recipients.utf8))) ?? [],
+                route: try row.decode(forColumn: "route"))
+        }
     }
 
     /// Deletes the rows for `ids`; returns how many existed.
@@ -118,6 +149,7 @@ enum QuarantineIndex {
         for id in ids {
             try db.execute(sql: "DELETE FROM quarantine WHERE mail_id = ?", arguments: [id])
             deleted += db.changesCount
+            try db.execute(sql: "DELETE FROM release WHERE mail_id = ?", arguments: [id])
         }
         return deleted
     }
@@ -175,7 +207,9 @@ enum QuarantineIndex {
             messageID: try row.decode(forColumn: "message_id"),
             size: try row.decode(forColumn: "size"),
             releasedAt: releasedAt.map(Date.init(timeIntervalSince1970:)),
-            releasedTo: releasedTo == nil ? nil : try list("released_to"))
+            releasedTo: releasedTo == nil ? nil : try list("released_to"),
+            releasedBy: try row.decode(forColumn: "released_by"),
+            origin: QuarantineOrigin(rawValue: try row.decode(forColumn: "origin")) ?? .gateway)
     }
 
     private static func json(_ list: [String]) throws -> String {

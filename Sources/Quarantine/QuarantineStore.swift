@@ -94,17 +94,23 @@ public final class QuarantineStore: Sendable {
         }
     }
 
-    /// Records that the message was released to `recipients` at `time`: sets
-    /// `releasedAt` and appends the recipients not already in `releasedTo`.
+    /// Records a release: the entry's `releasedAt`, `releasedBy` and `releasedTo` (the
+    /// recipients appended), and a row of the release history.
     /// - Throws: `QuarantineError.notFound` if there is no such entry.
-    public func markReleased(_ id: String, to recipients: [String], at time: Date) throws {
-        try validate(id)
-        let found = try indexed("mark \(id) released") {
-            try database.write { db in
-                try QuarantineIndex.markReleased(id, to: recipients, at: time, in: db)
-            }
+    public func markReleased(_ record: QuarantineRelease) throws {
+        try validate(record.mailID)
+        let found = try indexed("mark \(record.mailID) released") {
+            try database.write { db in try QuarantineIndex.markReleased(record, in: db) }
         }
-        guard found else { throw QuarantineError.notFound(id) }
+        guard found else { throw QuarantineError.notFound(record.mailID) }
+    }
+
+    /// Every release of `id`, oldest first.
+    public func releases(of id: String) throws -> [QuarantineRelease] {
+        try validate(id)
+        return try indexed("read releases of \(id)") {
+            try database.read { db in try QuarantineIndex.releases(of: id, in: db) }
+        }
     }
 
     /// Removes the message's file and index row.

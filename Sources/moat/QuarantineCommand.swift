@@ -3,7 +3,9 @@ import Filter
 import Foundation
 import Logging
 import MoatCore
+import MX
 import Quarantine
+import Queue
 import SMTP
 
 /// `moat quarantine …`: review, release and expire quarantined mail.
@@ -45,11 +47,12 @@ struct QuarantineCommand: AsyncParsableCommand {
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Show one quarantined message.")
         @OptionGroup var options: ConfigOption
-        @Argument var id: String
+        @Argument(help: "The mail_id, bare or as the logs print it (virus-…).") var reference: String
         @Flag(help: "Print the stored message bytes.") var raw = false
 
         func run() throws {
             let store = try openStore(options)
+            let id = QuarantineReference.mailID(reference)
             guard let entry = try store.entry(id) else { throw notFound(id) }
             if raw {
                 let (_, message) = try store.load(id)
@@ -69,58 +72,62 @@ struct QuarantineCommand: AsyncParsableCommand {
             virus:      \(entry.virusNames.joined(separator: ", "))
             banned:     \(entry.bannedNames.joined(separator: ", "))
             size:       \(entry.size)
+            origin:     \(entry.origin.rawValue)
             released:   \(entry.releasedAt.map { "\(timestamp($0)) to \((entry.releasedTo ?? []).joined(separator: ", "))" } ?? "no")
             """)
+            for r in try store.releases(of: id) {
+                say("release:    \(timestamp(r.time)) by \(r.releasedBy) to \(r.recipients.joined(separator: ", ")) via \(r.route)")
+            }
         }
     }
 
     struct Release: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Re-inject a quarantined message to the original recipients (or --to).")
+            abstract: "Send a quarantined message on to its recipients (or --to), the way it came.",
+            discussion: """
+                A message the gateway quarantined goes to [filter] reinject; one the MX \
+                quarantined goes into Moat's queue. It is not filtered again. A virus, or a \
+                message released before, needs --force. Each release is recorded (who, when, \
+                to whom) and logged.
+                """)
         @OptionGroup var options: ConfigOption
-        @Argument var id: String
-        @Option(help: "Deliver to this address instead.") var to: [String] = []
-        @Flag(help: "Release again even if already released.") var force = false
+        @Argument(help: "The mail_id, bare or as the logs print it (virus-…).") var reference: String
+        @Option(help: "Deliver to this address instead (repeatable).") var to: [String] = []
+        @Flag(help: "Release a virus, or a message released before.") var force = false
 
         func run() async throws {
             let config = try loadConfig(options.config)
             let store = try Components.quarantine(config)
+            let recipients = try to.map {
+                guard let a = EmailAddress(parsing: $0) else { throw ValidationError("'\($0)' is not an address") }
+                return a
+            }
+            let id = QuarantineReference.mailID(reference)
             guard let entry = try store.entry(id) else { throw notFound(id) }
-            if entry.releasedAt != nil && !force {
-                printError("moat: \(id) was already released; use --force to release it again")
+            let logger = Logger(label: "moat.release")
+            let route: any MessageRelay = entry.origin == .mx
+                ? QueueInjection(spool: Spool(directory: config.storage.queueDirectory))
+                : try Components.relay(config, logger: logger)
+            let releaser = QuarantineReleaser(store: store, route: route, logger: logger)
+            do {
+                let record = try await releaser.release(QuarantineReleaser.Request(
+                    reference: id, recipients: recipients, force: force, releasedBy: LoginName.current))
+                say("released \(id) to \(record.recipients.map { "<\($0)>" }.joined(separator: ",")) via \(record.route)")
+            } catch let refusal as QuarantineReleaser.Refusal {
+                printError("moat: \(refusal)")
                 throw ExitCode(1)
             }
-            var (envelope, message) = try store.load(id)
-            if !to.isEmpty {
-                envelope.recipients = try to.map {
-                    guard let a = EmailAddress(parsing: $0) else { throw ValidationError("'\($0)' is not an address") }
-                    return a
-                }
-            }
-            var logger = Logger(label: "moat.release")
-            logger.logLevel = .warning
-            let relay = try Components.relay(config, logger: logger)
-            let result = try await relay.relay(envelope: envelope, message: message)
-            let accepted = result.acceptedRecipients
-            for (rcpt, reply) in result.perRecipient where !reply.isPositive {
-                printError("moat: \(rcpt.bracketed): \(reply)")
-            }
-            guard !accepted.isEmpty, result.dataReply?.isPositive ?? false else {
-                printError("moat: release of \(id) failed: \(result.dataReply?.description ?? "no recipient accepted")")
-                throw ExitCode(1)
-            }
-            try store.markReleased(id, to: accepted.map(\.description), at: Date())
-            say("released \(id) to \(accepted.map(\.bracketed).joined(separator: ",")) via \(relay.name): \(result.dataReply?.description ?? "")")
         }
     }
 
     struct Delete: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Delete a quarantined message.")
         @OptionGroup var options: ConfigOption
-        @Argument var id: String
+        @Argument(help: "The mail_id, bare or as the logs print it (virus-…).") var reference: String
 
         func run() throws {
             let store = try openStore(options)
+            let id = QuarantineReference.mailID(reference)
             guard try store.entry(id) != nil else { throw notFound(id) }
             try store.delete(id)
             say("deleted \(id)")
@@ -180,9 +187,11 @@ private func timestamp(_ date: Date) -> String {
     return f.string(from: date)
 }
 
+/// amavisd-new's column names (`mail_id`, `released_at`), as its SQL quarantine has them.
 private func encodeJSON(_ entries: [QuarantineEntry]) throws -> Data {
     let encoder = JSONEncoder()
     encoder.dateEncodingStrategy = .iso8601
+    encoder.keyEncodingStrategy = .convertToSnakeCase
     encoder.outputFormatting = [.sortedKeys]
     return try encoder.encode(entries)
 }

@@ -77,7 +77,7 @@ def test_testfiles_through_postfix_are_quarantined_not_delivered(corpus, gateway
     assert sorted(by_subject) == sorted(f"testfile {p.name}" for p in paths)
     for e in entries:
         assert e["category"] == "virus"
-        assert e["virusNames"], e
+        assert e["virus_names"], e
         assert e["recipients"] == ["rcpt@example.com"]
         assert e["sender"] == "sender@example.org"
     assert pf.maildir_messages("rcpt@example.com") == []

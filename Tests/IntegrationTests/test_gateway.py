@@ -6,6 +6,7 @@ admin's setup would see it.
 """
 import email
 import json
+import re
 import socket
 import threading
 import time
@@ -53,9 +54,9 @@ def test_virus_is_discarded_quarantined_and_admin_notified(gateway):
     pf.wait_for_log(r"status=sent \(250 2\.7\.0 Ok, discarded")
     assert pf.maildir_messages("rcpt@example.com") == []
     [entry] = quarantine_list(moat, "--category", "virus")
-    assert entry["virusNames"] == ["Moat.Test.Eicar.UNOFFICIAL"]
+    assert entry["virus_names"] == ["Moat.Test.Eicar.UNOFFICIAL"]
     assert entry["recipients"] == ["rcpt@example.com"]
-    raw = moat.cli("quarantine", "show", entry["mailID"], "--raw").stdout
+    raw = moat.cli("quarantine", "show", entry["mail_id"], "--raw").stdout
     assert EICAR in raw.replace(b"=\n", b"") or b"eicar.com.txt" in raw
 
 
@@ -93,7 +94,7 @@ def test_banned_double_extension_bounces_to_sender(gateway):
     assert email.message_from_bytes(notice)["Subject"].startswith("BANNED contents")
     assert pf.maildir_messages("rcpt@example.com") == []
     [entry] = quarantine_list(moat, "--category", "banned")
-    assert any("invoice.pdf.exe" in b for b in entry["bannedNames"])
+    assert any("invoice.pdf.exe" in b for b in entry["banned_names"])
     moat.wait_for_log(r"Blocked BANNED \(.*invoice\.pdf\.exe.*\) \{BouncedInbound,Quarantined\}")
 
 
@@ -103,9 +104,15 @@ def test_quarantine_release_once_then_force(gateway):
             message("release me", attachments=[("eicar.txt", EICAR, "text/plain")]))
     pf.wait_for_maildir("admin@example.com")
     [entry] = quarantine_list(moat)
-    mail_id = entry["mailID"]
-    out = moat.cli("quarantine", "release", mail_id, "--to", "user1@example.com").stdout.decode()
-    assert "released" in out
+    mail_id = entry["mail_id"]
+    # A virus goes out only with --force.
+    refused = moat.cli("quarantine", "release", mail_id, "--to", "user1@example.com", check=False)
+    assert refused.returncode == 1 and b"holds a virus (Moat.Test.Eicar.UNOFFICIAL)" in refused.stderr
+    # The name the log line prints works as well as the bare mail_id.
+    done = moat.cli("quarantine", "release", f"virus-{mail_id}", "--to", "user1@example.com", "--force")
+    assert done.stdout.decode() == f"released {mail_id} to <user1@example.com> via smtp:[127.0.0.1]:{pf.reinject_port}\n"
+    assert re.search(rf"Released virus quarantine: virus-{mail_id} by \S+ to <user1@example\.com> via smtp:",
+                     done.stderr.decode()), done.stderr
     [released] = pf.wait_for_maildir("user1@example.com")
     assert b"release me" in released
     again = moat.cli("quarantine", "release", mail_id, check=False)
@@ -113,7 +120,12 @@ def test_quarantine_release_once_then_force(gateway):
     moat.cli("quarantine", "release", mail_id, "--to", "user2@example.com", "--force")
     pf.wait_for_maildir("user2@example.com")
     [entry] = quarantine_list(moat)
-    assert entry["releasedAt"] is not None
+    assert entry["released_at"] is not None
+    assert entry["released_to"] == ["user1@example.com", "user2@example.com"]
+    assert entry["released_by"] and entry["origin"] == "gateway"
+    shown = moat.cli("quarantine", "show", mail_id).stdout.decode()
+    assert len(re.findall(r"^release: .* by \S+ to user\d@example\.com via smtp:", shown, re.M)) == 2, shown
+
     stats = json.loads(moat.cli("quarantine", "stats", "--json").stdout)
     assert stats["virus"]["count"] == 1
     assert moat.cli("quarantine", "purge", "--older-than", "30d").stdout.strip() == b"purged 0 messages"

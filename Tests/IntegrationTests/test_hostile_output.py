@@ -142,12 +142,12 @@ def test_log_lines_and_cli_output_carry_no_control_characters(smtp_sink):
         assert "\x1b" in entry["subject"]  # JSON keeps the data, escaped by JSON's rules
         raw_json = moat.cli("quarantine", "list", "--json").stdout.decode()
         assert not CONTROL.search(raw_json)
-        shown = moat.cli("quarantine", "show", entry["mailID"]).stdout.decode()
+        shown = moat.cli("quarantine", "show", entry["mail_id"]).stdout.decode()
         assert not CONTROL.search(shown), shown
         assert re.search(r"^subject: +hi\?\[2J\?\]0;pwned\?\?\?2026", shown, re.M), shown
         assert re.search(r"^banned: .*FAKE", shown, re.M)
         # --raw into a pipe: the stored bytes exactly, for sa-learn or a release by hand.
-        raw = moat.cli("quarantine", "show", entry["mailID"], "--raw").stdout
+        raw = moat.cli("quarantine", "show", entry["mail_id"], "--raw").stdout
         assert FORGING_NAME.encode() in raw
     finally:
         moat.stop()
@@ -164,7 +164,7 @@ def test_show_raw_on_a_terminal_escapes_controls(smtp_sink, tmp_path):
         moat.wait_for_log(r"Blocked BANNED")
         [entry] = json.loads(moat.cli("quarantine", "list", "--json").stdout)
         out = tmp_path / "typescript"
-        command = f"{BINARY} quarantine show {entry['mailID']} --raw -c {moat.config_path}"
+        command = f"{BINARY} quarantine show {entry['mail_id']} --raw -c {moat.config_path}"
         subprocess.run(["script", "-qec", command, str(out)], check=True, timeout=60,
                        stdin=subprocess.DEVNULL, capture_output=True)
         text = out.read_bytes().decode("utf-8", "replace")

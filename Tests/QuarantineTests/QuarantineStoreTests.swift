@@ -155,7 +155,7 @@ final class QuarantineStoreTests: XCTestCase {
             XCTAssertThrowsError(try q.entry(bad), bad)
             XCTAssertThrowsError(try q.load(bad), bad)
             XCTAssertThrowsError(try q.delete(bad), bad)
-            XCTAssertThrowsError(try q.markReleased(bad, to: ["a@b"], at: Date()), bad)
+            XCTAssertThrowsError(try q.markReleased(release(bad, to: ["a@b"], at: Date())), bad)
         }
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: quarantineDir), [])
         XCTAssertEqual(try q.list(), [])
@@ -165,7 +165,7 @@ final class QuarantineStoreTests: XCTestCase {
         let q = try makeStore()
         let id = MailID.generate()
         XCTAssertNil(try q.entry(id))
-        for call in [{ _ = try q.load(id) }, { try q.delete(id) }, { try q.markReleased(id, to: [], at: Date()) }] {
+        for call in [{ _ = try q.load(id) }, { try q.delete(id) }, { try q.markReleased(self.release(id, to: [], at: Date())) }] {
             XCTAssertThrowsError(try call()) {
                 guard case QuarantineError.notFound(id) = $0 else { return XCTFail("\($0)") }
             }
@@ -204,17 +204,39 @@ final class QuarantineStoreTests: XCTestCase {
         let e = try store(q, entry())
         let t1 = Date(timeIntervalSince1970: 1_700_001_000)
         let t2 = Date(timeIntervalSince1970: 1_700_002_000)
-        try q.markReleased(e.mailID, to: ["a@example.com"], at: t1)
+        try q.markReleased(release(e.mailID, to: ["a@example.com"], at: t1))
         var expected = e
         expected.releasedAt = t1
         expected.releasedTo = ["a@example.com"]
+        expected.releasedBy = "admin"
         XCTAssertEqual(try q.entry(e.mailID), expected)
 
-        try q.markReleased(e.mailID, to: ["b@example.com", "a@example.com"], at: t2)
+        try q.markReleased(release(e.mailID, to: ["b@example.com", "a@example.com"], at: t2, by: "root"))
         expected.releasedAt = t2
         expected.releasedTo = ["a@example.com", "b@example.com"]
+        expected.releasedBy = "root"
         XCTAssertEqual(try q.entry(e.mailID), expected)
         XCTAssertEqual(try q.load(e.mailID).message, message)
+        // The history keeps each release: when, who, to whom, which way.
+        XCTAssertEqual(try q.releases(of: e.mailID), [
+            release(e.mailID, to: ["a@example.com"], at: t1),
+            release(e.mailID, to: ["b@example.com", "a@example.com"], at: t2, by: "root"),
+        ])
+        try q.delete(e.mailID)
+        XCTAssertEqual(try q.releases(of: e.mailID), [], "a deleted entry leaves no history behind")
+    }
+
+    private func release(_ id: String, to recipients: [String], at time: Date, by user: String = "admin") -> QuarantineRelease {
+        QuarantineRelease(mailID: id, time: time, releasedBy: user, recipients: recipients, route: "reinject 127.0.0.1:10025")
+    }
+
+    func testReferencesInTheLogsFormNameTheEntry() {
+        XCTAssertEqual(QuarantineReference.mailID("virus-Ab3dEf9hIjK1"), "Ab3dEf9hIjK1")
+        XCTAssertEqual(QuarantineReference.mailID("badh-Ab3dEf9hIjK1"), "Ab3dEf9hIjK1")
+        XCTAssertEqual(QuarantineReference.mailID("Ab3dEf9hIjK1"), "Ab3dEf9hIjK1")
+        XCTAssertEqual(QuarantineReference.mailID("nope-Ab3dEf9hIjK1"), "nope-Ab3dEf9hIjK1")
+        // A generated ID may itself start like a prefix: it stays whole.
+        XCTAssertEqual(QuarantineReference.mailID("spam-x7Yz_09"), "spam-x7Yz_09")
     }
 
     func testDeleteRemovesFileAndRow() throws {
