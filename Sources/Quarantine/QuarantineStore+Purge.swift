@@ -11,16 +11,20 @@ extension QuarantineStore {
     /// directory for leftovers of interrupted stores (temporary files, and message files
     /// without an index row) last modified before `cutoff` and more than an hour ago.
     ///
+    /// - Parameter progress: told `(0, total)` once the entries to remove are known, then
+    ///   `(n, total)` after each (a terminal's progress line).
     /// - Returns: how many index entries were removed.
     /// - Throws: the first failure, after removing everything it could; an entry whose
     ///   file could not be removed keeps its row, so a later purge retries it.
-    public func purge(olderThan cutoff: Date) throws -> Int {
+    public func purge(olderThan cutoff: Date, progress: (_ done: Int, _ total: Int) -> Void = { _, _ in }) throws -> Int {
         let victims = try indexed("purge") {
             try pool.read { db in try QuarantineIndex.fetchOlder(than: cutoff, in: db) }
         }
         var removable: [String] = []
         var firstError: (any Error)?
-        for victim in victims {
+        progress(0, victims.count)
+        for (done, victim) in zip(1..., victims) {
+            defer { progress(done, victims.count) }
             // A category this version does not know: its file name is unknown, leave it.
             guard let category = QuarantineCategory(rawValue: victim.category) else { continue }
             do {

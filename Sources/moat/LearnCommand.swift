@@ -5,11 +5,20 @@ import SpamEngine
 
 /// `moat learn --spam|--ham|--forget PATH…`, `moat learn --stats`: trains the Bayes
 /// database like `sa-learn`. PATHs are message files (an mbox `From ` first line is
-/// skipped), directories (every file below them) or Maildirs (`cur/` and `new/`).
+/// skipped), directories (every file below them) or Maildirs (`cur/` and `new/`). A path
+/// or message that cannot be read is named with the reason and makes the exit status 1,
+/// after everything else was learned.
 struct LearnCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "learn", abstract: "Train the Bayes classifier (like sa-learn).",
-        discussion: "One message per file. After learning, tokens beyond [bayes] max_tokens are expired, oldest first.")
+        discussion: """
+            One message per file. After learning, tokens beyond [bayes] max_tokens are expired, oldest first. \
+            Progress is shown on standard error when it is a terminal.
+
+            Exit status: 0 every message was read (learned, or already learned), 1 a path or message could \
+            not be read or stored (named on standard error; the others are still learned) or the \
+            configuration is invalid, 64 usage error.
+            """)
     @OptionGroup var options: ConfigOption
     @Flag(help: "Learn the messages as spam.") var spam = false
     @Flag(help: "Learn the messages as ham (non-spam).") var ham = false
@@ -37,29 +46,35 @@ struct LearnCommand: ParsableCommand {
             try printStats(filter.store)
             return
         }
-        let files = Self.messageFiles(paths)
-        let progress = Progress(total: files.count, enabled: isatty(1) != 0)
-        var changed = 0, examined = 0, failed = 0
-        for file in files {
+        let found = MessageFiles(paths)
+        for problem in found.problems { printError("moat learn: \(problem)") }
+        let progress = TerminalProgress(forget ? "forgetting" : "learning")
+        progress.start(total: found.files.count)
+        var tally = LearnTally()
+        for file in found.files {
             defer { progress.step() }
-            guard let data = FileManager.default.contents(atPath: file) else {
+            let bytes: [UInt8]
+            do {
+                bytes = try DurableFile.contents(of: file)
+            } catch {
                 progress.clear()
-                printError("moat learn: cannot read \(file)")
-                failed += 1
+                printError("moat learn: skipped: \(error)")
+                tally.failed += 1
                 continue
             }
-            examined += 1
+            tally.examined += 1
             do {
-                let bytes = Array(data)
                 if forget {
-                    if try filter.forget(bytes) { changed += 1 }
-                } else if try filter.learn(bytes, isSpam: spam) != .alreadyLearned {
-                    changed += 1
+                    if try filter.forget(bytes) { tally.changed += 1 } else { tally.unchanged += 1 }
+                } else if try filter.learn(bytes, isSpam: spam) == .alreadyLearned {
+                    tally.unchanged += 1
+                } else {
+                    tally.changed += 1
                 }
             } catch {
                 progress.clear()
-                printError("moat learn: \(file): \(error)")
-                failed += 1
+                printError("moat learn: \(file): skipped: \(error)")
+                tally.failed += 1
             }
         }
         progress.clear()
@@ -67,8 +82,8 @@ struct LearnCommand: ParsableCommand {
             let removed = try filter.store.expire(keepingAtMost: config.bayes.maxTokens)
             if removed > 0 { say("Expired \(removed) old token(s)") }
         }
-        say("\(forget ? "Forgot" : "Learned") tokens from \(changed) message(s) (\(examined) message(s) examined)")
-        if failed > 0 { throw ExitCode(1) }
+        say("\(tally.summary(forget: forget, spam: spam))")
+        if tally.failed > 0 || !found.problems.isEmpty { throw ExitCode(1) }
     }
 
     func printStats(_ store: BayesStore) throws {
@@ -83,63 +98,23 @@ struct LearnCommand: ParsableCommand {
         say("oldest:  \(date(s.oldestAtime))")
         say("newest:  \(date(s.newestAtime))")
     }
-
-    /// Files under the given paths, sorted; Maildirs contribute `cur/` and `new/` only.
-    static func messageFiles(_ paths: [String]) -> [String] {
-        let fm = FileManager.default
-        var out: [String] = []
-        for path in paths {
-            var isDir: ObjCBool = false
-            guard fm.fileExists(atPath: path, isDirectory: &isDir) else {
-                printError("moat learn: no such file or directory: \(path)")
-                continue
-            }
-            guard isDir.boolValue else { out.append(path); continue }
-            let maildirParts = ["cur", "new"].map { (path as NSString).appendingPathComponent($0) }
-            let roots = maildirParts.contains(where: { fm.fileExists(atPath: $0) }) ? maildirParts : [path]
-            for root in roots {
-                guard let walker = fm.enumerator(atPath: root) else { continue }
-                var found: [String] = []
-                while let rel = walker.nextObject() as? String {
-                    let name = (rel as NSString).lastPathComponent
-                    if name.hasPrefix(".") { continue }
-                    let full = (root as NSString).appendingPathComponent(rel)
-                    var d: ObjCBool = false
-                    if fm.fileExists(atPath: full, isDirectory: &d), !d.boolValue { found.append(full) }
-                }
-                out += found.sorted()
-            }
-        }
-        return out
-    }
 }
 
-/// A one-line progress bar on standard output, drawn only on a terminal.
-private final class Progress {
-    let total: Int
-    let enabled: Bool
-    var done = 0
-    var lastDrawn = -1
+/// What a `learn` run did, for its closing line (sa-learn's, plus why messages were skipped).
+struct LearnTally {
+    var changed = 0
+    var examined = 0
+    /// Already learned as this class (or, forgetting, never learned): nothing to change.
+    var unchanged = 0
+    /// Unreadable files and database errors, each reported on its own line.
+    var failed = 0
 
-    init(total: Int, enabled: Bool) {
-        self.total = total
-        self.enabled = enabled && total > 1
-    }
-
-    func step() {
-        done += 1
-        guard enabled else { return }
-        let width = 40
-        let filled = total == 0 ? width : done * width / total
-        guard filled != lastDrawn || done == total else { return }
-        lastDrawn = filled
-        let bar = String(repeating: "#", count: filled) + String(repeating: " ", count: width - filled)
-        FileHandle.standardOutput.write(Data("\r[\(bar)] \(done)/\(total)".utf8))
-    }
-
-    func clear() {
-        guard enabled, lastDrawn >= 0 else { return }
-        FileHandle.standardOutput.write(Data("\r\u{1B}[K".utf8))
-        lastDrawn = -1
+    func summary(forget: Bool, spam: Bool) -> String {
+        var line = "\(forget ? "Forgot" : "Learned") tokens from \(changed) message(s) (\(examined) message(s) examined"
+        if unchanged > 0 {
+            line += forget ? ", \(unchanged) not learned before" : ", \(unchanged) already learned as \(spam ? "spam" : "ham")"
+        }
+        if failed > 0 { line += ", \(failed) skipped on errors" }
+        return line + ")"
     }
 }

@@ -17,20 +17,15 @@ struct QuarantineCommand: AsyncParsableCommand {
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List quarantined messages, newest first.")
         @OptionGroup var options: ConfigOption
-        @Option(help: "virus, banned, spam, bad-header or clean.") var category: String?
-        @Option(help: "Only newer than this, e.g. 2d, 12h.") var since: String?
+        @Option(help: "virus, banned, spam, bad-header or clean.", transform: parseCategory) var category: QuarantineCategory?
+        @Option(help: "Only newer than this, e.g. 2d, 12h.", transform: parseAge) var since: TimeInterval?
         @Flag(help: "JSON array output.") var json = false
 
         func run() throws {
             let store = try openStore(options)
             var filter = QuarantineFilter()
-            if let category {
-                guard let c = QuarantineCategory(rawValue: category) else {
-                    throw ValidationError("unknown category '\(category)'")
-                }
-                filter.category = c
-            }
-            if let since { filter.since = Date().addingTimeInterval(-(try age(since))) }
+            filter.category = category
+            if let since { filter.since = Date().addingTimeInterval(-since) }
             let entries = try store.list(filter)
             if json {
                 sayJSON(try encodeJSON(entries))
@@ -95,13 +90,14 @@ struct QuarantineCommand: AsyncParsableCommand {
         @Option(help: "Deliver to this address instead (repeatable).") var to: [String] = []
         @Flag(help: "Release a virus, or a message released before.") var force = false
 
+        func validate() throws {
+            for rcpt in to where EmailAddress(parsing: rcpt) == nil { throw ValidationError("--to '\(rcpt)' is not an address") }
+        }
+
         func run() async throws {
             let config = try loadConfig(options.config)
             let store = try Components.quarantine(config)
-            let recipients = try to.map {
-                guard let a = EmailAddress(parsing: $0) else { throw ValidationError("'\($0)' is not an address") }
-                return a
-            }
+            let recipients = to.compactMap { EmailAddress(parsing: $0) }
             let id = QuarantineReference.mailID(reference)
             guard let entry = try store.entry(id) else { throw notFound(id) }
             let logger = Logger(label: "moat.release")
@@ -135,13 +131,37 @@ struct QuarantineCommand: AsyncParsableCommand {
     }
 
     struct Purge: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Delete messages older than an age.")
+        static let configuration = CommandConfiguration(
+            abstract: "Delete messages older than an age.",
+            discussion: """
+                `moat serve` runs this itself with [quarantine] max_age, at start-up and every purge_interval. \
+                Progress is shown on standard error when it is a terminal.
+
+                Exit status: 0 purged, 1 a message could not be removed (the others are) or the configuration is \
+                invalid, 64 usage error (no age given and max_age = 0).
+                """)
         @OptionGroup var options: ConfigOption
-        @Option(name: .customLong("older-than"), help: "e.g. 30d.") var olderThan: String
+        @Option(name: .customLong("older-than"), help: "e.g. 30d (default: [quarantine] max_age).", transform: parseAge)
+        var olderThan: TimeInterval?
+
+        /// Here rather than in `run`, so that the usage shown is `moat quarantine purge`'s.
+        func validate() throws {
+            guard olderThan == nil, let config = try? MoatConfig.load(path: options.config) else { return }
+            if config.quarantine.maxAge == nil {
+                throw ValidationError("[quarantine] max_age is 0 (keep forever): give --older-than")
+            }
+        }
 
         func run() throws {
-            let store = try openStore(options)
-            let removed = try store.purge(olderThan: Date().addingTimeInterval(-(try age(olderThan))))
+            let config = try loadConfig(options.config)
+            guard let seconds = olderThan ?? config.quarantine.maxAge?.seconds else { throw ExitCode.validationFailure }  // validate() said why
+            let store = try Components.quarantine(config)
+            let progress = TerminalProgress("purging")
+            defer { progress.clear() }
+            let removed = try store.purge(olderThan: Date().addingTimeInterval(-seconds)) { done, total in
+                if done == 0 { progress.start(total: total) } else { progress.step() }
+            }
+            progress.clear()
             say("purged \(removed) message\(removed == 1 ? "" : "s")")
         }
     }
@@ -177,7 +197,15 @@ private func notFound(_ id: String) -> Error {
     return ExitCode(1)
 }
 
-private func age(_ text: String) throws -> TimeInterval {
+/// `--category`: a usage error (with the subcommand's usage) when it names none.
+private func parseCategory(_ text: String) throws -> QuarantineCategory {
+    guard let category = QuarantineCategory(rawValue: text) else {
+        throw ValidationError("unknown category '\(text)' (\(QuarantineCategory.allCases.map(\.rawValue).joined(separator: ", ")))")
+    }
+    return category
+}
+
+private func parseAge(_ text: String) throws -> TimeInterval {
     guard let d = DurationText.parse(text) else { throw ValidationError("invalid age '\(text)' (e.g. 2d, 12h, 30m)") }
     return d.seconds
 }

@@ -9,7 +9,13 @@ struct RulesCommand: ParsableCommand {
 
     struct Lint: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Check rule files: errors and warnings with file:line, and rule counts.")
+            abstract: "Check rule files: errors and warnings with file:line, and rule counts.",
+            discussion: """
+                Progress is shown on standard error when it is a terminal.
+
+                Exit status: 0 no errors (warnings allowed), 1 errors in the rules or an invalid configuration, \
+                64 usage error.
+                """)
 
         @OptionGroup var options: ConfigOption
 
@@ -21,11 +27,16 @@ struct RulesCommand: ParsableCommand {
 
         func run() throws {
             let directories = paths.isEmpty ? try loadConfig(options.config).spam.rules : paths
+            // Reading and compiling a full SpamAssassin set takes seconds: say which phase runs.
+            let progress = TerminalProgress("rules lint")
+            progress.status("reading \(directories.joined(separator: ", "))")
             let configuration = RuleLoader.load(directories: directories, pluginsAvailable: RuleLoader.nativePlugins)
+            progress.status("compiling \(configuration.rules.count) rules")
             // Compile as the engine would, with every score set's rules enabled, to find
             // the rules calling eval functions Moat lacks.
             let compiled = CompiledRuleset(configuration, evals: RuleEngine.registry(configuration, network: true),
                                            scoreSet: ScoreSet(bayes: true, network: true), usePrefilter: false)
+            progress.clear()
             let skipped = Set(compiled.unimplemented)
             if unimplemented {
                 skipped.sorted().forEach { say("\($0)") }

@@ -6,17 +6,24 @@ import MIME
 import MoatCore
 import SpamEngine
 
-/// `moat scan FILE…|-`: checks messages offline with the same checks as the gateway, the
-/// rule set compiled once for all files. Exit status: 0 clean, 1 spam (score ≥
-/// required_score), 2 virus or banned, 3 error.
+/// `moat scan FILE…|DIR…|-`: checks messages offline with the same checks as the gateway,
+/// the rule set compiled once for all files; a directory or Maildir is read as `learn`
+/// reads one. Exit status: the worst of all messages, 0 clean, 1 spam (score ≥
+/// required_score), 2 virus or banned, 3 error (unreadable path, configuration, scanner).
 struct ScanCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "scan", abstract: "Scan messages offline and print the verdict.",
-        discussion: "Exit status: 0 clean, 1 spam, 2 virus or banned content, 3 error.")
+        discussion: """
+            Directories are scanned file by file (a Maildir's cur/ and new/), in name order.
+
+            Exit status: the worst verdict over all messages: 0 clean, 1 spam, 2 virus or banned content, \
+            3 error (an unreadable path, an invalid configuration, an antivirus that cannot start); \
+            64 usage error. Unlike the other commands, 1 here is a verdict, not a failure.
+            """)
     @OptionGroup var options: ConfigOption
     @Flag(help: "One JSON object per line.") var json = false
     @Flag(help: "Explain the score like `spamassassin -t`: every rule hit with its points.") var explain = false
-    @Argument(help: "Message files; - reads standard input.") var files: [String] = ["-"]
+    @Argument(help: "Message files, directories or Maildirs; - reads standard input.") var files: [String] = ["-"]
 
     func run() async throws {
         let config = try loadConfig(options.config, failureStatus: 3)
@@ -33,7 +40,12 @@ struct ScanCommand: AsyncParsableCommand {
         }
         let required = config.spam.requiredScore
         var worst: Int32 = 0
-        for file in files {
+        let found = Self.messageFiles(files)
+        for problem in found.problems {
+            printError("moat scan: \(problem)")
+            worst = 3
+        }
+        for file in found.files {
             let status: Int32
             do {
                 let report = try await checker.check(MIMEMessage.parse(try Self.read(file)))
@@ -57,12 +69,21 @@ struct ScanCommand: AsyncParsableCommand {
         if worst != 0 { throw ExitCode(worst) }
     }
 
+    /// The arguments in order, each directory replaced by its message files as `learn`
+    /// walks them; `-` stays for standard input.
+    static func messageFiles(_ arguments: [String]) -> MessageFiles {
+        var all = MessageFiles([])
+        for argument in arguments {
+            let found = argument == "-" ? MessageFiles(files: ["-"]) : MessageFiles([argument])
+            all.files += found.files
+            all.problems += found.problems
+        }
+        return all
+    }
+
     static func read(_ file: String) throws -> [UInt8] {
         if file == "-" { return Array(FileHandle.standardInput.readDataToEndOfFile()) }
-        guard let data = FileManager.default.contents(atPath: file) else {
-            throw ScanCommandError.unreadable(file)
-        }
-        return Array(data)
+        return try DurableFile.contents(of: file)
     }
 }
 
@@ -107,14 +128,5 @@ enum ScanOutput {
         }
         lines.append("")
         return lines
-    }
-}
-
-enum ScanCommandError: Error, CustomStringConvertible {
-    case unreadable(String)
-    var description: String {
-        switch self {
-        case .unreadable(let path): "cannot read \(path)"
-        }
     }
 }

@@ -16,9 +16,7 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let config = try loadConfig(options.config)
-        LogOutput.level.withLock {
-            $0 = Logger.Level(rawValue: config.log.level == .notice ? "notice" : config.log.level.rawValue) ?? .info
-        }
+        try LogOutput.apply(config.log)
         let logger = Logger(label: "moat")
         let scanner: any VirusScanner
         do {
@@ -76,6 +74,9 @@ struct ServeCommand: AsyncParsableCommand {
             for server in servers { group.addTask { try await server.run() } }
             if let scheduler = mx?.scheduler {
                 group.addTask { try await scheduler.run() }
+            }
+            if let housekeeping = QuarantineHousekeeping(config.quarantine, store: quarantine, logger: logger) {
+                group.addTask { await housekeeping.run() }
             }
             // The listeners end when closed; the queue then stops too.
             for _ in servers { try await group.next() }

@@ -192,16 +192,25 @@ public struct BannedSettings: Sendable {
     }
 }
 
-/// `[quarantine]`: where blocked mail is kept.
+/// `[quarantine]`: where blocked mail is kept, and for how long.
 public struct QuarantineSettings: Sendable {
     public var directory = "Quarantine"
     public var index = "var/quarantine.sqlite"
+    /// `moat serve` deletes what was quarantined longer ago than this (amavisd-new leaves
+    /// it to a cron job; 30 days is the customary retention); nil keeps mail forever.
+    public var maxAge: Duration? = .seconds(30 * 86_400)
+    /// How often the running server purges: at start-up, then once per interval.
+    public var purgeInterval: Duration = .seconds(86_400)
 
     public init() {}
 
     init(_ s: ConfigSection) {
         directory = s.string("directory", default: directory)
         index = s.string("index", default: index)
+        let age = s.duration("max_age", default: maxAge ?? .zero)
+        maxAge = age == .zero ? nil : age
+        purgeInterval = s.duration("purge_interval", default: purgeInterval)
+        if purgeInterval < .seconds(1) { s.report("purge_interval", "must be at least 1s") }
     }
 }
 
@@ -225,15 +234,29 @@ public struct NotifySettings: Sendable {
     }
 }
 
-/// `[log]`: where the summary lines and diagnostics go.
+/// `[log]`: where the summary lines and diagnostics of `moat serve` go (the other
+/// subcommands always write theirs to standard error, beside their output).
 public struct LogSettings: Sendable {
     public enum Level: String, Sendable, CaseIterable { case trace, debug, info, notice, warning, error, critical }
     public var level = Level.info
+    /// `stderr` (the journal under systemd), `syslog` (/dev/log, as Postfix and amavisd-new
+    /// log), `syslog:SOCKET`, or a file reopened on SIGUSR1.
+    public var destination = LogDestination.standardError
+    /// The syslog facility; `mail`, as Postfix's `syslog_facility` and amavisd-new's
+    /// `$syslog_facility` default, lands in /var/log/mail.log.
+    public var facility = SyslogFacility.mail
 
     public init() {}
 
     init(_ s: ConfigSection) {
         level = s.choice("level", default: level)
+        facility = s.choice("facility", default: facility)
+        let text = s.string("destination", default: destination.description)
+        if let parsed = LogDestination(parsing: text) {
+            destination = parsed
+        } else {
+            s.report("destination", "'\(text)' is not \"stderr\", \"syslog\", \"syslog:SOCKET\" or a file path")
+        }
     }
 }
 
