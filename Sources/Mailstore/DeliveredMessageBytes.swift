@@ -20,6 +20,12 @@ struct DeliveredMessageBytes {
     /// - Throws: `MailstoreError.invalidAddress` if either address contains CR, LF or NUL,
     ///   which would let an envelope address inject header lines.
     init(message: [UInt8], sender: EmailAddress, recipient: EmailAddress) throws {
+        try self.init(lineFeedMessage: LineEndings.lineFeedsOnly(message), sender: sender, recipient: recipient)
+    }
+
+    /// As `init(message:…)` for a message already converted with `LineEndings.lineFeedsOnly`
+    /// (once for all the mailboxes it goes to: the conversion is not idempotent on CR CR LF).
+    init(lineFeedMessage body: [UInt8], sender: EmailAddress, recipient: EmailAddress) throws {
         // Postfix quotes the local part (quote_822_local) and lowercases Delivered-To,
         // whose job is loop detection: case must not make the same mailbox look new.
         let returnPath = sender.description
@@ -28,7 +34,6 @@ struct DeliveredMessageBytes {
             throw MailstoreError.invalidAddress(address)
         }
         let header = Array("Return-Path: <\(returnPath)>\nDelivered-To: \(deliveredTo)\n".utf8)
-        let body = LineEndings.lineFeedsOnly(message)
         chunks = [header, body]
         size = header.count + body.count
         virtualSize = size + Self.count(of: UInt8(ascii: "\n"), in: header) + Self.count(of: UInt8(ascii: "\n"), in: body)
