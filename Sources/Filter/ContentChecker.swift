@@ -11,6 +11,8 @@ public struct ContentChecker: Sendable {
     public var banned: BannedFilePolicy?
     public var spam: any SpamChecker
     public var levels: SpamLevels
+    /// Bounds the checks running at once across the process (`moat serve`); nil = unbounded.
+    public var slots: ContentCheckSlots?
 
     public init(virusScanner: (any VirusScanner)?, banned: BannedFilePolicy?, spam: any SpamChecker, levels: SpamLevels) {
         self.virusScanner = virusScanner
@@ -27,26 +29,28 @@ public struct ContentChecker: Sendable {
     /// As `check(_:)` for a message the caller has parsed already.
     /// - Parameter envelopeSender: SMTP `MAIL FROM` when known (the gateway knows it).
     public func check(_ message: MIMEMessage, envelopeSender: String? = nil) async throws -> ContentReport {
-        let bytes = message.bytes
+        guard let slots else { return try await checkNow(message, envelopeSender: envelopeSender) }
+        return try await slots.run { try await checkNow(message, envelopeSender: envelopeSender) }
+    }
+
+    private func checkNow(_ message: MIMEMessage, envelopeSender: String?) async throws -> ContentReport {
         var report = ContentReport()
-        let leaves = message.leaves.map {
-            ScanItem(name: $0.filename, declaredType: $0.contentType.mimeType, bytes: $0.decodedBody())
-        }
-        if let virusScanner {
-            // libclamav parses MIME itself from the whole message; the decoded leaves are
-            // scanned too so a part it cannot parse is still seen.
-            var names = try await virusScanner.scan(bytes, name: nil)
-            if names.isEmpty {
-                for item in leaves where !item.bytes.isEmpty {
-                    names = try await virusScanner.scan(item.bytes, name: item.name)
-                    if !names.isEmpty { break }
-                }
+        // libclamav parses MIME itself from the whole message; the decoded leaves are
+        // scanned too so a part it cannot parse is still seen.
+        var virusNames = try await virusScanner?.scan(message.bytes, name: nil) ?? []
+        var bannedNames: [String] = []
+        // One decoded leaf at a time: a message's attachments are never all decoded at once.
+        for leaf in message.leaves {
+            let scansLeaf = virusScanner != nil && virusNames.isEmpty
+            guard scansLeaf || banned != nil else { break }
+            let item = ScanItem(name: leaf.filename, declaredType: leaf.contentType.mimeType, bytes: leaf.decodedBody())
+            if scansLeaf, let virusScanner, !item.bytes.isEmpty {
+                virusNames = try await virusScanner.scan(item.bytes, name: item.name)
             }
-            report.virusNames = Self.unique(names)
+            if let banned { bannedNames += banned.check(item) }
         }
-        if let banned {
-            report.bannedNames = Self.unique(leaves.flatMap { banned.check($0) })
-        }
+        report.virusNames = Self.unique(virusNames)
+        report.bannedNames = Self.unique(bannedNames)
         report.badHeaders = HeaderSanity.problems(in: message)
         report.spam = try await spam.check(message, envelopeSender: envelopeSender)
         report.category = categorize(report)

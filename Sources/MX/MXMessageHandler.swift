@@ -5,8 +5,9 @@ import MoatCore
 import Queue
 import SMTP
 
-/// What the MX does after the final dot: prepend its Received header, then either run the
-/// content filter in the dialogue (its pass destiny queues the message; reject answers
+/// What the MX does with a message: its Received header goes in front as DATA begins (as
+/// Postfix's smtpd writes it; the message then arrives behind it, never copied to prepend
+/// it), and after the final dot it either runs the content filter in the dialogue (its pass destiny queues the message; reject answers
 /// 554; past the time budget the message is queued unfiltered) or queue it directly. The
 /// client hears 250 only once the queue file is fsync'ed.
 public struct MXMessageHandler: SMTPMessageHandler {
@@ -23,11 +24,21 @@ public struct MXMessageHandler: SMTPMessageHandler {
         self.logger = logger
     }
 
-    public func handle(_ transaction: SMTPTransaction) async -> SMTPDeliveryOutcome {
+    public func traceHeader(for transaction: SMTPTransaction) -> (id: String, header: [UInt8])? {
         let id = QueueID.generate(time: Date().timeIntervalSince1970)
+        return (id, ReceivedHeader.build(transaction, hostname: hostname, queueID: id, date: Date()))
+    }
+
+    public func handle(_ transaction: SMTPTransaction) async -> SMTPDeliveryOutcome {
         var traced = transaction
-        traced.message = ReceivedHeader.build(transaction, hostname: hostname, queueID: id, date: Date())
-            + transaction.message
+        let id: String
+        if let traceID = transaction.traceID {
+            id = traceID
+        } else { // handed over without the DATA phase (tests): prepend it now
+            let trace = traceHeader(for: transaction)!
+            id = trace.id
+            traced.message = trace.header + transaction.message
+        }
         let client = transaction.envelope.client
         logger.info("\(id): client=\(client.hostname ?? "unknown")[\(client.address ?? "unknown")]\(transaction.tls.map { ", tls=\($0.version)" } ?? "")")
         return await QueueRelay.$preferredID.withValue(QueueRelay.PreferredID(id)) {

@@ -16,6 +16,7 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let config = try loadConfig(options.config)
+        MallocTuning.apply()
         LogOutput.level.withLock {
             $0 = Logger.Level(rawValue: config.log.level == .notice ? "notice" : config.log.level.rawValue) ?? .info
         }
@@ -27,19 +28,23 @@ struct ServeCommand: AsyncParsableCommand {
             printError("moat: antivirus: \(error)")
             throw ExitCode(1)
         }
-        let checker = try Components.checker(config, scanner: scanner, spam: Components.spamEngine(config, logger: logger))
+        var checker = try Components.checker(config, scanner: scanner, spam: Components.spamEngine(config, logger: logger))
+        let checks = config.limits.contentChecks
+        checker.slots = ContentCheckSlots(count: checks > 0 ? checks : System.coreCount)
         let quarantine = try Components.quarantine(config)
         let pipeline = FilterPipeline(checker: checker, policy: FilterPolicy(config: config), quarantine: quarantine,
                                       relay: try Components.relay(config, logger: logger), logger: logger)
         let listen = try EndpointText(parsing: config.filter.listen)
         let f = config.filter
+        let messageMemory = MessageMemoryBudget(limit: config.limits.messageMemory)
         let filterServer = try await SMTPServer.bind(
             host: listen.host, port: listen.port,
             settings: SMTPServerSettings(hostname: f.hostname, lmtp: listen.lmtp, maxMessageSize: f.maxMessageSize,
                                          maxRecipients: f.maxRecipients),
             // Postfix's side of the filter runs with smtpd_error_sleep_time=0; so do we.
             limits: SMTPServer.Limits(maxConnections: f.maxConnections,
-                                      idleTimeout: TimeAmount(f.idleTimeout), errorSleep: .zero),
+                                      idleTimeout: TimeAmount(f.idleTimeout), errorSleep: .zero,
+                                      messageMemory: messageMemory),
             handler: pipeline, group: MultiThreadedEventLoopGroup.singleton, logger: logger)
         let bound = filterServer.localAddress
         logger.notice("listening on \(bound.ipAddress ?? listen.host):\(bound.port ?? listen.port) (\(listen.lmtp ? "LMTP" : "SMTP")), re-injecting to \(config.filter.reinject)")
@@ -47,7 +52,8 @@ struct ServeCommand: AsyncParsableCommand {
         var mx: MXService?
         if config.mx.enabled {
             do {
-                mx = try await MXService.start(config: config, checker: checker, quarantine: quarantine, logger: logger)
+                mx = try await MXService.start(config: config, checker: checker, quarantine: quarantine,
+                                               messageMemory: messageMemory, logger: logger)
             } catch {
                 printError("moat: mx: \(error)")
                 throw ExitCode(1)

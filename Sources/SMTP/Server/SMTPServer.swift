@@ -21,15 +21,19 @@ public final class SMTPServer: Sendable {
         public var idleTimeout: TimeAmount
         /// Delay of each error reply past the soft error limit (`smtpd_error_sleep_time`).
         public var errorSleep: TimeAmount
+        /// Message bytes in memory, shared with the process's other listeners.
+        public var messageMemory: MessageMemoryBudget
 
         public init(maxConnections: Int, maxConnectionsPerClient: Int = 0,
                     perClientExempt: @escaping @Sendable (String) -> Bool = { _ in false },
-                    idleTimeout: TimeAmount, errorSleep: TimeAmount = .seconds(1)) {
+                    idleTimeout: TimeAmount, errorSleep: TimeAmount = .seconds(1),
+                    messageMemory: MessageMemoryBudget = MessageMemoryBudget(limit: 0)) {
             self.maxConnections = maxConnections
             self.maxConnectionsPerClient = maxConnectionsPerClient
             self.perClientExempt = perClientExempt
             self.idleTimeout = idleTimeout
             self.errorSleep = errorSleep
+            self.messageMemory = messageMemory
         }
     }
 
@@ -139,7 +143,8 @@ public final class SMTPServer: Sendable {
                                                 requireCRLFEndOfData: settings.requireCRLFEndOfData),
                     timer: try await connection.channel.pipeline.handler(type: SessionIdleTimer.self).get(),
                     handler: handler, policy: connectionPolicy, tls: tls, channel: connection.channel,
-                    errorSleep: limits.errorSleep, outbound: outbound)
+                    errorSleep: limits.errorSleep, outbound: outbound,
+                    memory: MessageMemoryReservation(budget: limits.messageMemory))
                 try await connectionLoop.run(inbound)
             }
         } catch {
@@ -205,6 +210,9 @@ private struct ConnectionLoop {
     let channel: any Channel
     let errorSleep: TimeAmount
     let outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
+    var memory: MessageMemoryReservation
+    /// The handler's trace header for the message in DATA.
+    var trace: (id: String, header: [UInt8])?
     var pending: [UInt8] = []
     /// Inbound reads consumed so far, and how many to drop after a switch to TLS.
     var readsConsumed = 0
@@ -213,6 +221,7 @@ private struct ConnectionLoop {
 
     mutating func run(_ inbound: NIOAsyncChannelInboundStream<ByteBuffer>) async throws {
         timer.onTimeout = session.timeoutReply.encoded()
+        defer { memory.endTransaction() }
         try await outbound.write(ByteBuffer(bytes: session.greeting().encoded()))
         for try await buffer in inbound {
             readsConsumed += 1
@@ -232,11 +241,15 @@ private struct ConnectionLoop {
                 case .line(let line):
                     actions = session.received(line: line, moreInputBuffered: decoder.bufferedByteCount > 0)
                 case .lineTooLong: actions = session.receivedOverlongLine()
-                case .message(let bytes, let size): actions = session.received(message: bytes, size: size)
+                case .message(let bytes, let size):
+                    actions = memory.cover(bytes?.count ?? 0) ? session.received(message: bytes, size: size)
+                        : session.refused(message: MessageMemoryBudget.refusal)
                 }
                 // After a switch to TLS the decoder is empty: the loop ends by itself.
                 if try await perform(actions) == .close { return }
+                if case .message = event { memory.endTransaction() }
             }
+            if !memory.cover(decoder.heldMessageBytes) { decoder.stopKeepingMessage() }
             try await flush()
             timer.busy = false
         }
@@ -255,9 +268,11 @@ private struct ConnectionLoop {
                 }
                 pending += reply.encoded()
             case .beginData:
-                decoder.beginData()
+                trace = session.transactionInData.flatMap { handler.traceHeader(for: $0) }
+                decoder.beginData(prefix: trace?.header ?? [])
             case .deliver:
-                guard let transaction = session.pendingTransaction else { continue }
+                guard var transaction = session.pendingTransaction else { continue }
+                transaction.traceID = trace?.id
                 try await flush()
                 let outcome = await handler.handle(transaction)
                 let next = try await perform(session.deliveryFinished(outcome))
