@@ -1,3 +1,10 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import MoatCore
 
 /// The bytes a local delivery stores, built without re-serialising the message: the
@@ -39,8 +46,19 @@ struct DeliveredMessageBytes {
         virtualSize = size + Self.count(of: UInt8(ascii: "\n"), in: header) + Self.count(of: UInt8(ascii: "\n"), in: body)
     }
 
+    /// memchr hop by hop: a byte-by-byte reduce over a 10 MB message was most of the time a
+    /// debug build spent delivering it.
     private static func count(of target: UInt8, in bytes: [UInt8]) -> Int {
-        bytes.reduce(0) { $0 + ($1 == target ? 1 : 0) }
+        bytes.withUnsafeBytes { raw in
+            guard var cursor = raw.baseAddress else { return 0 }
+            let end = cursor + raw.count
+            var found = 0
+            while cursor < end, let hit = memchr(cursor, Int32(target), cursor.distance(to: end)) {
+                found += 1
+                cursor = UnsafeRawPointer(hit) + 1
+            }
+            return found
+        }
     }
 
     private static func isLineBreaking(_ byte: UInt8) -> Bool {

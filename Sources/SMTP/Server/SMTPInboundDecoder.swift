@@ -135,7 +135,7 @@ public struct SMTPInboundDecoder: Sendable {
                 }
                 atLineStart = false
             }
-            let lineEnd = buffer[consumed..<count].firstIndex(of: 0x0A)
+            let lineEnd = buffer.firstIndex(of: 0x0A, in: consumed..<count)
             let stop = lineEnd.map { $0 + 1 } ?? count
             if let lineEnd {
                 previousLineEndedCRLF = (lineEnd > consumed ? buffer[lineEnd - 1] : lastAppendedByte) == 0x0D
