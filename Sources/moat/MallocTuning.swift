@@ -23,4 +23,15 @@ enum MallocTuning {
         _ = unsafeBitCast(symbol, to: Mallopt.self)(mmapThresholdParameter, mmapThreshold)
         #endif
     }
+
+    /// Returns the free pages of every malloc arena to the kernel (`malloc_trim(0)`): the
+    /// small blocks a burst of messages left scattered over the thread arenas, which the
+    /// mmap threshold does not cover. Walks all arenas, so only after a burst.
+    static func trim() {
+        #if canImport(Glibc)
+        typealias MallocTrim = @convention(c) (Int) -> Int32
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim") else { return }
+        _ = unsafeBitCast(symbol, to: MallocTrim.self)(0)
+        #endif
+    }
 }

@@ -36,7 +36,7 @@ struct ServeCommand: AsyncParsableCommand {
                                       relay: try Components.relay(config, logger: logger), logger: logger)
         let listen = try EndpointText(parsing: config.filter.listen)
         let f = config.filter
-        let messageMemory = MessageMemoryBudget(limit: config.limits.messageMemory)
+        let messageMemory = MessageMemoryBudget(limit: config.limits.messageMemory, afterBurst: MallocTuning.trim)
         let filterServer = try await SMTPServer.bind(
             host: listen.host, port: listen.port,
             settings: SMTPServerSettings(hostname: f.hostname, lmtp: listen.lmtp, maxMessageSize: f.maxMessageSize,

@@ -51,6 +51,23 @@ final class ServerMessageMemoryTests: XCTestCase {
         XCTAssertEqual(budget.heldBytes, 0)
     }
 
+    func testAfterBurstRunsWhenABurstIsOverNotAfterEverySmallMessage() {
+        let calls = Locked(0)
+        let budget = MessageMemoryBudget(limit: 0, afterBurst: { calls.withLock { $0 += 1 } })
+        XCTAssertTrue(budget.reserve(1000))
+        budget.release(1000)
+        XCTAssertEqual(calls.withLock { $0 }, 0, "a small message is no burst")
+        XCTAssertTrue(budget.reserve(MessageMemoryBudget.burstBytes / 2))
+        XCTAssertTrue(budget.reserve(MessageMemoryBudget.burstBytes / 2))
+        budget.release(MessageMemoryBudget.burstBytes / 2)
+        XCTAssertEqual(calls.withLock { $0 }, 0, "the burst is not over while a message is held")
+        budget.release(MessageMemoryBudget.burstBytes / 2)
+        XCTAssertEqual(calls.withLock { $0 }, 1)
+        XCTAssertTrue(budget.reserve(10))
+        budget.release(10)
+        XCTAssertEqual(calls.withLock { $0 }, 1, "once per burst")
+    }
+
     func testDecoderStopsKeepingTheMessageButReadsItToTheEnd() {
         var decoder = SMTPInboundDecoder(maxMessageSize: 1 << 20)
         decoder.beginData()

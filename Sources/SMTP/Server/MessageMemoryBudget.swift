@@ -8,21 +8,33 @@ import MoatCore
 public final class MessageMemoryBudget: Sendable {
     /// Bytes all sessions may hold together; 0 = unlimited.
     public let limit: Int
-    private let held = Locked(0)
+    /// Called when the last message of a burst of at least `burstBytes` is done: the moment
+    /// to hand freed memory back to the kernel (`moat serve` calls `malloc_trim`).
+    private let afterBurst: (@Sendable () -> Void)?
+    public static let burstBytes = 32 << 20
+    private let state = Locked(State())
 
-    public init(limit: Int) {
+    private struct State {
+        var held = 0
+        /// The most held since the budget was last empty.
+        var highWater = 0
+    }
+
+    public init(limit: Int, afterBurst: (@Sendable () -> Void)? = nil) {
         self.limit = limit
+        self.afterBurst = afterBurst
     }
 
     /// Bytes reserved right now by all sessions.
-    public var heldBytes: Int { held.withLock { $0 } }
+    public var heldBytes: Int { state.withLock { $0.held } }
 
     /// Takes `bytes` from the budget when they fit; false (and nothing taken) when not.
     public func reserve(_ bytes: Int) -> Bool {
         guard bytes > 0 else { return true }
-        return held.withLock { held in
-            guard limit == 0 || held + bytes <= limit else { return false }
-            held += bytes
+        return state.withLock { state in
+            guard limit == 0 || state.held + bytes <= limit else { return false }
+            state.held += bytes
+            state.highWater = max(state.highWater, state.held)
             return true
         }
     }
@@ -30,7 +42,13 @@ public final class MessageMemoryBudget: Sendable {
     /// Gives back bytes a `reserve` took.
     public func release(_ bytes: Int) {
         guard bytes > 0 else { return }
-        held.withLock { $0 -= bytes }
+        let burstEnded = state.withLock { state in
+            state.held -= bytes
+            guard state.held == 0, state.highWater >= Self.burstBytes else { return false }
+            state.highWater = 0
+            return true
+        }
+        if burstEnded { afterBurst?() }
     }
 
     /// The reply for a message refused because the budget is spent.
