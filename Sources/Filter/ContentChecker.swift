@@ -14,6 +14,8 @@ public struct ContentChecker: Sendable {
     public var undecipherable: BannedSettings.UndecipherableAction
     public var spam: any SpamChecker
     public var levels: SpamLevels
+    /// Bounds the checks running at once across the process (`moat serve`); nil = unbounded.
+    public var slots: ContentCheckSlots?
 
     public init(virusScanner: (any VirusScanner)?, banned: BannedFilePolicy?,
                 undecipherable: BannedSettings.UndecipherableAction = .pass, spam: any SpamChecker, levels: SpamLevels) {
@@ -32,33 +34,38 @@ public struct ContentChecker: Sendable {
     /// As `check(_:)` for a message the caller has parsed already.
     /// - Parameter envelopeSender: SMTP `MAIL FROM` when known (the gateway knows it).
     public func check(_ message: MIMEMessage, envelopeSender: String? = nil) async throws -> ContentReport {
-        let bytes = message.bytes
+        guard let slots else { return try await checkNow(message, envelopeSender: envelopeSender) }
+        return try await slots.run { try await checkNow(message, envelopeSender: envelopeSender) }
+    }
+
+    private func checkNow(_ message: MIMEMessage, envelopeSender: String?) async throws -> ContentReport {
         var report = ContentReport()
-        let leaves = message.leaves.map {
-            ScanItem(name: $0.filename, declaredType: $0.contentType.mimeType, bytes: $0.decodedBody())
-        }
-        // What the scanner unpacked from each leaf, for the banned-name checks.
-        var contents = [ScanResult?](repeating: nil, count: leaves.count)
-        if let virusScanner {
-            // libclamav parses MIME itself from the whole message; the decoded leaves are
-            // scanned too so a part it cannot parse is still seen, and so each archive's
-            // members come back named from the attachment down.
-            var names = try await virusScanner.scan(bytes, name: nil)
-            if names.isEmpty {
-                for (index, item) in leaves.enumerated() where !item.bytes.isEmpty {
-                    let result = try await virusScanner.inspect(item.bytes, name: item.name)
-                    contents[index] = result
-                    names = result.virusNames
-                    if !names.isEmpty { break }
-                }
+        // libclamav parses MIME itself from the whole message; each decoded leaf is scanned
+        // too, so a part it cannot parse is still seen and each archive's members come back
+        // named from the attachment down. One decoded leaf at a time: a message's
+        // attachments are never all decoded at once.
+        var virusNames = try await virusScanner?.scan(message.bytes, name: nil) ?? []
+        var bannedNames: [String] = []
+        var undecipherableParts: [String] = []
+        for leaf in message.leaves {
+            let scansLeaf = virusScanner != nil && virusNames.isEmpty
+            guard scansLeaf || banned != nil else { break }
+            let item = ScanItem(name: leaf.filename, declaredType: leaf.contentType.mimeType, bytes: leaf.decodedBody())
+            var contents: ScanResult?
+            if scansLeaf, let virusScanner, !item.bytes.isEmpty {
+                let result = try await virusScanner.inspect(item.bytes, name: item.name)
+                contents = result
+                virusNames = result.virusNames
             }
-            report.virusNames = Self.unique(names)
+            if let banned {
+                bannedNames += banned.check(item, contents: contents)
+                undecipherableParts += banned.undecipherable(item, contents: contents)
+            }
         }
-        if let banned {
-            report.bannedNames = Self.unique(zip(leaves, contents).flatMap { banned.check($0, contents: $1) })
-            report.undecipherable = Self.unique(zip(leaves, contents).flatMap { banned.undecipherable($0, contents: $1) })
-            if undecipherable == .banned { report.bannedNames += report.undecipherable }
-        }
+        report.virusNames = Self.unique(virusNames)
+        report.bannedNames = Self.unique(bannedNames)
+        report.undecipherable = Self.unique(undecipherableParts)
+        if undecipherable == .banned { report.bannedNames += report.undecipherable }
         report.badHeaders = HeaderSanity.problems(in: message)
         report.spam = try await spam.check(message, envelopeSender: envelopeSender)
         report.category = categorize(report)

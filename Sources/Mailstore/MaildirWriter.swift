@@ -46,7 +46,10 @@ public struct MaildirWriter: Sendable {
     ///   message is left behind when it throws.
     public func deliver(_ message: [UInt8], from sender: EmailAddress,
                         to target: DeliveryTarget) throws -> DeliveredMessage {
-        let bytes = try DeliveredMessageBytes(message: message, sender: sender, recipient: target.recipient)
+        try deliver(DeliveredMessageBytes(message: message, sender: sender, recipient: target.recipient), to: target)
+    }
+
+    private func deliver(_ bytes: DeliveredMessageBytes, to target: DeliveryTarget) throws -> DeliveredMessage {
         do {
             return try store(bytes, for: target)
         } catch MailstoreError.io(_, _, ENOENT) {
@@ -62,9 +65,13 @@ public struct MaildirWriter: Sendable {
     /// damages the others. Results are in the order of `targets`.
     public func deliver(_ message: [UInt8], from sender: EmailAddress,
                         to targets: [DeliveryTarget]) -> [Result<DeliveredMessage, MailstoreError>] {
-        targets.map { target in
+        // Converted to LF once for all copies, not once per mailbox.
+        let lineFeedMessage = LineEndings.lineFeedsOnly(message)
+        return targets.map { target in
             do {
-                return .success(try deliver(message, from: sender, to: target))
+                let bytes = try DeliveredMessageBytes(lineFeedMessage: lineFeedMessage, sender: sender,
+                                                      recipient: target.recipient)
+                return .success(try deliver(bytes, to: target))
             } catch let error as MailstoreError {
                 return .failure(error)
             } catch {

@@ -23,7 +23,7 @@ struct MXService {
     let listen: EndpointText
 
     static func start(config: MoatConfig, checker: ContentChecker, quarantine: QuarantineStore?,
-                      logger: Logger) async throws -> MXService {
+                      messageMemory: MessageMemoryBudget, logger: Logger) async throws -> MXService {
         let mx = config.mx
         let store = try DirectoryStore(path: config.storage.directoryDatabase)
         let resolver = try UnboundResolver(UnboundResolver.Configuration(config.dns), logger: logger)
@@ -94,7 +94,7 @@ struct MXService {
                     maxConnections: mx.maxConnections, maxConnectionsPerClient: mx.maxConnectionsPerClient,
                     exempt: { IPAddress($0).map(mynetworks.contains) ?? false }, guards: mx.guards),
                 timeouts: SessionTimeouts(idle: mx.idleTimeout, guards: mx.guards),
-                errorSleep: TimeAmount(mx.errorSleepTime)),
+                errorSleep: TimeAmount(mx.errorSleepTime), messageMemory: messageMemory),
             handler: MXMessageHandler(hostname: mx.hostname, filter: filter, queue: relay, logger: logger),
             policy: policy, tls: tls, group: MultiThreadedEventLoopGroup.singleton, logger: logger)
         return MXService(server: server, scheduler: scheduler, listen: listen)

@@ -16,6 +16,7 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let config = try loadConfig(options.config)
+        MallocTuning.apply()
         try LogOutput.apply(config.log)
         let logger = Logger(label: "moat")
         let scanner: any VirusScanner
@@ -25,12 +26,15 @@ struct ServeCommand: AsyncParsableCommand {
             printError("moat: antivirus: \(error)")
             throw ExitCode(1)
         }
-        let checker = try Components.checker(config, scanner: scanner, spam: Components.spamEngine(config, logger: logger))
+        var checker = try Components.checker(config, scanner: scanner, spam: Components.spamEngine(config, logger: logger))
+        let checks = config.limits.contentChecks
+        checker.slots = ContentCheckSlots(count: checks > 0 ? checks : System.coreCount)
         let quarantine = try Components.quarantine(config)
         let pipeline = FilterPipeline(checker: checker, policy: FilterPolicy(config: config), quarantine: quarantine,
                                       relay: try Components.relay(config, logger: logger), logger: logger)
         let listen = try EndpointText(parsing: config.filter.listen)
         let f = config.filter
+        let messageMemory = MessageMemoryBudget(limit: config.limits.messageMemory, afterBurst: MallocTuning.trim)
         let filterServer = try await SMTPServer.bind(
             host: listen.host, port: listen.port,
             settings: SMTPServerSettings(hostname: f.hostname, lmtp: listen.lmtp, maxMessageSize: f.maxMessageSize,
@@ -39,7 +43,8 @@ struct ServeCommand: AsyncParsableCommand {
             limits: SMTPServer.Limits(
                 admission: ConnectionAdmission.Rules(allowed: try NetworkSet(f.allow), maxConnections: f.maxConnections,
                                                      guards: f.guards),
-                timeouts: SessionTimeouts(idle: f.idleTimeout, guards: f.guards), errorSleep: .zero),
+                timeouts: SessionTimeouts(idle: f.idleTimeout, guards: f.guards), errorSleep: .zero,
+                messageMemory: messageMemory),
             handler: pipeline, group: MultiThreadedEventLoopGroup.singleton, logger: logger)
         let bound = filterServer.localAddress
         logger.notice("listening on \(bound.ipAddress ?? listen.host):\(bound.port ?? listen.port) (\(listen.lmtp ? "LMTP" : "SMTP")), re-injecting to \(config.filter.reinject)")
@@ -47,7 +52,8 @@ struct ServeCommand: AsyncParsableCommand {
         var mx: MXService?
         if config.mx.enabled {
             do {
-                mx = try await MXService.start(config: config, checker: checker, quarantine: quarantine, logger: logger)
+                mx = try await MXService.start(config: config, checker: checker, quarantine: quarantine,
+                                               messageMemory: messageMemory, logger: logger)
             } catch {
                 printError("moat: mx: \(error)")
                 throw ExitCode(1)

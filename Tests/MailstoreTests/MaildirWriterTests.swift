@@ -157,6 +157,19 @@ final class MaildirWriterTests: MaildirTestCase {
         XCTAssertEqual(try contents(junk.path), expected)
     }
 
+    /// Several mailboxes share one LF conversion; each copy must still be what a single
+    /// delivery stores. CR CR LF is the hostile case: converting twice would turn it into LF.
+    func testEveryTargetGetsTheSingleDeliveryBytesOfACRLFMessage() throws {
+        let message = bytes("Subject: crlf\r\n\r\nline\r\r\nlone\rcr\r\n")
+        let single = try writer.deliver(message, from: sender, to: target(bob))
+        let results = writer.deliver(message, from: sender, to: [try target(bob), try target(bob, folder: .junk)])
+        guard case .success(let inbox) = results[0], case .success(let junk) = results[1] else { return XCTFail("\(results)") }
+        let expected = bytes("Return-Path: <alice@sender.test>\nDelivered-To: bob@example.test\nSubject: crlf\n\nline\r\nlone\rcr\n")
+        XCTAssertEqual(try contents(single.path), expected)
+        XCTAssertEqual(try contents(inbox.path), expected)
+        XCTAssertEqual(try contents(junk.path), expected)
+    }
+
     func testConcurrentDeliveriesGetDistinctNames() async throws {
         let writer = self.writer
         let sender = self.sender

@@ -31,6 +31,8 @@ public struct SMTPInboundDecoder: Sendable {
     private var inData = false
     private var message: [UInt8] = []
     private var messageSize = 0
+    /// False once the session's memory budget refused the message: it is read, not kept.
+    private var keepsMessage = true
     private var atLineStart = true
     /// The message line before the current one ended in CR LF (true at the start).
     private var previousLineEndedCRLF = true
@@ -41,12 +43,14 @@ public struct SMTPInboundDecoder: Sendable {
     }
 
     /// Switches to message mode after `354`. Bytes already buffered (a pipelining client
-    /// may send the message right behind DATA) are treated as message bytes.
-    public mutating func beginData() {
+    /// may send the message right behind DATA) are treated as message bytes. `prefix`
+    /// (a trace header) starts the message; it does not count toward `maxMessageSize`.
+    public mutating func beginData(prefix: [UInt8] = []) {
         inData = true
-        message = []
-        message.reserveCapacity(min(maxMessageSize, 1 << 20))
+        message = prefix
+        message.reserveCapacity(prefix.count + min(maxMessageSize, 1 << 20))
         messageSize = 0
+        keepsMessage = true
         atLineStart = true
         previousLineEndedCRLF = true
         scanFrom = 0
@@ -58,6 +62,15 @@ public struct SMTPInboundDecoder: Sendable {
     /// Message bytes taken so far in the current DATA (after normalising), for the
     /// minimum data rate; 0 outside DATA.
     public var messageBytesSoFar: Int { inData ? messageSize : 0 }
+
+    /// Message bytes kept so far (what the memory budget must cover).
+    public var heldMessageBytes: Int { message.count }
+
+    /// Reads the rest of the message without keeping it; it ends with `bytes: nil`.
+    public mutating func stopKeepingMessage() {
+        keepsMessage = false
+        message = []
+    }
 
     /// Bytes received but not yet consumed (used to refuse pipelined input after STARTTLS).
     public var bufferedByteCount: Int { buffer.count }
@@ -129,7 +142,7 @@ public struct SMTPInboundDecoder: Sendable {
                 }
                 atLineStart = false
             }
-            guard let lf = buffer[consumed..<count].firstIndex(of: Self.lf) else {
+            guard let lf = buffer.firstIndex(of: Self.lf, in: consumed..<count) else {
                 // A CR last in the buffer may be half of a CR LF: decide when its next byte comes.
                 let stop = buffer[count - 1] == Self.cr ? count - 1 : count
                 appendContent(buffer[consumed..<stop])
@@ -158,7 +171,7 @@ public struct SMTPInboundDecoder: Sendable {
 
     private mutating func append(_ bytes: ArraySlice<UInt8>) {
         messageSize += bytes.count
-        if messageSize <= maxMessageSize || maxMessageSize == 0 {
+        if keepsMessage && (messageSize <= maxMessageSize || maxMessageSize == 0) {
             message.append(contentsOf: bytes)
         } else if !message.isEmpty {
             message = []
@@ -170,7 +183,7 @@ public struct SMTPInboundDecoder: Sendable {
         atLineStart = true
         let size = messageSize
         let tooLarge = maxMessageSize > 0 && size > maxMessageSize
-        let bytes = tooLarge ? nil : message
+        let bytes = tooLarge || !keepsMessage ? nil : message
         message = []
         messageSize = 0
         return .message(bytes: bytes, size: size)

@@ -16,11 +16,15 @@ public final class SMTPServer: Sendable {
         public var timeouts: SessionTimeouts
         /// Delay of each error reply past the soft error limit (`smtpd_error_sleep_time`).
         public var errorSleep: TimeAmount
+        /// Message bytes in memory, shared with the process's other listeners.
+        public var messageMemory: MessageMemoryBudget
 
-        public init(admission: ConnectionAdmission.Rules, timeouts: SessionTimeouts, errorSleep: TimeAmount = .seconds(1)) {
+        public init(admission: ConnectionAdmission.Rules, timeouts: SessionTimeouts, errorSleep: TimeAmount = .seconds(1),
+                    messageMemory: MessageMemoryBudget = MessageMemoryBudget(limit: 0)) {
             self.admission = admission
             self.timeouts = timeouts
             self.errorSleep = errorSleep
+            self.messageMemory = messageMemory
         }
     }
 
@@ -139,7 +143,8 @@ public final class SMTPServer: Sendable {
                     decoder: SMTPInboundDecoder(maxLineLength: settings.maxLineLength,
                                                 maxMessageSize: settings.maxMessageSize),
                     timer: timer, handler: handler, policy: connectionPolicy, tls: tls, channel: connection.channel,
-                    errorSleep: limits.errorSleep, outbound: outbound)
+                    errorSleep: limits.errorSleep, outbound: outbound,
+                    memory: MessageMemoryReservation(budget: limits.messageMemory))
                 try await connectionLoop.run(inbound)
             }
         } catch {
@@ -186,6 +191,9 @@ private struct ConnectionLoop {
     let channel: any Channel
     let errorSleep: TimeAmount
     let outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
+    var memory: MessageMemoryReservation
+    /// The handler's trace header for the message in DATA.
+    var trace: (id: String, header: [UInt8])?
     var pending: [UInt8] = []
     /// Inbound reads consumed so far, and how many to drop after a switch to TLS.
     var readsConsumed = 0
@@ -196,6 +204,7 @@ private struct ConnectionLoop {
 
     mutating func run(_ inbound: NIOAsyncChannelInboundStream<ByteBuffer>) async throws {
         timer.start(reply: session.timeoutReply.encoded())
+        defer { memory.endTransaction() }
         try await outbound.write(ByteBuffer(bytes: session.greeting().encoded()))
         for try await buffer in inbound {
             let arrived = NIODeadline.now()
@@ -219,11 +228,15 @@ private struct ConnectionLoop {
                 case .line(let line):
                     actions = session.received(line: line, moreInputBuffered: decoder.bufferedByteCount > 0)
                 case .lineTooLong: actions = session.receivedOverlongLine()
-                case .message(let bytes, let size): actions = session.received(message: bytes, size: size)
+                case .message(let bytes, let size):
+                    actions = memory.cover(bytes?.count ?? 0) ? session.received(message: bytes, size: size)
+                        : session.refused(message: MessageMemoryBudget.refusal)
                 }
                 // After a switch to TLS the decoder is empty: the loop ends by itself.
                 if try await perform(actions) == .close { return }
+                if case .message = event { memory.endTransaction() }
             }
+            if !memory.cover(decoder.heldMessageBytes) { decoder.stopKeepingMessage() }
             try await flush()
             let (inData, dataBytes, dataBegan) = (decoder.isReceivingMessage, decoder.messageBytesSoFar, dataBegan)
             timer.endWork { timing in
@@ -253,10 +266,12 @@ private struct ConnectionLoop {
                 }
                 pending += reply.encoded()
             case .beginData:
-                decoder.beginData()
+                trace = session.transactionInData.flatMap { handler.traceHeader(for: $0) }
+                decoder.beginData(prefix: trace?.header ?? [])
                 dataBegan = true
             case .deliver:
-                guard let transaction = session.pendingTransaction else { continue }
+                guard var transaction = session.pendingTransaction else { continue }
+                transaction.traceID = trace?.id
                 try await flush()
                 let outcome = await handler.handle(transaction)
                 let next = try await perform(session.deliveryFinished(outcome))

@@ -161,12 +161,25 @@ public struct SMTPServerSession: Sendable {
 
     /// The end-of-data marker arrived; `message` is nil when it exceeded the size limit.
     public mutating func received(message: [UInt8]?, size: Int) -> [Action] {
-        guard phase == .data, let sender else { return [] }
-        guard let message else {
+        guard phase == .data, let transaction = transaction(message: message ?? []) else { return [] }
+        guard message != nil else {
             resetTransaction()
             phase = .command
             return [.reply(SMTPReply(552, "5.3.4", "Error: message file too big"))]
         }
+        pendingTransaction = transaction
+        phase = .delivering
+        return [.deliver]
+    }
+
+    /// The transaction whose message is being received, its message still empty (for the
+    /// handler's trace header); nil outside DATA.
+    public var transactionInData: SMTPTransaction? {
+        phase == .data ? transaction(message: []) : nil
+    }
+
+    private func transaction(message: [UInt8]) -> SMTPTransaction? {
+        guard let sender else { return nil }
         // With XFORWARD, Postfix's word stands, including "unknown": falling back to the
         // direct peer would record Postfix itself as the client.
         var client = forwarded
@@ -176,12 +189,19 @@ public struct SMTPServerSession: Sendable {
             client.protocolName = protocolName
         }
         if !forwardSeen { client.hostname = peer.hostname }
-        pendingTransaction = SMTPTransaction(
+        return SMTPTransaction(
             envelope: Envelope(sender: sender, recipients: recipients, client: client),
             message: message, protocolName: protocolName, peerAddress: peer.address,
             localPort: localPort, body: bodyType, tls: tls)
-        phase = .delivering
-        return [.deliver]
+    }
+
+    /// The message arrived but cannot be taken (`MessageMemoryBudget.refusal`): the reply,
+    /// and the transaction is over, as after any other refused DATA.
+    public mutating func refused(message reply: SMTPReply) -> [Action] {
+        guard phase == .data else { return [] }
+        resetTransaction()
+        phase = .command
+        return [.reply(reply)]
     }
 
     /// The handler finished with the pending transaction.

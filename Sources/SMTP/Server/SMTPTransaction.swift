@@ -16,6 +16,9 @@ public struct SMTPTransaction: Sendable {
     public var body: String?
     /// The TLS the message came over, if any.
     public var tls: SMTPTLSInfo?
+    /// The ID named by the trace header the handler had put in front of `message` at DATA
+    /// (`SMTPMessageHandler.traceHeader`); nil when it wrote none.
+    public var traceID: String?
 
     public init(envelope: Envelope, message: [UInt8], protocolName: String, peerAddress: String?,
                 localPort: Int?, body: String?, tls: SMTPTLSInfo? = nil) {
@@ -49,4 +52,15 @@ public protocol SMTPMessageHandler: Sendable {
     /// Must return only when the message is safe (re-injected, queued or quarantined) or
     /// refused: the reply goes to the client as the final answer to DATA.
     func handle(_ transaction: SMTPTransaction) async -> SMTPDeliveryOutcome
+
+    /// The trace header to put in front of the message as it arrives, and the ID it names,
+    /// asked when DATA is accepted (`transaction.message` is still empty). Postfix's smtpd
+    /// writes its Received header at that point too; here it also spares the handler
+    /// copying the whole message to prepend it.
+    func traceHeader(for transaction: SMTPTransaction) -> (id: String, header: [UInt8])?
+}
+
+extension SMTPMessageHandler {
+    /// No trace header: the message as received.
+    public func traceHeader(for transaction: SMTPTransaction) -> (id: String, header: [UInt8])? { nil }
 }
