@@ -30,16 +30,24 @@ struct ServeCommand: AsyncParsableCommand {
                                       logger: logger)
         let listen = try EndpointText(parsing: config.filter.listen)
         let f = config.filter
-        let filterServer = try await ListenerBindError.naming(listen, "filter", config.origin) { try await SMTPServer.bind(
-            host: listen.host, port: listen.port,
-            settings: SMTPServerSettings(hostname: f.hostname, lmtp: listen.lmtp, maxMessageSize: f.maxMessageSize,
-                                         maxRecipients: f.maxRecipients),
-            // Postfix's side of the filter runs with smtpd_error_sleep_time=0; so do we.
-            limits: SMTPServer.Limits(
-                admission: ConnectionAdmission.Rules(allowed: try NetworkSet(f.allow), maxConnections: f.maxConnections,
-                                                     guards: f.guards),
-                timeouts: SessionTimeouts(idle: f.idleTimeout, guards: f.guards), errorSleep: .zero),
-            handler: pipeline, group: MultiThreadedEventLoopGroup.singleton, logger: logger) }
+        let filterServer: SMTPServer
+        do {
+            filterServer = try await ListenerBindError.naming(listen, "filter", config.origin) {
+                try await SMTPServer.bind(
+                    host: listen.host, port: listen.port,
+                    settings: SMTPServerSettings(hostname: f.hostname, lmtp: listen.lmtp, maxMessageSize: f.maxMessageSize,
+                                                 maxRecipients: f.maxRecipients),
+                    // Postfix's side of the filter runs with smtpd_error_sleep_time=0; so do we.
+                    limits: SMTPServer.Limits(
+                        admission: ConnectionAdmission.Rules(allowed: try NetworkSet(f.allow), maxConnections: f.maxConnections,
+                                                             guards: f.guards),
+                        timeouts: SessionTimeouts(idle: f.idleTimeout, guards: f.guards), errorSleep: .zero),
+                    handler: pipeline, group: MultiThreadedEventLoopGroup.singleton, logger: logger)
+            }
+        } catch let error as ListenerBindError {
+            printError("moat: \(error)")
+            throw ExitCode(1)
+        }
         let bound = filterServer.localAddress
         logger.notice("listening on \(bound.ipAddress ?? listen.host):\(bound.port ?? listen.port) (\(listen.lmtp ? "LMTP" : "SMTP")), re-injecting to \(config.filter.reinject)")
 

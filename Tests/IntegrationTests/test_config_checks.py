@@ -9,6 +9,8 @@ import os
 import shutil
 import socket
 import subprocess
+import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -83,8 +85,11 @@ class Site:
         return self
 
     def run(self, *command, timeout=60):
-        return subprocess.run([BINARY, *command, "-c", str(self.config)], cwd=self.cwd, capture_output=True,
-                              timeout=timeout)
+        return subprocess.run([*self.prefix, BINARY, *command, "-c", str(self.config)], cwd=self.cwd,
+                              capture_output=True, timeout=timeout)
+
+    # Command prefix; the permission test runs Moat as nobody (root writes through mode bits).
+    prefix = ()
 
     def refused(self, line, fragment):
         """config check and serve both exit 1 with `<config>:<line>: ...fragment...`."""
@@ -130,15 +135,15 @@ def test_config_check_prints_paths_resolved_against_the_file(tmp_path):
 
 def test_serve_from_another_directory_uses_the_files_paths(tmp_path):
     site = Site(tmp_path).write()
-    proc = subprocess.Popen([BINARY, "serve", "-c", str(site.config)], cwd=site.cwd, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, start_new_session=True)
+    log_path = tmp_path / "serve.log"
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen([BINARY, "serve", "-c", str(site.config)], cwd=site.cwd, stdout=log,
+                                stderr=subprocess.STDOUT, start_new_session=True)
     try:
-        seen = b""
-        for line in iter(proc.stdout.readline, b""):
-            seen += line
-            if b"listening on" in line:
-                break
-        assert b"listening on 127.0.0.1:" in seen, seen.decode()
+        deadline = time.monotonic() + 30
+        while b"listening on 127.0.0.1:" not in log_path.read_bytes():
+            assert proc.poll() is None and time.monotonic() < deadline, log_path.read_text(errors="replace")
+            time.sleep(0.05)
         assert (tmp_path / "state" / "quarantine").is_dir()
         assert list(site.cwd.iterdir()) == [], "nothing may land in the working directory"
     finally:
@@ -204,15 +209,28 @@ def test_directory_on_a_read_only_file_system(tmp_path):
     assert f"{site.config}:{LINE['data_dir']}: [storage] data_dir: /proc/moat-state/queue" in err
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root writes through permission bits")
-def test_directory_without_write_permission(tmp_path):
-    site = Site(tmp_path).write()
-    (tmp_path / "state" / "quarantine").mkdir(parents=True)
-    (tmp_path / "state" / "quarantine").chmod(0o500)
+def test_directory_without_write_permission():
+    """A quarantine directory the service user cannot write, as an admin's mkdir as root makes it."""
+    root = Path(tempfile.mkdtemp(prefix="moat-perm-"))
     try:
-        site.refused(LINE["quarantine"], f"{tmp_path}/state/quarantine: cannot write: Permission denied")
+        root.chmod(0o755)
+        site = Site(root).write()
+        (root / "state" / "quarantine").mkdir(parents=True)
+        if os.geteuid() == 0:
+            if not shutil.which("setpriv"):
+                pytest.skip("needs setpriv to run as nobody")
+            site.prefix = ("setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups")
+            for d in (root, site.etc, site.etc / "rules", site.etc / "sigs", site.cwd):
+                d.chmod(0o755)
+            for f in (*(site.etc / "rules").iterdir(), *(site.etc / "sigs").iterdir(), site.config):
+                f.chmod(0o644)
+        else:
+            (root / "state" / "quarantine").chmod(0o500)
+        site.refused(LINE["quarantine"], f"[quarantine] directory: {root}/state/quarantine: cannot write: "
+                                         "Permission denied")
     finally:
-        (tmp_path / "state" / "quarantine").chmod(0o700)
+        (root / "state" / "quarantine").chmod(0o700)
+        shutil.rmtree(root)
 
 
 def make_pair(directory, name):
@@ -275,7 +293,7 @@ def test_listener_that_cannot_bind_names_address_and_port(tmp_path, listener):
         p = site.run("serve", timeout=60)
         err = p.stderr.decode()
         assert p.returncode == 1, err
-        assert f"{site.config}:{line}: [{listener}] listen: cannot listen on 127.0.0.1:{port}: " in err, err
+        assert f"moat: {site.config}:{line}: [{listener}] listen: cannot listen on 127.0.0.1:{port}: " in err, err
         assert "Address already in use" in err, err
     finally:
         taken.close()
