@@ -36,11 +36,14 @@ enum Components {
     }
 
     /// The rule engine for `[spam] rules`, compiled once. Lint errors are logged, not fatal:
-    /// a rule that does not compile is skipped, as SpamAssassin does.
-    static func spamEngine(_ config: MoatConfig, logger: Logger) -> RuleEngine {
-        let engine = RuleEngine(directories: config.spam.rules,
-                                settings: RuleEngineSettings(spam: config.spam, bayes: config.bayes, dns: config.dns),
-                                cacheDirectory: config.spam.cacheDirectory, logger: logger)
+    /// a rule that does not compile is skipped, as SpamAssassin does. Without `writesState`
+    /// (`config check`) the same rules compile, but no Bayes database is opened (opening
+    /// creates it) and no compiled-rule cache is written.
+    static func spamEngine(_ config: MoatConfig, logger: Logger, writesState: Bool = true) -> RuleEngine {
+        var settings = RuleEngineSettings(spam: config.spam, bayes: config.bayes, dns: config.dns)
+        if !writesState { settings.bayes = nil }
+        let engine = RuleEngine(directories: config.spam.rules, settings: settings,
+                                cacheDirectory: writesState ? config.spam.cacheDirectory : nil, logger: logger)
         let errors = engine.ruleset.diagnostics.filter { $0.severity == .error }
         for problem in errors.prefix(20) { logger.warning("rules: \(problem)") }
         if errors.count > 20 { logger.warning("rules: \(errors.count - 20) more errors (moat rules lint)") }

@@ -1,17 +1,26 @@
 import ArgumentParser
+import Logging
 import MoatCore
 
-/// `moat config check -c FILE`: reports every problem with file:line.
+/// `moat config check -c FILE`: reports every problem with file:line, the file's text and
+/// everything `serve` would build from it (rules compiled, signatures loaded, access
+/// tables read, directories probed), then prints each path as resolved.
 struct ConfigCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "config", abstract: "Inspect the configuration.", subcommands: [Check.self])
 
     struct Check: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Validate a configuration file.")
+        static let configuration = CommandConfiguration(
+            abstract: "Validate a configuration file and what serve builds from it; print its resolved paths.")
         @OptionGroup var options: ConfigOption
 
         func run() throws {
-            _ = try loadConfig(options.config)
+            let config = try loadConfig(options.config)
+            // Only what stops serve; `moat rules lint` shows the rules' own warnings.
+            var logger = Logger(label: "moat")
+            logger.logLevel = .error
+            _ = try validatedParts(config, purpose: .check, logger: logger)
+            for path in config.origin.paths { say("\(path)") }
             say("\(options.config): OK")
         }
     }

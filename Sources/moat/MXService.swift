@@ -22,8 +22,9 @@ struct MXService {
     let scheduler: QueueScheduler
     let listen: EndpointText
 
-    static func start(config: MoatConfig, checker: ContentChecker, quarantine: QuarantineStore?,
-                      messageMemory: MessageMemoryBudget, logger: Logger) async throws -> MXService {
+    static func start(config: MoatConfig, parts: StartupValidation.MXParts, checker: ContentChecker,
+                      quarantine: QuarantineStore?, messageMemory: MessageMemoryBudget,
+                      logger: Logger) async throws -> MXService {
         let mx = config.mx
         let store = try DirectoryStore(path: config.storage.directoryDatabase)
         let resolver = try UnboundResolver(UnboundResolver.Configuration(config.dns), logger: logger)
@@ -61,11 +62,8 @@ struct MXService {
             ? FilterPipeline(checker: checker, policy: beforeQueue, quarantine: quarantine, relay: relay, logger: logger,
                              budget: FilterPipeline.Budget(limit: mx.filterBudget, overflow: relay))
             : nil
-        let mynetworks = try NetworkSet(mx.mynetworks)
-        let restrictions = try RestrictionPolicy(
-            parsing: [.client: mx.restrictions.client, .helo: mx.restrictions.helo, .sender: mx.restrictions.sender,
-                      .relay: mx.restrictions.relay, .recipient: mx.restrictions.recipient, .data: mx.restrictions.data],
-            mynetworks: mynetworks)
+        let mynetworks = parts.mynetworks
+        let restrictions = parts.restrictions
         let recipientResolver = RecipientResolver(store: store, mailRoot: config.storage.mailRoot,
                                                   recipientDelimiter: config.delivery.recipientDelimiter)
         let recipients = DirectoryRecipients(store: store, resolver: recipientResolver, relayDomains: mx.relayDomains,
@@ -81,8 +79,8 @@ struct MXService {
         let policy = MXServerPolicy(policy: restrictions, resolver: resolver, directory: recipients,
                                     clientLookupTimeout: mx.clientLookupTimeout, spoolSpace: spoolSpace, logger: logger)
 
-        let tls = try tlsContext(mx.tls, logger: logger)
-        let server = try await SMTPServer.bind(
+        let tls = parts.tls
+        let server = try await ListenerBindError.naming(listen, "mx", config.origin) { try await SMTPServer.bind(
             host: listen.host, port: listen.port,
             settings: SMTPServerSettings(hostname: mx.hostname, banner: mx.greeting, maxMessageSize: mx.maxMessageSize,
                                          maxRecipients: mx.maxRecipients, softErrorLimit: mx.softErrorLimit,
@@ -96,22 +94,54 @@ struct MXService {
                 timeouts: SessionTimeouts(idle: mx.idleTimeout, guards: mx.guards),
                 errorSleep: TimeAmount(mx.errorSleepTime), messageMemory: messageMemory),
             handler: MXMessageHandler(hostname: mx.hostname, filter: filter, queue: relay, logger: logger),
-            policy: policy, tls: tls, group: MultiThreadedEventLoopGroup.singleton, logger: logger)
+            policy: policy, tls: tls, group: MultiThreadedEventLoopGroup.singleton, logger: logger) }
         return MXService(server: server, scheduler: scheduler, listen: listen)
     }
 
-    /// STARTTLS from `[mx.tls]`, TLS 1.2 and later; nil (with a warning) when the files are
-    /// missing, so a fresh install still receives mail in plaintext.
-    static func tlsContext(_ settings: MXSettings.TLS, logger: Logger) throws -> NIOSSLContext? {
-        guard FileManager.default.fileExists(atPath: settings.certificate),
-              FileManager.default.fileExists(atPath: settings.key) else {
+    /// STARTTLS from `[mx.tls]`, TLS 1.2 and later; nil (with a warning) when neither file
+    /// exists, so a fresh install still receives mail in plaintext. Half a pair, a file that
+    /// does not load, or a key that does not match the certificate is an error.
+    static func tlsContext(_ settings: MXSettings.TLS, logger: Logger) throws(TLSPairError) -> NIOSSLContext? {
+        let fm = FileManager.default
+        switch (fm.fileExists(atPath: settings.certificate), fm.fileExists(atPath: settings.key)) {
+        case (false, false):
             logger.warning("mx: no certificate at \(settings.certificate) / key at \(settings.key): STARTTLS not offered")
             return nil
+        case (true, false):
+            throw TLSPairError(key: "key", path: settings.key, reason: "no such file (the certificate exists)")
+        case (false, true):
+            throw TLSPairError(key: "certificate", path: settings.certificate, reason: "no such file (the key exists)")
+        case (true, true):
+            break
         }
-        let chain = try NIOSSLCertificate.fromPEMFile(settings.certificate).map { NIOSSLCertificateSource.certificate($0) }
-        var configuration = TLSConfiguration.makeServerConfiguration(
-            certificateChain: chain, privateKey: .privateKey(try NIOSSLPrivateKey(file: settings.key, format: .pem)))
+        let chain: [NIOSSLCertificateSource]
+        let key: NIOSSLPrivateKey
+        do {
+            chain = try NIOSSLCertificate.fromPEMFile(settings.certificate).map { .certificate($0) }
+            if chain.isEmpty { throw NIOSSLError.failedToLoadCertificate }
+        } catch {
+            throw TLSPairError(key: "certificate", path: settings.certificate, reason: "not a PEM certificate chain (\(error))")
+        }
+        do {
+            key = try NIOSSLPrivateKey(file: settings.key, format: .pem)
+        } catch {
+            throw TLSPairError(key: "key", path: settings.key, reason: "not a PEM private key (\(error))")
+        }
+        var configuration = TLSConfiguration.makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(key))
         configuration.minimumTLSVersion = .tlsv12
-        return try NIOSSLContext(configuration: configuration)
+        do {
+            return try NIOSSLContext(configuration: configuration)
+        } catch {
+            throw TLSPairError(key: "key", path: settings.key,
+                               reason: "does not go with the certificate \(settings.certificate) (\(error))")
+        }
     }
+}
+
+/// A STARTTLS pair that cannot be used; `key` is the `[mx.tls]` key to blame.
+struct TLSPairError: Error, CustomStringConvertible {
+    let key: String
+    let path: String
+    let reason: String
+    var description: String { "\(path): \(reason)" }
 }

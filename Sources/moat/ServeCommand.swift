@@ -19,41 +19,49 @@ struct ServeCommand: AsyncParsableCommand {
         MallocTuning.apply()
         try LogOutput.apply(config.log)
         let logger = Logger(label: "moat")
-        let scanner: any VirusScanner
-        do {
-            scanner = try Components.virusScanner(config, logger: logger)
-        } catch {
-            printError("moat: antivirus: \(error)")
-            throw ExitCode(1)
-        }
-        var checker = try Components.checker(config, scanner: scanner, spam: Components.spamEngine(config, logger: logger))
+        let parts = try validatedParts(config, purpose: .serve, logger: logger)
+        let scanner = parts.scanner
+        var checker = parts.checker
         let checks = config.limits.contentChecks
         checker.slots = ContentCheckSlots(count: checks > 0 ? checks : System.coreCount)
         let quarantine = try Components.quarantine(config)
         let pipeline = FilterPipeline(checker: checker, policy: FilterPolicy(config: config), quarantine: quarantine,
-                                      relay: try Components.relay(config, logger: logger), logger: logger)
+                                      relay: SMTPRelay(endpoint: parts.reinject, heloName: config.filter.hostname,
+                                                       logger: logger),
+                                      logger: logger)
         let listen = try EndpointText(parsing: config.filter.listen)
         let f = config.filter
         let messageMemory = MessageMemoryBudget(limit: config.limits.messageMemory, afterBurst: MallocTuning.trim)
-        let filterServer = try await SMTPServer.bind(
-            host: listen.host, port: listen.port,
-            settings: SMTPServerSettings(hostname: f.hostname, lmtp: listen.lmtp, maxMessageSize: f.maxMessageSize,
-                                         maxRecipients: f.maxRecipients),
-            // Postfix's side of the filter runs with smtpd_error_sleep_time=0; so do we.
-            limits: SMTPServer.Limits(
-                admission: ConnectionAdmission.Rules(allowed: try NetworkSet(f.allow), maxConnections: f.maxConnections,
-                                                     guards: f.guards),
-                timeouts: SessionTimeouts(idle: f.idleTimeout, guards: f.guards), errorSleep: .zero,
-                messageMemory: messageMemory),
-            handler: pipeline, group: MultiThreadedEventLoopGroup.singleton, logger: logger)
+        let filterServer: SMTPServer
+        do {
+            filterServer = try await ListenerBindError.naming(listen, "filter", config.origin) {
+                try await SMTPServer.bind(
+                    host: listen.host, port: listen.port,
+                    settings: SMTPServerSettings(hostname: f.hostname, lmtp: listen.lmtp, maxMessageSize: f.maxMessageSize,
+                                                 maxRecipients: f.maxRecipients),
+                    // Postfix's side of the filter runs with smtpd_error_sleep_time=0; so do we.
+                    limits: SMTPServer.Limits(
+                        admission: ConnectionAdmission.Rules(allowed: try NetworkSet(f.allow), maxConnections: f.maxConnections,
+                                                             guards: f.guards),
+                        timeouts: SessionTimeouts(idle: f.idleTimeout, guards: f.guards), errorSleep: .zero,
+                        messageMemory: messageMemory),
+                    handler: pipeline, group: MultiThreadedEventLoopGroup.singleton, logger: logger)
+            }
+        } catch let error as ListenerBindError {
+            printError("moat: \(error)")
+            throw ExitCode(1)
+        }
         let bound = filterServer.localAddress
         logger.notice("listening on \(bound.ipAddress ?? listen.host):\(bound.port ?? listen.port) (\(listen.lmtp ? "LMTP" : "SMTP")), re-injecting to \(config.filter.reinject)")
 
         var mx: MXService?
-        if config.mx.enabled {
+        if let mxParts = parts.mx {
             do {
-                mx = try await MXService.start(config: config, checker: checker, quarantine: quarantine,
+                mx = try await MXService.start(config: config, parts: mxParts, checker: checker, quarantine: quarantine,
                                                messageMemory: messageMemory, logger: logger)
+            } catch let error as ListenerBindError {
+                printError("moat: \(error)")
+                throw ExitCode(1)
             } catch {
                 printError("moat: mx: \(error)")
                 throw ExitCode(1)
@@ -89,6 +97,24 @@ struct ServeCommand: AsyncParsableCommand {
             group.cancelAll()
         }
         logger.notice("stopped")
+    }
+}
+
+/// A listener that could not bind, named by the address and port it tried and the key
+/// that set them (`file:line: [mx] listen: cannot listen on 0.0.0.0:25: Address already in use`).
+struct ListenerBindError: Error, CustomStringConvertible {
+    let issue: ConfigIssue
+    var description: String { issue.description }
+
+    /// Runs `bind`, turning its failure into a `ListenerBindError` for `[section] listen`.
+    static func naming<T>(_ endpoint: EndpointText, _ section: String, _ origin: ConfigOrigin,
+                          _ bind: () async throws -> T) async throws -> T {
+        do {
+            return try await bind()
+        } catch {
+            let host = endpoint.host.contains(":") ? "[\(endpoint.host)]" : endpoint.host
+            throw ListenerBindError(issue: origin.issue(section, "listen", "cannot listen on \(host):\(endpoint.port): \(error)"))
+        }
     }
 }
 

@@ -16,7 +16,7 @@ import pytest
 
 from harness import Moat, MoatMX
 from harness import RawClient
-from harness.moat import BINARY
+from harness.moat import BINARY, REPO
 
 TIMEOUT = 20
 
@@ -112,7 +112,10 @@ def test_filter_refuses_a_client_outside_allow_before_the_greeting(started, smtp
 
 def config_with(tmp_path, filter_lines):
     path = tmp_path / "moat.toml"
-    path.write_text("[filter]\n" + "".join(f"{line}\n" for line in filter_lines) + "\n[mx]\nenabled = false\n")
+    # Rules and (test) signatures that exist, so only the [filter] lines decide.
+    path.write_text("[filter]\n" + "".join(f"{line}\n" for line in filter_lines) + "\n[mx]\nenabled = false\n"
+                    f"[spam]\nrules = ['{REPO / 'Rules'}']\n"
+                    f"[virus]\ndatabases = ['{REPO / 'Rules' / 'clamav'}']\ntest_signatures_only = true\n")
     return path
 
 

@@ -203,7 +203,11 @@ final class MoatConfigTests: XCTestCase {
         XCTAssertEqual(c.virus.destiny, defaults.virus.destiny)
         XCTAssertEqual(c.banned.destiny, defaults.banned.destiny)
         XCTAssertEqual(c.banned.filenames, defaults.banned.filenames)
-        XCTAssertEqual(c.quarantine.directory, defaults.quarantine.directory)
+        // Its paths are relative to Config/ and name the repository's directories.
+        let repository = URL(fileURLWithPath: path).deletingLastPathComponent().deletingLastPathComponent().path
+        XCTAssertEqual(c.quarantine.directory, repository + "/Quarantine")
+        XCTAssertEqual(c.storage.dataDir, repository + "/var")
+        XCTAssertEqual(c.spam.rules, [repository + "/Rules"])
         XCTAssertEqual(c.queue, defaults.queue, "moat.toml documents the [queue] defaults")
     }
 

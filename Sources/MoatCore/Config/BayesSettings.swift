@@ -1,7 +1,7 @@
 /// `[bayes]`: the Bayes classifier (SpamAssassin's `use_bayes`, `bayes_*` settings).
 public struct BayesSettings: Sendable {
     public var enabled = true
-    /// The SQLite token database, relative to the working directory unless absolute.
+    /// The SQLite token database, relative to the configuration file's directory unless absolute.
     public var database = "var/bayes.sqlite"
     /// Learn from scan results (`bayes_auto_learn`).
     public var autolearn = true
@@ -20,7 +20,7 @@ public struct BayesSettings: Sendable {
 
     init(_ s: ConfigSection) {
         enabled = s.bool("enabled", default: enabled)
-        database = s.string("database", default: database)
+        database = s.path("database", default: database)
         autolearn = s.bool("autolearn", default: autolearn)
         minHam = s.int("min_ham", default: minHam, range: 0...10_000_000)
         minSpam = s.int("min_spam", default: minSpam, range: 0...10_000_000)

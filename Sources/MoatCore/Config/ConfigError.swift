@@ -9,5 +9,8 @@ public struct ConfigIssue: Sendable, Equatable, CustomStringConvertible {
 /// Every problem found in a configuration file; start-up refuses to go on with any.
 public struct ConfigError: Error, Sendable, CustomStringConvertible {
     public var issues: [ConfigIssue]
+
+    public init(issues: [ConfigIssue]) { self.issues = issues }
+
     public var description: String { issues.map(\.description).joined(separator: "\n") }
 }

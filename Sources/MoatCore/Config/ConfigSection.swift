@@ -9,11 +9,13 @@ public final class ConfigSection {
     private var used: Set<String> = []
     private(set) var issues: [ConfigIssue] = []
     private var children: [ConfigSection] = []
+    private let recorder: ConfigRecorder
 
-    init(name: String, table: TOMLTable, file: String) {
+    init(name: String, table: TOMLTable, file: String, recorder: ConfigRecorder) {
         self.name = name
         self.table = table
         self.file = file
+        self.recorder = recorder
     }
 
     /// The line of `key`, or of the section header when the key is absent.
@@ -28,6 +30,7 @@ public final class ConfigSection {
 
     private func entry(_ key: String) -> TOMLTable.Entry? {
         used.insert(key)
+        recorder.origin.lines["\(name).\(key)"] = line(of: key)
         return table[key]
     }
 
@@ -121,6 +124,25 @@ public final class ConfigSection {
         return value
     }
 
+    /// A file or directory: relative values are resolved against the configuration file's
+    /// directory (`ConfigPath`), and the result is recorded for `moat config check`.
+    public func path(_ key: String, default value: String) -> String {
+        resolved(key, string(key, default: value))
+    }
+
+    /// A list of files or directories, each resolved as `path(_:default:)`.
+    public func paths(_ key: String, default value: [String]) -> [String] {
+        strings(key, default: value).map { resolved(key, $0) }
+    }
+
+    /// `value`, read from `key`, resolved and recorded as one of the file's paths. For path
+    /// arguments inside other values (an access table named in a restriction list).
+    public func resolved(_ key: String, _ value: String) -> String {
+        let path = recorder.origin.baseDirectory.map { ConfigPath.resolve(value, against: $0) } ?? value
+        recorder.origin.paths.append(ResolvedPath(section: name, key: key, path: path, line: line(of: key)))
+        return path
+    }
+
     /// One of a fixed set of words.
     public func choice<T: RawRepresentable>(_ key: String, default value: T) -> T
     where T.RawValue == String, T: CaseIterable {
@@ -137,7 +159,7 @@ public final class ConfigSection {
         if let e = entry(key) {
             if case .table(let t) = e.value { sub = t } else { report(key, "must be a [\(name).\(key)] table") }
         }
-        let child = ConfigSection(name: "\(name).\(key)", table: sub, file: file)
+        let child = ConfigSection(name: "\(name).\(key)", table: sub, file: file, recorder: recorder)
         children.append(child)
         return child
     }

@@ -110,16 +110,19 @@ public struct MXSettings: Sendable {
         clientLookupTimeout = s.duration("client_lookup_timeout", default: clientLookupTimeout)
 
         let t = s.subsection("tls")
-        tls.certificate = t.string("certificate", default: tls.certificate)
-        tls.key = t.string("key", default: tls.key)
+        tls.certificate = t.path("certificate", default: tls.certificate)
+        tls.key = t.path("key", default: tls.key)
 
         let r = s.subsection("restrictions")
-        restrictions.client = r.strings("client", default: restrictions.client)
-        restrictions.helo = r.strings("helo", default: restrictions.helo)
-        restrictions.sender = r.strings("sender", default: restrictions.sender)
-        restrictions.relay = r.strings("relay", default: restrictions.relay)
-        restrictions.recipient = r.strings("recipient", default: restrictions.recipient)
-        restrictions.data = r.strings("data", default: restrictions.data)
+        func list(_ key: String, _ value: [String]) -> [String] {
+            RestrictionListText.resolvingAccessTables(r.strings(key, default: value)) { r.resolved(key, $0) }
+        }
+        restrictions.client = list("client", restrictions.client)
+        restrictions.helo = list("helo", restrictions.helo)
+        restrictions.sender = list("sender", restrictions.sender)
+        restrictions.relay = list("relay", restrictions.relay)
+        restrictions.recipient = list("recipient", restrictions.recipient)
+        restrictions.data = list("data", restrictions.data)
 
         if let problem = EndpointText.problem(listen, allowLMTP: false) { s.report("listen", problem) }
         if hostname.isEmpty || hostname.contains(" ") { s.report("hostname", "must be a host name") }

@@ -17,11 +17,14 @@ public struct MoatConfig: Sendable {
     public var delivery = DeliverySettings()
     public var mx = MXSettings()
     public var limits = LimitsSettings()
+    /// The file, the line of each key and every resolved path.
+    public var origin = ConfigOrigin()
 
     public init() {}
 
     /// Reads and validates a configuration file; throws `ConfigError` listing every
-    /// problem with `file:line`.
+    /// problem with `file:line`. Relative paths in it are resolved against the file's own
+    /// directory, once, here.
     public static func load(path: String) throws(ConfigError) -> MoatConfig {
         let text: String
         do {
@@ -29,11 +32,13 @@ public struct MoatConfig: Sendable {
         } catch {
             throw ConfigError(issues: [ConfigIssue(file: path, line: 0, message: "cannot read: \(error.localizedDescription)")])
         }
-        return try parse(text, file: path)
+        let base = ConfigPath.directory(of: path, workingDirectory: FileManager.default.currentDirectoryPath)
+        return try parse(text, file: path, baseDirectory: base)
     }
 
-    /// Parses configuration text; `file` names it in error messages.
-    public static func parse(_ text: String, file: String) throws(ConfigError) -> MoatConfig {
+    /// Parses configuration text; `file` names it in error messages. Relative paths are
+    /// resolved against `baseDirectory` (absolute), or kept as written when it is nil.
+    public static func parse(_ text: String, file: String, baseDirectory: String? = nil) throws(ConfigError) -> MoatConfig {
         let root: TOMLTable
         do {
             root = try TOMLParser.parse(text)
@@ -43,10 +48,11 @@ public struct MoatConfig: Sendable {
         var config = MoatConfig()
         var issues: [ConfigIssue] = []
         var sections: [ConfigSection] = []
+        let recorder = ConfigRecorder(ConfigOrigin(file: file, baseDirectory: baseDirectory))
         func section(_ name: String) -> ConfigSection {
             let table: TOMLTable
             if case .table(let t)? = root[name]?.value { table = t } else { table = TOMLTable() }
-            let s = ConfigSection(name: name, table: table, file: file)
+            let s = ConfigSection(name: name, table: table, file: file, recorder: recorder)
             sections.append(s)
             return s
         }
@@ -64,6 +70,7 @@ public struct MoatConfig: Sendable {
         config.delivery = DeliverySettings(section("delivery"))
         config.mx = MXSettings(section("mx"))
         config.limits = LimitsSettings(section("limits"))
+        config.origin = recorder.origin
         let known = Set(sections.map(\.name))
         for key in root.keys {
             guard let entry = root[key] else { continue }

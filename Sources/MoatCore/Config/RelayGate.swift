@@ -20,7 +20,7 @@ public struct RelayGate: Sendable, Equatable {
     /// everyone is refused on its own (`NetworkReach`).
     public static func verdict(_ entries: [String]) -> ListVerdict {
         let words = entries.enumerated().flatMap { position, entry in
-            entry.split(whereSeparator: { " \t,\n".contains($0) }).map { (position, $0.lowercased()) }
+            RestrictionListText.words(of: entry).map { (position, $0.lowercased()) }
         }
         for (position, word) in words {
             if refusals.contains(word) { return .refuses(entry: position) }

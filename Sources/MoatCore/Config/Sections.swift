@@ -109,11 +109,11 @@ public struct SpamSettings: Sendable {
     public init() {}
 
     init(_ s: ConfigSection) {
-        rules = s.strings("rules", default: rules)
+        rules = s.paths("rules", default: rules)
         requiredScore = s.double("required_score", default: requiredScore)
         useNetwork = s.bool("use_network", default: useNetwork)
         dnsTimeout = s.duration("dns_timeout", default: dnsTimeout)
-        cacheDirectory = s.string("cache_directory", default: cacheDirectory)
+        cacheDirectory = s.path("cache_directory", default: cacheDirectory)
         tagLevel = s.double("tag_level", default: tagLevel)
         tag2Level = s.double("tag2_level", default: tag2Level)
         killLevel = s.double("kill_level", default: killLevel)
@@ -131,6 +131,10 @@ public struct VirusSettings: Sendable {
     public var engine = Engine.libclamav
     /// Signature databases (directories or files) for libclamav; missing ones are skipped.
     public var databases = ["/var/lib/clamav", "Rules/clamav"]
+    /// Consent to scan with Moat's own test signatures (`Rules/clamav`) alone: for the
+    /// repository's development config and tests. Otherwise start-up needs a real database
+    /// (freshclam's, or any other signature file) among `databases`.
+    public var testSignaturesOnly = false
     /// `unix:/run/clamav/clamd.ctl` or `tcp:127.0.0.1:3310`, for `engine = "clamd"`.
     public var clamdSocket = "unix:/run/clamav/clamd.ctl"
     /// libclamav limits, as clamd.conf's MaxScanSize, MaxFileSize, MaxRecursion, MaxFiles, MaxScanTime.
@@ -147,8 +151,10 @@ public struct VirusSettings: Sendable {
     init(_ s: ConfigSection) {
         destiny = s.choice("destiny", default: destiny)
         engine = s.choice("engine", default: engine)
-        databases = s.strings("databases", default: databases)
+        databases = s.paths("databases", default: databases)
+        testSignaturesOnly = s.bool("test_signatures_only", default: testSignaturesOnly)
         clamdSocket = s.string("clamd_socket", default: clamdSocket)
+        if clamdSocket.hasPrefix("unix:") { clamdSocket = "unix:" + s.resolved("clamd_socket", String(clamdSocket.dropFirst(5))) }
         maxScanSize = s.byteSize("max_scan_size", default: maxScanSize)
         maxFileSize = s.byteSize("max_file_size", default: maxFileSize)
         maxRecursion = s.int("max_recursion", default: maxRecursion, range: 1...100)
@@ -205,8 +211,8 @@ public struct QuarantineSettings: Sendable {
     public init() {}
 
     init(_ s: ConfigSection) {
-        directory = s.string("directory", default: directory)
-        index = s.string("index", default: index)
+        directory = s.path("directory", default: directory)
+        index = s.path("index", default: index)
         let age = s.duration("max_age", default: maxAge ?? .zero)
         maxAge = age == .zero ? nil : age
         purgeInterval = s.duration("purge_interval", default: purgeInterval)
@@ -253,7 +259,12 @@ public struct LogSettings: Sendable {
         facility = s.choice("facility", default: facility)
         let text = s.string("destination", default: destination.description)
         if let parsed = LogDestination(parsing: text) {
-            destination = parsed
+            // A file or another syslog socket is a path like any other: relative to this file.
+            switch parsed {
+            case .file(let path): destination = .file(path: s.resolved("destination", path))
+            case .syslog(let socket) where text != "syslog": destination = .syslog(socket: s.resolved("destination", socket))
+            default: destination = parsed
+            }
         } else {
             s.report("destination", "'\(text)' is not \"stderr\", \"syslog\", \"syslog:SOCKET\" or a file path")
         }
@@ -268,7 +279,7 @@ public struct StorageSettings: Sendable {
     public init() {}
 
     init(_ s: ConfigSection) {
-        dataDir = s.string("data_dir", default: dataDir)
+        dataDir = s.path("data_dir", default: dataDir)
         if dataDir.isEmpty { s.report("data_dir", "must not be empty") }
     }
 

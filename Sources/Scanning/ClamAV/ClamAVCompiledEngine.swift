@@ -92,7 +92,7 @@ final class ClamAVCompiledEngine: @unchecked Sendable {
     }
 
     /// File extensions `cl_load` picks up from a directory (libclamav's CLI_DBEXT list).
-    private static let databaseExtensions: Set<String> = [
+    static let databaseExtensions: Set<String> = [
         "db", "hdb", "hdu", "fp", "mdb", "mdu", "hsb", "hsu", "sfp", "msb", "msu", "ndb", "ndu", "ldb", "ldu",
         "sdb", "zmd", "rmd", "pdb", "gdb", "wdb", "cbc", "ftm", "cfg", "cvd", "cld", "cud", "cdb", "cat", "crb",
         "idb", "ioc", "yar", "yara", "pwdb", "ign", "ign2", "imp",

@@ -1,0 +1,183 @@
+import ArgumentParser
+import Filter
+import Foundation
+import Logging
+import MoatCore
+import NIOSSL
+import Policy
+import Scanning
+import SMTP
+import SpamEngine
+
+/// Everything `moat serve` builds from the configuration's content, built and checked by
+/// one routine that `moat config check` runs too, so a configuration that passes the check
+/// cannot fail start-up on its content. Each problem is a `ConfigIssue` at the line of the
+/// key responsible, naming the path involved; all of them are reported at once.
+///
+/// Refused here, and nowhere silently accepted: rule paths that are missing or yield no
+/// rules (GTUBE would pass as clean), antivirus with Moat's test signatures only (unless
+/// `[virus] test_signatures_only`), directories Moat must write that this process cannot,
+/// restriction lists and their access tables, banned-name patterns, the re-injection
+/// endpoint, and a STARTTLS pair that does not load.
+enum StartupValidation {
+    /// What the parts are built for: `check` builds nothing that writes (no Bayes database
+    /// is opened, no compiled-rule cache written), so running it as root on a production
+    /// config leaves no root-owned file behind for the service user to trip over.
+    enum Purpose { case serve, check }
+
+    /// The parts `serve` goes on with.
+    struct Parts {
+        let scanner: any VirusScanner
+        let spam: RuleEngine
+        let checker: ContentChecker
+        let reinject: SMTPEndpoint
+        /// nil when `[mx] enabled = false`.
+        let mx: MXParts?
+    }
+
+    struct MXParts {
+        let mynetworks: NetworkSet
+        let restrictions: RestrictionPolicy
+        /// nil when neither file of the pair exists (STARTTLS is then not offered).
+        let tls: NIOSSLContext?
+    }
+
+    static func validate(_ config: MoatConfig, purpose: Purpose, logger: Logger) throws(ConfigError) -> Parts {
+        let origin = config.origin
+        var issues: [ConfigIssue] = []
+        let spam = Components.spamEngine(config, logger: logger, writesState: purpose == .serve)
+        issues += ruleIssues(config, loaded: spam.configuration)
+        issues += signatureIssues(config)
+        for directory in writableDirectories(config) {
+            if let problem = WritableDirectory.problem(directory.path) {
+                issues.append(origin.issue(directory.section, directory.key, "\(directory.path): \(problem)"))
+            }
+        }
+
+        var scanner: (any VirusScanner)?
+        do {
+            scanner = try Components.virusScanner(config, logger: logger)
+        } catch {
+            let key = config.virus.engine == .clamd ? "clamd_socket" : "databases"
+            issues.append(origin.issue("virus", key, "\(error)"))
+        }
+        var checker: ContentChecker?
+        if let scanner {
+            do {
+                checker = try Components.checker(config, scanner: scanner, spam: spam)
+            } catch {
+                issues.append(origin.issue("banned", "filenames", "\(error)"))
+            }
+        }
+        var reinject: SMTPEndpoint?
+        do {
+            reinject = try SMTPEndpoint(parsing: config.filter.reinject)
+        } catch {
+            issues.append(origin.issue("filter", "reinject", "\(error)"))
+        }
+        var mx: MXParts?
+        if config.mx.enabled {
+            (mx, issues) = mxParts(config, logger: logger, issues: issues)
+        }
+        guard issues.isEmpty, let scanner, let checker, let reinject, mx != nil || !config.mx.enabled else {
+            throw ConfigError(issues: issues.sorted { $0.line < $1.line })
+        }
+        return Parts(scanner: scanner, spam: spam, checker: checker, reinject: reinject, mx: mx)
+    }
+
+    /// Each rules path must exist and hold rule files, and together they must define rules:
+    /// with none, every message scores 0 and GTUBE passes as clean.
+    static func ruleIssues(_ config: MoatConfig, loaded: RuleConfiguration) -> [ConfigIssue] {
+        var issues: [ConfigIssue] = []
+        for path in config.spam.rules {
+            var isDirectory: ObjCBool = false
+            if !FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
+                issues.append(config.origin.issue("spam", "rules", "\(path): no such file or directory"))
+            } else if isDirectory.boolValue,
+                      !((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).contains(where: { $0.hasSuffix(".cf") }) {
+                issues.append(config.origin.issue("spam", "rules", "\(path): no rule files (*.cf) in this directory"))
+            }
+        }
+        if issues.isEmpty, loaded.rules.isEmpty {
+            let listed = config.spam.rules.isEmpty ? "an empty list" : config.spam.rules.joined(separator: ", ")
+            issues.append(config.origin.issue(
+                "spam", "rules", "no rules in \(listed): every message would score 0 (even GTUBE would pass)"))
+        }
+        return issues
+    }
+
+    /// libclamav with nothing but `Moat.Test.*` signatures finds no real virus: refused
+    /// unless the configuration says that is what it wants.
+    static func signatureIssues(_ config: MoatConfig) -> [ConfigIssue] {
+        let virus = config.virus
+        guard virus.engine == .libclamav, !virus.testSignaturesOnly,
+              ClamAVTestSignatures.realDatabaseFiles(in: virus.databases).isEmpty else { return [] }
+        return [config.origin.issue(
+            "virus", "databases",
+            "no virus database besides Moat's test signatures (\(ClamAVTestSignatures.namePrefix)*) in "
+                + "\(virus.databases.joined(separator: ", ")): run freshclam (apt install clamav-freshclam) so "
+                + "/var/lib/clamav holds main.cvd and daily.cvd, or set test_signatures_only = true for a test setup")]
+    }
+
+    /// The directories Moat writes into, each with the key that places it.
+    static func writableDirectories(_ config: MoatConfig) -> [ResolvedPath] {
+        func entry(_ section: String, _ key: String, _ path: String) -> ResolvedPath {
+            ResolvedPath(section: section, key: key, path: path, line: config.origin.line(section, key))
+        }
+        func parent(_ file: String) -> String { (file as NSString).deletingLastPathComponent }
+        var directories = [
+            entry("quarantine", "directory", config.quarantine.directory),
+            entry("quarantine", "index", parent(config.quarantine.index)),
+            entry("spam", "cache_directory", config.spam.cacheDirectory),
+        ]
+        if config.bayes.enabled { directories.append(entry("bayes", "database", parent(config.bayes.database))) }
+        if config.mx.enabled {
+            let storage = config.storage
+            directories += [storage.dataDir, storage.queueDirectory, storage.mailRoot].map {
+                entry("storage", "data_dir", $0)
+            }
+        }
+        return directories
+    }
+
+    /// The restriction lists with their access tables, and the STARTTLS pair.
+    private static func mxParts(_ config: MoatConfig, logger: Logger, issues: [ConfigIssue]) -> (MXParts?, [ConfigIssue]) {
+        var issues = issues
+        let mx = config.mx
+        let lists: [PolicyStage: [String]] = [
+            .client: mx.restrictions.client, .helo: mx.restrictions.helo, .sender: mx.restrictions.sender,
+            .relay: mx.restrictions.relay, .recipient: mx.restrictions.recipient, .data: mx.restrictions.data,
+        ]
+        var restrictions: RestrictionPolicy?
+        var mynetworks: NetworkSet?
+        do {
+            let networks = try NetworkSet(mx.mynetworks)
+            mynetworks = networks
+            restrictions = try RestrictionPolicy(parsing: lists, mynetworks: networks)
+        } catch let error as RestrictionParseError {
+            issues.append(config.origin.issue("mx.restrictions", error.stage.rawValue, error.description))
+        } catch {
+            issues.append(config.origin.issue("mx", "mynetworks", "\(error)"))
+        }
+        var tls: NIOSSLContext?
+        do {
+            tls = try MXService.tlsContext(mx.tls, logger: logger)
+        } catch {
+            issues.append(config.origin.issue("mx.tls", error.key, error.description))
+        }
+        guard let restrictions, let mynetworks else { return (nil, issues) }
+        return (MXParts(mynetworks: mynetworks, restrictions: restrictions, tls: tls), issues)
+    }
+}
+
+/// Runs `StartupValidation` on a loaded configuration, or exits with every issue on stderr
+/// (status 1), as `loadConfig` does for problems in the file's text.
+func validatedParts(_ config: MoatConfig, purpose: StartupValidation.Purpose,
+                    logger: Logger) throws -> StartupValidation.Parts {
+    do {
+        return try StartupValidation.validate(config, purpose: purpose, logger: logger)
+    } catch {
+        printError("\(lines: error.description.components(separatedBy: "\n"))")
+        throw ExitCode(1)
+    }
+}
