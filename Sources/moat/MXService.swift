@@ -23,7 +23,7 @@ struct MXService {
     let listen: EndpointText
 
     static func start(config: MoatConfig, checker: ContentChecker, quarantine: QuarantineStore?,
-                      logger: Logger) async throws -> MXService {
+                      logger: Logger, maildirPermissions: FilePermissions? = nil) async throws -> MXService {
         let mx = config.mx
         let store = try DirectoryStore(path: config.storage.directoryDatabase)
         let resolver = try UnboundResolver(UnboundResolver.Configuration(config.dns), logger: logger)
@@ -42,7 +42,8 @@ struct MXService {
         let deliverer = try MailDeliverer(
             delivery: config.delivery, storage: config.storage, directory: store, resolver: resolver, logger: logger,
             identity: LocalIdentity(hostname: mx.hostname, names: [mx.hostname],
-                                    addresses: InterfaceAddresses.served(byListenerOn: listen.host)))
+                                    addresses: InterfaceAddresses.served(byListenerOn: listen.host)),
+            maildirPermissions: maildirPermissions)
         let arrivals = QueueArrivals()
         let relay = QueueRelay(spool: spool, arrivals: arrivals, pool: pool, logger: logger)
         let scheduler = QueueScheduler(

@@ -20,6 +20,13 @@ struct ServeCommand: AsyncParsableCommand {
             $0 = Logger.Level(rawValue: config.log.level == .notice ? "notice" : config.log.level.rawValue) ?? .info
         }
         let logger = Logger(label: "moat")
+        let privileges: ServicePrivileges
+        do {
+            privileges = try ServicePrivileges.prepare(config)
+        } catch {
+            printError("moat: \(error)")
+            throw ExitCode(1)
+        }
         let scanner: any VirusScanner
         do {
             scanner = try Components.virusScanner(config, logger: logger)
@@ -49,7 +56,8 @@ struct ServeCommand: AsyncParsableCommand {
         var mx: MXService?
         if config.mx.enabled {
             do {
-                mx = try await MXService.start(config: config, checker: checker, quarantine: quarantine, logger: logger)
+                mx = try await MXService.start(config: config, checker: checker, quarantine: quarantine, logger: logger,
+                                               maildirPermissions: privileges.maildir)
             } catch {
                 printError("moat: mx: \(error)")
                 throw ExitCode(1)
@@ -57,6 +65,14 @@ struct ServeCommand: AsyncParsableCommand {
             if let address = mx?.server.localAddress {
                 logger.notice("MX listening on \(address.ipAddress ?? "?"):\(address.port ?? 0) as \(config.mx.hostname)")
             }
+        }
+        // Every listener is bound and none accepts before run(): switch now, so no byte
+        // from the network is read as root.
+        do {
+            try privileges.drop(config, logger: logger)
+        } catch {
+            printError("moat: \(error)")
+            throw ExitCode(1)
         }
         let servers = [filterServer] + (mx.map { [$0.server] } ?? [])
         let signals = SignalWatcher(scanner: scanner as? ClamAVEngine, interval: config.virus.reloadCheckInterval,

@@ -16,6 +16,7 @@ public struct MoatConfig: Sendable {
     public var queue = QueueSettings()
     public var delivery = DeliverySettings()
     public var mx = MXSettings()
+    public var service = ServiceSettings()
 
     public init() {}
 
@@ -62,6 +63,7 @@ public struct MoatConfig: Sendable {
         config.queue = QueueSettings(section("queue"))
         config.delivery = DeliverySettings(section("delivery"))
         config.mx = MXSettings(section("mx"))
+        config.service = ServiceSettings(section("service"))
         let known = Set(sections.map(\.name))
         for key in root.keys {
             guard let entry = root[key] else { continue }
