@@ -108,10 +108,12 @@ final class ServiceSettingsTests: XCTestCase {
         XCTAssertTrue(fm.createFile(atPath: "\(base)/ours/directory.sqlite", contents: Data()))
         XCTAssertTrue(fm.createFile(atPath: "\(base)/system/file", contents: Data()))
         defer { try? fm.removeItem(atPath: base) }
+        // Hostile: a hard link to a root file where a journal would be made.
+        XCTAssertEqual(link("\(base)/system/file", "\(base)/ours/directory.sqlite-wal"), 0)
         let account = ServiceAccount(user: "nobody", uid: 65_534, group: "nogroup", gid: 65_534)
         XCTAssertEqual(chown("\(base)/ours", account.uid, account.gid), 0)
         let changed = try StateOwnership.adopt(["\(base)/ours", "\(base)/ours/queue", "\(base)/ours/directory.sqlite",
-                                                "\(base)/system", "\(base)/system/file", "\(base)/missing"], for: account)
+                                                "\(base)/ours/directory.sqlite-wal", "\(base)/system", "\(base)/system/file", "\(base)/missing"], for: account)
         XCTAssertEqual(Set(changed), ["\(base)/ours/queue", "\(base)/ours/queue/active", "\(base)/ours/directory.sqlite"])
         func uid(_ path: String) throws -> Int { (try fm.attributesOfItem(atPath: path)[.ownerAccountID] as! NSNumber).intValue }
         XCTAssertEqual(try uid("\(base)/ours/queue/active"), 65_534)

@@ -10,8 +10,8 @@ import Darwin
 /// directories, SQLite databases and their journals, the rule cache) to the service
 /// account, so it can still write them afterwards.
 ///
-/// Only entries owned by root whose parent directory already belongs to the account are
-/// taken over (and, below a directory taken over, its root-owned contents): the directories
+/// Only entries owned by root whose parent directory already belongs to the account, and
+/// which are not a hard link, are taken over (and, below a directory taken over, its root-owned contents): the directories
 /// themselves are the installer's to create (`make install`), so a `data_dir = "/var"`
 /// typo can never make Moat chown a system directory.
 public enum StateOwnership {
@@ -30,6 +30,9 @@ public enum StateOwnership {
                               changed: inout [String]) throws(SystemCallError) {
         var info = stat()
         guard lstat(path, &info) == 0, info.st_uid == 0, account.uid != 0 else { return }
+        // A second name of a root file (a hard link planted where a journal will be made)
+        // must not hand that file over; symlinks are never followed (lchown).
+        if info.st_mode & S_IFMT != S_IFDIR, info.st_nlink > 1 { return }
         let ours = parentIsOurs ?? {
             var parent = stat()
             return stat(DurableFile.parentDirectory(of: path), &parent) == 0 && parent.st_uid == account.uid
