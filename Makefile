@@ -6,11 +6,11 @@ PYTHON ?= python3
 
 # Debian packages: what the build links, and what the tests drive.
 BUILD_PACKAGES = pkg-config libclamav-dev libsqlite3-dev libpcre2-dev libhyperscan-dev libunbound-dev libcrypt-dev openssl
-TEST_PACKAGES = postfix swaks clamav-testfiles clamav-daemon python3 spamassassin spamc dnsmasq-base dovecot-core
+TEST_PACKAGES = postfix swaks clamav-testfiles clamav-daemon python3 spamassassin spamc dnsmasq-base dovecot-core dovecot-imapd dovecot-sqlite sqlite3
 
 SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all build release run test unit-test integration-test bench deps test-deps clean tls-pair
+.PHONY: all build release run test unit-test integration-test bench deps test-deps clean tls-pair install uninstall
 
 all: build
 
@@ -84,3 +84,68 @@ accuracy: deps
 
 clean:
 	rm -rf .build var
+
+# --- install / uninstall -------------------------------------------------------------------
+# `make install` (as root): the release binary, Moat's rules, /etc/moat/moat.toml (only when
+# absent), the systemd unit, the `moat` system user and Moat's state directories.
+# DESTDIR stages the tree for packaging: then no user is created and nothing is chowned.
+# BINARY=path installs an already built binary instead of building the release.
+PREFIX ?= /usr/local
+DESTDIR ?=
+BINARY ?= .build/release/moat
+SERVICE_USER ?= moat
+BINDIR = $(PREFIX)/bin
+SHAREDIR = $(PREFIX)/share/moat
+DOCDIR = $(PREFIX)/share/doc/moat
+CONFDIR = /etc/moat
+# /etc/systemd/system: the admin's units (a Debian package would use /lib/systemd/system).
+UNITDIR ?= /etc/systemd/system
+# Owner-only state: directory, Bayes and quarantine index, queue, Maildirs; quarantine; cache.
+STATE_DIRS = /var/lib/moat /var/lib/moat/queue /var/lib/moat/mail /var/spool/moat /var/spool/moat/quarantine /var/cache/moat
+# The one path the production config and the unit name under PREFIX.
+SUBST = sed -e 's|/usr/local/share/moat|$(SHAREDIR)|g' -e 's|@PREFIX@|$(PREFIX)|g'
+
+install: $(if $(filter command line environment,$(origin BINARY)),,release)
+	install -D -m 0755 $(BINARY) $(DESTDIR)$(BINDIR)/moat
+	install -d -m 0755 $(DESTDIR)$(SHAREDIR)/rules $(DESTDIR)$(DOCDIR)
+	cp -R Rules/. $(DESTDIR)$(SHAREDIR)/rules/
+	chmod -R u=rwX,go=rX $(DESTDIR)$(SHAREDIR)/rules
+	$(SUBST) Config/moat.production.toml > $(DESTDIR)$(SHAREDIR)/moat.toml.dist
+	chmod 0644 $(DESTDIR)$(SHAREDIR)/moat.toml.dist
+	install -m 0644 README.md $(DESTDIR)$(DOCDIR)/README.md
+	install -d -m 0755 $(DESTDIR)$(UNITDIR)
+	$(SUBST) Packaging/moat.service > $(DESTDIR)$(UNITDIR)/moat.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/moat.service
+	@if [ -z "$(DESTDIR)" ]; then \
+	  getent group $(SERVICE_USER) >/dev/null || groupadd --system $(SERVICE_USER); \
+	  getent passwd $(SERVICE_USER) >/dev/null || useradd --system --gid $(SERVICE_USER) --home-dir /var/lib/moat \
+	    --no-create-home --shell /usr/sbin/nologin --comment "Moat mail filter" $(SERVICE_USER); \
+	fi
+	@# Config: root-owned, readable by the service group (reload re-reads it after the switch).
+	install -d -m 0750 $(DESTDIR)$(CONFDIR)
+	@if [ -e $(DESTDIR)$(CONFDIR)/moat.toml ]; then \
+	  echo "kept $(DESTDIR)$(CONFDIR)/moat.toml; the new defaults are in $(SHAREDIR)/moat.toml.dist"; \
+	else install -m 0640 $(DESTDIR)$(SHAREDIR)/moat.toml.dist $(DESTDIR)$(CONFDIR)/moat.toml; fi
+	@# State directories are created once; an upgrade keeps the owner and mode an admin chose.
+	@for d in $(STATE_DIRS); do \
+	  if [ ! -d $(DESTDIR)$$d ]; then install -d -m 0700 $(DESTDIR)$$d && \
+	    { [ -n "$(DESTDIR)" ] || chown $(SERVICE_USER):$(SERVICE_USER) $$d; } && echo "created $(DESTDIR)$$d"; fi; \
+	done
+	@if [ -z "$(DESTDIR)" ]; then \
+	  chgrp $(SERVICE_USER) $(CONFDIR) $(CONFDIR)/moat.toml && \
+	  if [ -d /run/systemd/system ]; then systemctl daemon-reload; fi; \
+	fi
+
+# Removes what install added: never mail, queue, quarantine or the directory (/var/lib/moat,
+# /var/spool/moat), nor a config the admin changed, nor the moat user (files still belong to it).
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/moat $(DESTDIR)$(UNITDIR)/moat.service $(DESTDIR)$(DOCDIR)/README.md
+	rm -rf $(DESTDIR)$(SHAREDIR)/rules $(DESTDIR)/var/cache/moat
+	@if cmp -s $(DESTDIR)$(CONFDIR)/moat.toml $(DESTDIR)$(SHAREDIR)/moat.toml.dist; then \
+	  rm -f $(DESTDIR)$(CONFDIR)/moat.toml; rmdir $(DESTDIR)$(CONFDIR) 2>/dev/null || true; \
+	elif [ -e $(DESTDIR)$(CONFDIR)/moat.toml ]; then echo "kept $(DESTDIR)$(CONFDIR)/moat.toml (changed)"; fi
+	rm -f $(DESTDIR)$(SHAREDIR)/moat.toml.dist
+	-rmdir $(DESTDIR)$(SHAREDIR) $(DESTDIR)$(DOCDIR) 2>/dev/null
+	@if [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ]; then systemctl daemon-reload; fi
+	@echo "kept /var/lib/moat and /var/spool/moat (mail, queue, quarantine) and the $(SERVICE_USER) user"
+

@@ -104,7 +104,9 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
-            swiftSettings: strict),
+            swiftSettings: strict, plugins: ["BuildStamp"]),
+        // `git describe` baked into `moat --version`.
+        .plugin(name: "BuildStamp", capability: .buildTool()),
         .executableTarget(
             name: "spam-bench", dependencies: ["SpamEngine", "MIME"], path: "Benchmarks/SpamBench",
             swiftSettings: strict),

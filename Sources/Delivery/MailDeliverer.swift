@@ -72,11 +72,13 @@ public struct MailDeliverer: QueueDeliverer {
     ///   - identity: this host's name (HELO) and the names and addresses that are "us" to
     ///     loop detection and backup-MX routing; pass the MX listener's addresses.
     ///   - limits: the Postfix defaults unless a test needs others.
+    ///   - maildirPermissions: `[delivery] maildir_owner`/`group`/`mode` resolved to ids
+    ///     (nil: this process's account, 0700).
     /// - Throws: `DeliverySetupError` for a relayhost or junk folder that cannot be used,
     ///   or a TLS context that cannot be made.
     public init(delivery: DeliverySettings, storage: StorageSettings, directory: DirectoryStore,
                 resolver: any Resolver, logger: Logger, identity: LocalIdentity = LocalIdentity(),
-                limits: Limits = Limits()) throws(DeliverySetupError) {
+                limits: Limits = Limits(), maildirPermissions: FilePermissions? = nil) throws(DeliverySetupError) {
         var relayhost: RelayhostText?
         if !delivery.relayhost.isEmpty {
             guard let parsed = RelayhostText(delivery.relayhost, defaultPort: delivery.smtpPort) else {
@@ -101,7 +103,7 @@ public struct MailDeliverer: QueueDeliverer {
         let recipients = RecipientResolver(store: directory, mailRoot: storage.mailRoot,
                                            recipientDelimiter: delivery.recipientDelimiter)
         router = RecipientRouter(resolver: recipients, relayhost: relayhost, smtpPort: delivery.smtpPort)
-        mailboxes = MailboxDelivery(writer: MaildirWriter(), mailRoot: storage.mailRoot, junkFolder: junkFolder,
+        mailboxes = MailboxDelivery(writer: MaildirWriter(permissions: maildirPermissions), mailRoot: storage.mailRoot, junkFolder: junkFolder,
                                     logger: logger)
         remote = RemoteDelivery(
             lookup: MailHostLookup(dns: resolver, identity: identity, useIPv6: limits.useIPv6,

@@ -31,8 +31,13 @@ public struct MaildirWriter: Sendable {
     /// clock step back) is retried under a fresh name this many times.
     static let nameAttempts = 3
 
-    public init(hostname: String = MaildirName.hostname) {
+    /// Owner, group and mode of the Maildir directories Moat creates (messages get the
+    /// same without execute bits); nil: this process's account, 0700 and 0600.
+    public let permissions: FilePermissions?
+
+    public init(hostname: String = MaildirName.hostname, permissions: FilePermissions? = nil) {
         self.hostname = MaildirName.escape(hostname: hostname)
+        self.permissions = permissions
     }
 
     /// Stores one copy of `message` for `target`.
@@ -55,7 +60,8 @@ public struct MaildirWriter: Sendable {
         } catch MailstoreError.io(_, _, ENOENT) {
             // The usual first delivery: no Maildir yet. Creating it only on ENOENT keeps
             // the common path free of stat(2) calls; a second ENOENT is a real error.
-            try MaildirLayout.create(for: target.mailbox, folder: target.folder, hostname: hostname)
+            try MaildirLayout.create(for: target.mailbox, folder: target.folder, hostname: hostname,
+                                     permissions: permissions)
             return try store(bytes, for: target)
         }
     }
@@ -99,7 +105,8 @@ public struct MaildirWriter: Sendable {
             let path = "\(directory)/new/\(name.text)"
             do {
                 try MailstoreError.mappingIO {
-                    try DurableFile.create(path, temporaryPath: "\(directory)/tmp/\(name.text)", chunks: bytes.chunks)
+                    try DurableFile.create(path, temporaryPath: "\(directory)/tmp/\(name.text)", chunks: bytes.chunks,
+                                           permissions: permissions?.forFiles)
                 }
             } catch MailstoreError.io(_, _, EEXIST) where attempt < Self.nameAttempts {
                 attempt += 1

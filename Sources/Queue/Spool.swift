@@ -39,10 +39,13 @@ public struct Spool: Sendable {
         self.directory = directory
     }
 
+    /// The spool's directories under `directory`, made by `prepare()`.
+    public static let subdirectories = ["incoming", "messages", "active", "hold", "corrupt"]
+
     /// Creates the spool directories that are missing.
     public func prepare() throws(QueueError) {
         try spoolIO {
-            for sub in ["incoming", "messages", "active", "hold", "corrupt"] {
+            for sub in Self.subdirectories {
                 try DurableFile.makeDirectories("\(directory)/\(sub)", mode: 0o700)
             }
         }

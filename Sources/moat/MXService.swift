@@ -23,8 +23,8 @@ struct MXService {
     let listen: EndpointText
 
     static func start(config: MoatConfig, parts: StartupValidation.MXParts, checker: ContentChecker,
-                      quarantine: QuarantineStore?, messageMemory: MessageMemoryBudget,
-                      logger: Logger) async throws -> MXService {
+                      quarantine: QuarantineStore?, messageMemory: MessageMemoryBudget, logger: Logger,
+                      maildirPermissions: FilePermissions? = nil) async throws -> MXService {
         let mx = config.mx
         let store = try DirectoryStore(path: config.storage.directoryDatabase)
         let resolver = try UnboundResolver(UnboundResolver.Configuration(config.dns), logger: logger)
@@ -46,7 +46,8 @@ struct MXService {
         let deliverer = try MailDeliverer(
             delivery: config.delivery, storage: config.storage, directory: store, resolver: resolver, logger: logger,
             identity: LocalIdentity(hostname: mx.hostname, names: [mx.hostname],
-                                    addresses: InterfaceAddresses.served(byListenerOn: listen.host)))
+                                    addresses: InterfaceAddresses.served(byListenerOn: listen.host)),
+            maildirPermissions: maildirPermissions)
         let arrivals = QueueArrivals()
         let relay = QueueRelay(spool: spool, arrivals: arrivals, pool: pool, logger: logger)
         let scheduler = QueueScheduler(

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Dispatch
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -9,7 +10,7 @@ import Darwin
 /// subcommand runs.
 @main
 enum MoatMain {
-    static func main() async {
+    static func main() {
         // Every file and directory Moat creates (queue, quarantine files and index, the
         // directory and Bayes databases and their -wal/-shm, var/) holds mail or addresses:
         // owner only, whichever subcommand creates it. Code that wants wider modes for a
@@ -17,7 +18,15 @@ enum MoatMain {
         umask(0o077)
         // The same escaped log lines from every subcommand.
         LogOutput.bootstrap()
-        await MoatCommand.main()
+        // The main thread waits here rather than in dispatch_main(), where an async main parks
+        // it inside pthread_exit: glibc then skips it when `moat serve` calls setuid/setgid
+        // (it applies them to every live thread), so it stayed root and /proc/PID/status said so.
+        let finished = DispatchSemaphore(value: 0)
+        Task.detached {
+            await MoatCommand.main()
+            finished.signal()
+        }
+        finished.wait()
     }
 }
 
@@ -26,6 +35,7 @@ struct MoatCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "moat",
         abstract: "Mail content-filter gateway: ClamAV, banned files, spam scoring, quarantine, queue and virtual domains.",
+        version: MoatVersion.text,
         subcommands: [ServeCommand.self, ScanCommand.self, QuarantineCommand.self, QueueCommand.self, ConfigCommand.self, RulesCommand.self,
                       LearnCommand.self, DomainCommand.self, UserCommand.self, AliasCommand.self])
 }

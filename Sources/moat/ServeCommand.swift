@@ -19,6 +19,13 @@ struct ServeCommand: AsyncParsableCommand {
         MallocTuning.apply()
         try LogOutput.apply(config.log)
         let logger = Logger(label: "moat")
+        let privileges: ServicePrivileges
+        do {
+            privileges = try ServicePrivileges.prepare(config)
+        } catch {
+            printError("moat: \(error)")
+            throw ExitCode(1)
+        }
         let parts = try validatedParts(config, purpose: .serve, logger: logger)
         let scanner = parts.scanner
         var checker = parts.checker
@@ -58,7 +65,8 @@ struct ServeCommand: AsyncParsableCommand {
         if let mxParts = parts.mx {
             do {
                 mx = try await MXService.start(config: config, parts: mxParts, checker: checker, quarantine: quarantine,
-                                               messageMemory: messageMemory, logger: logger)
+                                               messageMemory: messageMemory, logger: logger,
+                                               maildirPermissions: privileges.maildir)
             } catch let error as ListenerBindError {
                 printError("moat: \(error)")
                 throw ExitCode(1)
@@ -69,6 +77,14 @@ struct ServeCommand: AsyncParsableCommand {
             if let address = mx?.server.localAddress {
                 logger.notice("MX listening on \(address.ipAddress ?? "?"):\(address.port ?? 0) as \(config.mx.hostname)")
             }
+        }
+        // Every listener is bound and none accepts before run(): switch now, so no byte
+        // from the network is read as root.
+        do {
+            try privileges.drop(config, logger: logger)
+        } catch {
+            printError("moat: \(error)")
+            throw ExitCode(1)
         }
         let servers = [filterServer] + (mx.map { [$0.server] } ?? [])
         let signals = SignalWatcher(scanner: scanner as? ClamAVEngine, interval: config.virus.reloadCheckInterval,

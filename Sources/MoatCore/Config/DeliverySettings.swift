@@ -18,6 +18,17 @@ public struct DeliverySettings: Sendable, Equatable {
     public var recipientDelimiter = "+"
     /// The Maildir++ folder that spam goes to (created when missing).
     public var junkFolder = "Junk"
+    /// Owner of the Maildirs and messages Moat delivers; empty = the account `moat serve`
+    /// runs as (`[service] user`). Another owner needs root: Moat would have to give files away.
+    public var maildirOwner = ""
+    /// Their group; empty = the owner's group. Set it to the group an IMAP server (Dovecot's
+    /// `mail_gid`) reads with, together with a group-readable `maildirMode`; `moat serve` keeps
+    /// it as a supplementary group when it drops privileges, so it may hand files to it.
+    public var maildirGroup = ""
+    /// Mode of Maildir directories; messages get the same without the execute bits (Dovecot
+    /// derives file modes from directory modes the same way). Owner rwx always, never
+    /// world-writable.
+    public var maildirMode: UInt16 = 0o700
 
     public enum TLSLevel: String, Sendable, CaseIterable { case none, may }
 
@@ -31,6 +42,17 @@ public struct DeliverySettings: Sendable, Equatable {
         tlsSecurityLevel = s.choice("tls_security_level", default: tlsSecurityLevel)
         recipientDelimiter = s.string("recipient_delimiter", default: recipientDelimiter)
         junkFolder = s.string("junk_folder", default: junkFolder)
+        maildirOwner = s.string("maildir_owner", default: maildirOwner)
+        maildirGroup = s.string("maildir_group", default: maildirGroup)
+        let modeText = s.string("maildir_mode", default: "0700")
+        if let mode = MaildirModeText.parse(modeText) {
+            maildirMode = mode
+        } else {
+            s.report("maildir_mode", "expected an octal mode with owner rwx and no world write, e.g. \"0700\" or \"0750\", found '\(modeText)'")
+        }
+        for (key, value) in [("maildir_owner", maildirOwner), ("maildir_group", maildirGroup)] where !AccountName.isPlausible(value) {
+            s.report(key, "'\(value)' is not a user or group name")
+        }
         if recipientDelimiter.count > 1 { s.report("recipient_delimiter", "must be one character or empty") }
         if junkFolder.isEmpty || junkFolder.contains("/") { s.report("junk_folder", "must be a folder name without '/'") }
         if !relayhost.isEmpty, RelayhostText(relayhost) == nil {
@@ -72,5 +94,17 @@ public struct RelayhostText: Sendable, Equatable {
             port = p
         }
         guard !host.isEmpty, !host.contains(" ") else { return nil }
+    }
+}
+
+/// `maildir_mode` as written in the config: octal digits ("0750"), as chmod(1) and
+/// Postfix/Dovecot write modes.
+enum MaildirModeText {
+    static func parse(_ text: String) -> UInt16? {
+        guard (3...4).contains(text.count), let mode = UInt16(text, radix: 8), mode <= 0o777 else { return nil }
+        // The owner must be able to deliver (rwx); world-writable mail would let any local
+        // user plant or delete messages.
+        guard mode & 0o700 == 0o700, mode & 0o002 == 0 else { return nil }
+        return mode
     }
 }

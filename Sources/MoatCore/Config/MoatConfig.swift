@@ -16,6 +16,7 @@ public struct MoatConfig: Sendable {
     public var queue = QueueSettings()
     public var delivery = DeliverySettings()
     public var mx = MXSettings()
+    public var service = ServiceSettings()
     public var limits = LimitsSettings()
     /// The file, the line of each key and every resolved path.
     public var origin = ConfigOrigin()
@@ -69,6 +70,7 @@ public struct MoatConfig: Sendable {
         config.queue = QueueSettings(section("queue"))
         config.delivery = DeliverySettings(section("delivery"))
         config.mx = MXSettings(section("mx"))
+        config.service = ServiceSettings(section("service"))
         config.limits = LimitsSettings(section("limits"))
         config.origin = recorder.origin
         let known = Set(sections.map(\.name))

@@ -78,15 +78,19 @@ public enum DurableFile {
     ///   - temporaryPath: a unique name on the same file system (Maildir's `tmp/`, or the
     ///     same directory); created with `O_EXCL`, never left behind.
     ///   - publish: whether an existing `path` is an error (`.neverReplace`) or replaced.
+    ///   - permissions: owner, group and mode set on the file before it is published
+    ///     (nil: `mode` as the umask leaves it, owned by this process).
     /// - Throws: `SystemCallError` with `EEXIST` if `path` already exists under
     ///   `.neverReplace` (it is left untouched), or for any failing system call (nothing is
     ///   left behind).
     public static func create(_ path: String, temporaryPath: String, chunks: [[UInt8]],
-                              mode: mode_t = 0o600, publish: Publish = .neverReplace) throws {
+                              mode: mode_t = 0o600, publish: Publish = .neverReplace,
+                              permissions: FilePermissions? = nil) throws {
         let fd = try retrying("open", temporaryPath) {
             open(temporaryPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode)
         }
         do {
+            try permissions?.apply(fd: fd, path: temporaryPath)
             for chunk in chunks { try writeAll(fd, chunk, path: temporaryPath) }
             _ = try retrying("fsync", temporaryPath) { fsync(fd) }
         } catch {

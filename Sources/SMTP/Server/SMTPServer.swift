@@ -53,6 +53,9 @@ public final class SMTPServer: Sendable {
         let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            // Nothing is accepted until run(): `moat serve` binds as root and switches to
+            // its service account in between, so no connection is read as root.
+            .serverChannelOption(.autoRead, value: false)
             .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
             .bind(host: host, port: port) { child in
                 child.eventLoop.makeCompletedFuture {
@@ -85,6 +88,8 @@ public final class SMTPServer: Sendable {
     /// Accepts and serves connections until the listener is closed. One child task per
     /// connection in a discarding task group, so finished sessions free their memory at once.
     public func run() async throws {
+        // A listener closed before it ran stays closed: executeThenClose then ends at once.
+        try? await serverChannel.channel.setOption(.autoRead, value: true).get()
         try await serverChannel.executeThenClose { inbound in
             try await withThrowingDiscardingTaskGroup { group in
                 for try await connection in inbound {

@@ -53,6 +53,8 @@ class Moat:
             "notify": {"admin": "admin@example.com", "from": "postmaster@example.com"},
             # The MX is for tests that ask for it (MoatMX): its default port is fixed.
             "mx": {"enabled": False},
+            # Tests run as whoever starts them, root in CI (test_install drops to a user).
+            "service": {"allow_root": True},
         }
         for name, values in sections.items():
             settings.setdefault(name, {}).update(values)

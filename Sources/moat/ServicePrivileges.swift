@@ -1,0 +1,84 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Logging
+import MoatCore
+import Queue
+
+/// The privilege side of `moat serve`: decided from `[service]` and `[delivery] maildir_*`
+/// before anything is opened (a refusal stops start-up at once), carried out after the
+/// listeners are bound and before the first connection is accepted.
+struct ServicePrivileges {
+    let plan: PrivilegePlan
+    /// What delivered Maildirs get; nil = the defaults (the process's account, 0700).
+    let maildir: FilePermissions?
+
+    /// - Throws: `ServiceError` naming the setting at fault.
+    static func prepare(_ config: MoatConfig) throws(ServiceError) -> ServicePrivileges {
+        let service = config.service
+        let target = try service.user.isEmpty ? nil : ServiceAccount.resolve(user: service.user, group: service.group)
+        var plan = try PrivilegePlan.decide(settings: service, currentUID: geteuid(), target: target)
+        let runsAs: ServiceAccount
+        if case .switchTo(let account) = plan { runsAs = account } else { runsAs = ServiceAccount.current() }
+
+        let delivery = config.delivery
+        var owner: uid_t?
+        if !delivery.maildirOwner.isEmpty {
+            guard let entry = AccountDatabase.user(named: delivery.maildirOwner) else {
+                throw .maildirAccount(key: "maildir_owner", "no user '\(delivery.maildirOwner)' on this system")
+            }
+            if entry.uid != runsAs.uid {
+                guard runsAs.uid == 0 else {
+                    throw .maildirAccount(key: "maildir_owner", "moat serves as \(runsAs.user) and cannot give files to \(delivery.maildirOwner): leave it empty (Dovecot then reads as \(runsAs.user)) or use maildir_group")
+                }
+                owner = entry.uid
+            }
+        }
+        var group: gid_t?
+        if !delivery.maildirGroup.isEmpty {
+            guard let gid = AccountDatabase.groupID(named: delivery.maildirGroup) else {
+                throw .maildirAccount(key: "maildir_group", "no group '\(delivery.maildirGroup)' on this system")
+            }
+            group = gid
+            switch plan {
+            case .switchTo(var account):
+                // Kept as a supplementary group, so the unprivileged process may chown to it.
+                if gid != account.gid { account.supplementaryGroups.append(gid) }
+                plan = .switchTo(account)
+            case .stay:
+                guard runsAs.uid == 0 || gid == runsAs.gid || Self.holdsGroup(gid) else {
+                    throw .maildirAccount(key: "maildir_group", "moat serves as \(runsAs.user), who is not in group \(delivery.maildirGroup)")
+                }
+            }
+        }
+        let mode = mode_t(delivery.maildirMode)
+        let maildir = owner == nil && group == nil && mode == 0o700 ? nil : FilePermissions(owner: owner, group: group, mode: mode)
+        return ServicePrivileges(plan: plan, maildir: maildir)
+    }
+
+    /// Hands what start-up created as root to the service account, then switches to it for
+    /// good. Call after every listener is bound and before any is served.
+    func drop(_ config: MoatConfig, logger: Logger) throws {
+        guard case .switchTo(let account) = plan else { return }
+        let adopted = try StateOwnership.adopt(Self.statePaths(config), for: account)
+        try PrivilegeDrop.perform(account)
+        logger.notice("running as \(account)\(adopted.isEmpty ? "" : ", \(adopted.count) state files handed over")")
+    }
+
+    /// Everything `moat serve` may create before the switch, parents first.
+    static func statePaths(_ config: MoatConfig) -> [String] {
+        func database(_ path: String) -> [String] { [path] + ["-wal", "-shm", "-journal"].map { path + $0 } }
+        let storage = config.storage
+        return [storage.dataDir, storage.queueDirectory] + Spool.subdirectories.map { "\(storage.queueDirectory)/\($0)" }
+            + [storage.mailRoot] + database(storage.directoryDatabase)
+            + [config.quarantine.directory] + database(config.quarantine.index) + database(config.bayes.database)
+            + [config.spam.cacheDirectory]
+    }
+
+    private static func holdsGroup(_ gid: gid_t) -> Bool {
+        let count = getgroups(0, nil)
+        guard count > 0 else { return false }
+        var groups = [gid_t](repeating: 0, count: Int(count))
+        return getgroups(count, &groups) >= 0 && groups.contains(gid)
+    }
+}
