@@ -6,7 +6,7 @@ PYTHON ?= python3
 
 # Debian packages: what the build links, and what the tests drive.
 BUILD_PACKAGES = pkg-config libclamav-dev libsqlite3-dev libpcre2-dev libhyperscan-dev libunbound-dev libcrypt-dev openssl
-TEST_PACKAGES = postfix swaks clamav-testfiles clamav-daemon python3 spamassassin spamc dnsmasq-base dovecot-core dovecot-imapd dovecot-sqlite sqlite3
+TEST_PACKAGES = postfix swaks clamav-testfiles clamav-daemon python3 spamassassin spamc dnsmasq-base dovecot-core dovecot-imapd dovecot-sqlite sqlite3 systemd util-linux bsdutils
 
 SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 

@@ -44,6 +44,8 @@ certificate = "tls/cert.pem"
 key = "tls/key.pem"
 [mx.restrictions]
 client = [{client}]
+[service]
+allow_root = true
 """
 
 

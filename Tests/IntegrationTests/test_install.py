@@ -333,6 +333,7 @@ def test_make_install_into_the_real_root_then_serve_drops_to_moat(tmp_path):
         for old, new in [('listen = "127.0.0.1:10024"', 'listen = "127.0.0.1:0"'),
                          ('listen = "0.0.0.0:25"', 'listen = "127.0.0.1:0"\nhostname = "mx.example.test"'),
                          ('databases = ["/var/lib/clamav"]', f'databases = ["{REPO}/Rules/clamav"]'),
+                         ("test_signatures_only = false", "test_signatures_only = true"),
                          ("use_network = true", "use_network = false")]:
             assert old in text, old
             text = text.replace(old, new)
