@@ -1,6 +1,9 @@
 import ArgumentParser
 import Logging
 import MoatCore
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `moat config check -c FILE`: reports every problem with file:line, the file's text and
 /// everything `serve` would build from it (rules compiled, signatures loaded, access
@@ -20,6 +23,15 @@ struct ConfigCommand: ParsableCommand {
             var logger = Logger(label: "moat")
             logger.logLevel = .error
             _ = try validatedParts(config, purpose: .check, logger: logger)
+            // The accounts serve switches to and gives Maildirs to. With a [service] user, as
+            // if root started serve (as the service manager does), whoever runs the check;
+            // without one, as serve started from this shell would judge.
+            do {
+                _ = try ServicePrivileges.prepare(config, startingUID: config.service.user.isEmpty ? geteuid() : 0)
+            } catch {
+                printError("moat: \(error.issue(in: config.origin))")
+                throw ExitCode(1)
+            }
             for path in config.origin.paths { say("\(path)") }
             say("\(options.config): OK")
         }

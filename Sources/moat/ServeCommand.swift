@@ -23,7 +23,7 @@ struct ServeCommand: AsyncParsableCommand {
         do {
             privileges = try ServicePrivileges.prepare(config)
         } catch {
-            printError("moat: \(error)")
+            printError("moat: \(error.issue(in: config.origin))")
             throw ExitCode(1)
         }
         let parts = try validatedParts(config, purpose: .serve, logger: logger)

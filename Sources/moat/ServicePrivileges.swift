@@ -14,10 +14,12 @@ struct ServicePrivileges {
     let maildir: FilePermissions?
 
     /// - Throws: `ServiceError` naming the setting at fault.
-    static func prepare(_ config: MoatConfig) throws(ServiceError) -> ServicePrivileges {
+    /// - Parameter startingUID: who starts serve; `config check` asks as if root started
+    ///   it (as the service manager does), so its verdict is about the file, not the shell.
+    static func prepare(_ config: MoatConfig, startingUID: uid_t = geteuid()) throws(ServiceError) -> ServicePrivileges {
         let service = config.service
         let target = try service.user.isEmpty ? nil : ServiceAccount.resolve(user: service.user, group: service.group)
-        var plan = try PrivilegePlan.decide(settings: service, currentUID: geteuid(), target: target)
+        var plan = try PrivilegePlan.decide(settings: service, currentUID: startingUID, target: target)
         let runsAs: ServiceAccount
         if case .switchTo(let account) = plan { runsAs = account } else { runsAs = ServiceAccount.current() }
 
@@ -80,5 +82,23 @@ struct ServicePrivileges {
         guard count > 0 else { return false }
         var groups = [gid_t](repeating: 0, count: Int(count))
         return getgroups(count, &groups) >= 0 && groups.contains(gid)
+    }
+}
+
+extension ServiceError {
+    /// The error as a config issue at the key it is about (`file:line: [service] user: …`),
+    /// for `serve` and `config check` alike; a failed switch names no key.
+    func issue(in origin: ConfigOrigin) -> String {
+        let located: (section: String, key: String)? = switch self {
+        case .unknownUser, .cannotSwitch: ("service", "user")
+        case .unknownGroup: ("service", "group")
+        case .rootRefused: ("service", "allow_root")
+        case .maildirAccount(let key, _): ("delivery", key)
+        case .switchFailed: nil
+        }
+        guard let located else { return description }
+        let prefix = "[\(located.section)] \(located.key): "
+        let message = description.hasPrefix(prefix) ? String(description.dropFirst(prefix.count)) : description
+        return origin.issue(located.section, located.key, message).description
     }
 }

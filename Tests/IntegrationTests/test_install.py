@@ -293,6 +293,23 @@ def test_serve_refuses_root_without_a_service_user():
         shutil.rmtree(mx.base, ignore_errors=True)
 
 
+@needs_root
+def test_config_check_judges_the_service_accounts_with_file_and_line():
+    """What serve would refuse about its accounts, config check refuses first, at the key."""
+    mx = MoatMX(service={"user": "no-such-moat-user", "allow_root": False})
+    try:
+        text = mx.config_path.read_text()
+        line = text.splitlines().index("user = 'no-such-moat-user'") + 1
+        p = mx.cli("config", "check", check=False)
+        assert p.returncode == 1
+        assert f"{mx.config_path}:{line}: [service] user: no user 'no-such-moat-user' on this system" in p.stderr.decode()
+        mx.config_path.write_text(text.replace("user = 'no-such-moat-user'\n", ""))
+        p = mx.cli("config", "check", check=False)
+        assert p.returncode == 1 and "[service] allow_root: refusing to serve as root" in p.stderr.decode(), p.stderr
+    finally:
+        shutil.rmtree(mx.base, ignore_errors=True)
+
+
 INSTALLED = [Path("/usr/local/bin/moat"), Path("/etc/moat"), Path("/var/lib/moat"), Path("/var/spool/moat"),
              Path("/var/cache/moat"), Path("/etc/systemd/system/moat.service"), Path("/usr/local/share/moat")]
 
