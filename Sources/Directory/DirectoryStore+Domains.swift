@@ -29,7 +29,11 @@ extension DirectoryStore {
     /// The active local (not backup-MX) domain added first: whose postmaster gets the
     /// MX's notices by default.
     public func firstLocalDomain() throws(DirectoryError) -> VirtualDomain? {
-        try domains().filter { $0.active && !$0.backupMX }.min { ($0.created, $0.name) < ($1.created, $1.name) }
+        try read("read the first local domain") { db in
+            try Row.fetchOne(db, sql: Self.domainSelect
+                             + " WHERE d.active = 1 AND d.backup_mx = 0 ORDER BY d.created, d.name LIMIT 1")
+                .map(Self.domain(from:))
+        }
     }
 
     /// The domain called `name` (any case), active or not.

@@ -22,7 +22,9 @@ struct HeaderComposer {
     func compose(_ message: MIMEMessage, recipients: [EmailAddress], local: Bool, context: Context) -> [UInt8] {
         var header = ""
         if context.quarantined { header += "X-Quarantine-ID: <\(context.mailID)>\r\n" }
-        header += "X-Virus-Scanned: \(policy.xHeaderLine)\r\n"
+        // The configured x_header_line and the client's HELO come from outside: no line over
+        // 998. The folded fields are bounded already, the others are ours and short.
+        header += HeaderFolding.bounded("X-Virus-Scanned: \(policy.xHeaderLine)\r\n")
         let spam = context.report.spam
         if local && spam.score >= policy.levels.tag {
             header += spamHeaders(spam)
@@ -34,9 +36,8 @@ struct HeaderComposer {
             // Passed with a part nothing could look into: say so to the recipient's filters.
             header += HeaderFolding.fold(name: "X-Amavis-Alert", tokens: ["UNCHECKED,"] + note.split(separator: " ").map(String.init))
         }
-        if policy.addsReceived { header += received(recipients: recipients, context: context) }
-        // HELO, configured x_header_line and header problems come from outside: no line over 998.
-        var out = Array(HeaderFolding.bounded(header).utf8)
+        if policy.addsReceived { header += HeaderFolding.bounded(received(recipients: recipients, context: context)) }
+        var out = Array(header.utf8)
         out.reserveCapacity(out.count + message.bytes.count + policy.subjectTag.utf8.count)
         if local && spam.score >= policy.levels.tag2 && !policy.subjectTag.isEmpty {
             appendTaggingSubject(message, into: &out)

@@ -11,17 +11,25 @@ import SMTP
 /// release as `moat quarantine release` does.
 public struct QuarantineReleaser: Sendable {
     public let store: QuarantineStore
-    public let route: any MessageRelay
+    /// The relay for an entry's origin, built when a release needs it: `.gateway` the
+    /// re-injection port, `.mx` Moat's queue (which a gateway-only setup has none of).
+    private let route: @Sendable (QuarantineOrigin) throws -> any MessageRelay
     private let logger: Logger
 
-    public init(store: QuarantineStore, route: any MessageRelay, logger: Logger) {
+    public init(store: QuarantineStore, logger: Logger,
+                route: @escaping @Sendable (QuarantineOrigin) throws -> any MessageRelay) {
         self.store = store
         self.route = route
         self.logger = logger
     }
 
+    /// Releases gateway messages through `gateway` and MX messages through `queue`.
+    public init(store: QuarantineStore, gateway: any MessageRelay, queue: any MessageRelay, logger: Logger) {
+        self.init(store: store, logger: logger) { $0 == .mx ? queue : gateway }
+    }
+
     public struct Request: Sendable {
-        /// The `MailID`, bare or as the logs print it (`virus-Ab3…`).
+        /// The `MailID`, bare or as the logs print it (`virus-Ab3…`); `release` looks it up.
         public var reference: String
         /// Other recipients than the quarantined ones; empty for the original recipients.
         public var recipients: [EmailAddress]
@@ -65,6 +73,7 @@ public struct QuarantineReleaser: Sendable {
         guard let entry = try store.entry(id) else { throw Refusal.notFound(id) }
         if let at = entry.releasedAt, !request.force { throw Refusal.alreadyReleased(id, at: at) }
         if entry.category == .virus && !request.force { throw Refusal.virus(id, names: entry.virusNames) }
+        let route = try route(entry.origin)
         var (envelope, message) = try store.load(id)
         if !request.recipients.isEmpty { envelope.recipients = request.recipients }
         let result = try await route.relay(envelope: envelope, message: message)

@@ -5,6 +5,7 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import MoatCore
 
 /// ASCII byte values the parsers test against, named so the scanning code reads as the RFCs do.
 enum ASCII {
@@ -46,18 +47,6 @@ enum ASCII {
 }
 
 extension Array where Element == UInt8 {
-    /// First index of `byte` inside `range`, using `memchr` so line scanning stays fast
-    /// even in debug builds and on multi-megabyte bodies.
-    func firstIndex(of byte: UInt8, in range: Range<Int>) -> Int? {
-        let range = range.clamped(to: 0..<count)
-        if range.isEmpty { return nil }
-        return withUnsafeBufferPointer { buffer -> Int? in
-            guard let base = buffer.baseAddress else { return nil }
-            guard let hit = memchr(base + range.lowerBound, Int32(byte), range.count) else { return nil }
-            return UnsafeRawPointer(hit) - UnsafeRawPointer(base)
-        }
-    }
-
     /// The line starting at `start`: `content` excludes the line ending (LF or CRLF),
     /// `next` is where the following line starts (`end` when there is no LF).
     func line(from start: Int, end: Int) -> (content: Range<Int>, next: Int) {

@@ -50,10 +50,8 @@ public struct DirectoryRecipients: RecipientDirectory {
         let destinations: [ResolvedRecipient]
         do {
             destinations = try resolver.resolve(address.description)
-        } catch .invalidAddress(_, let reason) {
-            return .unusable(reason: reason)
-        } catch .invalidDomain(let domain) {
-            return .unusable(reason: "bad domain \(domain)")
+        } catch .invalidAddress, .invalidDomain {
+            return .unusable
         }
         var anyDestination = false
         for destination in destinations {

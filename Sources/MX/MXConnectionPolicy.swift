@@ -53,18 +53,18 @@ struct MXConnection: SMTPConnectionPolicy {
     var clientHostname: String? { names.hostnameStatus == .ok ? names.hostname : nil }
 
     func checkMail(_ request: SMTPPolicyRequest) async -> SMTPReply? {
-        spoolSpace?.refusal(declaredSize: request.declaredSize).map { log($0, request) }
+        spoolSpace?.refusal(declaredSize: request.declaredSize).map { log($0, request, stage: "MAIL") }
     }
 
     func checkRecipient(_ request: SMTPPolicyRequest) async -> SMTPReply? {
         let context = context(request)
-        if let refusal = Self.reply(await evaluator.checkRecipient(context)) { return log(refusal, request) }
-        if let refusal = Self.reply(await unlisted.checkRecipient(context)) { return log(refusal, request) }
+        if let refusal = Self.reply(await evaluator.checkRecipient(context)) { return log(refusal, request, stage: "RCPT") }
+        if let refusal = Self.reply(await unlisted.checkRecipient(context)) { return log(refusal, request, stage: "RCPT") }
         return nil
     }
 
     func checkData(_ request: SMTPPolicyRequest) async -> SMTPReply? {
-        Self.reply(await evaluator.checkData(context(request))).map { log($0, request) }
+        Self.reply(await evaluator.checkData(context(request))).map { log($0, request, stage: "DATA") }
     }
 
     private func context(_ request: SMTPPolicyRequest) -> PolicyContext {
@@ -78,8 +78,7 @@ struct MXConnection: SMTPConnectionPolicy {
     }
 
     /// Postfix's `NOQUEUE: reject: RCPT from …` line.
-    private func log(_ reply: SMTPReply, _ request: SMTPPolicyRequest) -> SMTPReply {
-        let stage = request.recipient != nil ? "RCPT" : request.acceptedRecipients == 0 ? "MAIL" : "DATA"
+    private func log(_ reply: SMTPReply, _ request: SMTPPolicyRequest, stage: String) -> SMTPReply {
         let from = (request.sender?.description ?? "").printable
         let to = (request.recipient?.description ?? "").printable
         logger.info("NOQUEUE: reject: \(stage) from \(names.hostname)[\(address)]: \(reply.description.printable); from=<\(from)> to=<\(to)> proto=\(request.helo == nil ? "SMTP" : "ESMTP") helo=<\(request.helo ?? "")>")

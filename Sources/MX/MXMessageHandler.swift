@@ -25,31 +25,22 @@ public struct MXMessageHandler: SMTPMessageHandler {
         self.logger = logger
     }
 
+    /// A new queue ID and the Received header naming it, which the server puts in front of
+    /// the message as DATA begins (as Postfix's smtpd does), so it is never copied to prepend.
     public func traceHeader(for transaction: SMTPTransaction) -> (id: String, header: [UInt8])? {
-        received(for: transaction)
-    }
-
-    /// A new queue ID and the Received header naming it.
-    private func received(for transaction: SMTPTransaction) -> (id: String, header: [UInt8]) {
         let id = QueueID.generate(time: Date().timeIntervalSince1970)
         return (id, ReceivedHeader.build(transaction, hostname: hostname, queueID: id, date: Date()))
     }
 
     public func handle(_ transaction: SMTPTransaction) async -> SMTPDeliveryOutcome {
-        var traced = transaction
-        let id: String
-        if let traceID = transaction.traceID {
-            id = traceID
-        } else { // handed over without the DATA phase (tests): prepend it now
-            let trace = received(for: transaction)
-            id = trace.id
-            traced.message = trace.header + transaction.message
-        }
+        // SMTPServer asks traceHeader at every DATA: a transaction without its ID would be
+        // a message without its Received header.
+        guard let id = transaction.traceID else { preconditionFailure("MX transaction without its trace header") }
         let client = transaction.envelope.client
         logger.info("\(id): client=\(client.hostname ?? "unknown")[\(client.address ?? "unknown")]\(transaction.tls.map { ", tls=\($0.version)" } ?? "")")
         return await QueueRelay.$preferredID.withValue(QueueRelay.PreferredID(id)) {
-            if let filter { return await filter.handle(traced) }
-            return await queue.accept(traced, hints: .none)
+            if let filter { return await filter.handle(transaction) }
+            return await queue.accept(transaction, hints: .none)
         }
     }
 }

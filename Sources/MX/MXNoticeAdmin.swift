@@ -21,16 +21,19 @@ public enum MXNoticeAdmin {
     /// address in a local domain that no mailbox or alias takes, or no local domain at all
     /// for the default. Said loudly at start-up (it is not fatal: the admin may add the
     /// domain or alias next).
-    public static func problem(with admin: NoticeAdmin, store: DirectoryStore, resolver: RecipientResolver) async -> String? {
+    /// The RCPT check answers it: what the MX would refuse at RCPT would not be delivered.
+    public static func problem(with admin: NoticeAdmin, recipients: DirectoryRecipients) async -> String? {
         guard let address = await admin.address() else {
             if case .nobody = admin { return nil }
             return "virus and banned notices go to postmaster@ the first local domain, and there is none yet: "
                 + "add one (moat domain add) and give it a postmaster"
         }
-        guard (try? store.isLocalDomain(address.domain)) == true else { return nil }
-        let destinations = (try? resolver.resolve(address.description)) ?? []
-        let delivered = destinations.contains { if case .rejected = $0 { false } else { true } }
-        return delivered ? nil : "virus and banned notices go to \(address.bracketed), which has no mailbox or alias here: "
-            + "moat alias add \(address) <mailbox>"
+        switch try? await recipients.recipientExists(address, size: nil) {
+        case .unknown?, .unusable?:
+            return "virus and banned notices go to \(address.bracketed), which has no mailbox or alias here: "
+                + "moat alias add \(address) <mailbox>"
+        default:
+            return nil // delivered, over quota for now, or a lookup that failed (not the address's fault)
+        }
     }
 }

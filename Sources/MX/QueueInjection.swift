@@ -18,7 +18,6 @@ public struct QueueInjection: MessageRelay {
     public func relay(envelope: Envelope, message: [UInt8], junk: Bool) async throws -> SMTPDeliveryResult {
         let id = try spool.enqueue(envelope, message: message, hints: DeliveryHints(junk: junk))
         try spool.wake()
-        let reply = SMTPReply(250, "2.0.0", "Ok: queued as \(id)")
-        return SMTPDeliveryResult(perRecipient: envelope.recipients.map { ($0, reply) }, dataReply: reply, queueID: id)
+        return QueueRelay.queued(envelope, id: id)
     }
 }

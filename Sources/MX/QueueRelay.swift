@@ -35,7 +35,11 @@ public struct QueueRelay: MessageRelay, FilterOverflow {
     public var name: String { "queue" }
 
     public func relay(envelope: Envelope, message: [UInt8], junk: Bool) async throws -> SMTPDeliveryResult {
-        let id = try await enqueue(envelope, message, hints: DeliveryHints(junk: junk))
+        Self.queued(envelope, id: try await enqueue(envelope, message, hints: DeliveryHints(junk: junk)))
+    }
+
+    /// Postfix's answer for a queued message, to every recipient.
+    static func queued(_ envelope: Envelope, id: String) -> SMTPDeliveryResult {
         let reply = SMTPReply(250, "2.0.0", "Ok: queued as \(id)")
         return SMTPDeliveryResult(perRecipient: envelope.recipients.map { ($0, reply) }, dataReply: reply, queueID: id)
     }

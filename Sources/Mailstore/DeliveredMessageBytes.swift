@@ -27,12 +27,15 @@ struct DeliveredMessageBytes {
     /// - Throws: `MailstoreError.invalidAddress` if either address contains CR, LF or NUL,
     ///   which would let an envelope address inject header lines.
     init(message: [UInt8], sender: EmailAddress, recipient: EmailAddress) throws {
-        try self.init(lineFeedMessage: LineEndings.lineFeedsOnly(message), sender: sender, recipient: recipient)
+        let body = LineEndings.lineFeedsOnly(message)
+        try self.init(lineFeedMessage: body, lineFeeds: Self.lineFeeds(in: body), sender: sender, recipient: recipient)
     }
 
     /// As `init(message:…)` for a message already converted with `LineEndings.lineFeedsOnly`
-    /// (once for all the mailboxes it goes to: the conversion is not idempotent on CR CR LF).
-    init(lineFeedMessage body: [UInt8], sender: EmailAddress, recipient: EmailAddress) throws {
+    /// (once for all the mailboxes it goes to: the conversion is not idempotent on CR CR LF),
+    /// whose `lineFeeds(in:)` was counted once with it: only the two header lines are
+    /// counted here, not the whole body again for every mailbox.
+    init(lineFeedMessage body: [UInt8], lineFeeds: Int, sender: EmailAddress, recipient: EmailAddress) throws {
         // Postfix quotes the local part (quote_822_local) and lowercases Delivered-To,
         // whose job is loop detection: case must not make the same mailbox look new.
         let returnPath = sender.description
@@ -43,13 +46,16 @@ struct DeliveredMessageBytes {
         let header = Array("Return-Path: <\(returnPath)>\nDelivered-To: \(deliveredTo)\n".utf8)
         chunks = [header, body]
         size = header.count + body.count
-        virtualSize = size + Self.count(of: UInt8(ascii: "\n"), in: header) + Self.count(of: UInt8(ascii: "\n"), in: body)
+        virtualSize = size + Self.lineFeeds(in: header) + lineFeeds
     }
 
+    /// The LFs in `bytes`: each becomes CRLF in the `W=` size.
+    ///
     /// memchr hop by hop: a byte-by-byte reduce over a 10 MB message was most of the time a
     /// debug build spent delivering it.
-    private static func count(of target: UInt8, in bytes: [UInt8]) -> Int {
-        bytes.withUnsafeBytes { raw in
+    static func lineFeeds(in bytes: [UInt8]) -> Int {
+        let target = UInt8(ascii: "\n")
+        return bytes.withUnsafeBytes { raw in
             guard var cursor = raw.baseAddress else { return 0 }
             let end = cursor + raw.count
             var found = 0

@@ -71,12 +71,13 @@ public struct MaildirWriter: Sendable {
     /// damages the others. Results are in the order of `targets`.
     public func deliver(_ message: [UInt8], from sender: EmailAddress,
                         to targets: [DeliveryTarget]) -> [Result<DeliveredMessage, MailstoreError>] {
-        // Converted to LF once for all copies, not once per mailbox.
+        // Converted to LF and its LFs counted once for all copies, not once per mailbox.
         let lineFeedMessage = LineEndings.lineFeedsOnly(message)
+        let lineFeeds = DeliveredMessageBytes.lineFeeds(in: lineFeedMessage)
         return targets.map { target in
             do {
-                let bytes = try DeliveredMessageBytes(lineFeedMessage: lineFeedMessage, sender: sender,
-                                                      recipient: target.recipient)
+                let bytes = try DeliveredMessageBytes(lineFeedMessage: lineFeedMessage, lineFeeds: lineFeeds,
+                                                      sender: sender, recipient: target.recipient)
                 return .success(try deliver(bytes, to: target))
             } catch let error as MailstoreError {
                 return .failure(error)

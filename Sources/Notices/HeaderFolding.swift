@@ -14,7 +14,8 @@ import MoatCore
 /// third line above is exactly 78); otherwise a continuation line starting with one
 /// space begins. A token is never split while it fits a line of RFC 5322's 998 octets;
 /// a longer one (a remote server's 3,000-octet reply without a space) is cut there, as
-/// `bounded(_:)` cuts every line Moat lays out itself.
+/// `bounded(_:)` cuts the lines Moat lays out itself. A token is one word: a space inside
+/// it is not a place to fold.
 public enum HeaderFolding {
     /// The folded field, lines separated by CRLF and ending with CRLF. With no tokens the
     /// field is `Name:` and nothing after the colon (as amavisd-new's empty `X-Spam-Level:`).
@@ -22,6 +23,7 @@ public enum HeaderFolding {
     /// name in `X-Amavis-Alert`, a remote reply in a DSN) cannot end the field with a CR LF
     /// and start a header of its own.
     public static func fold(name: String, tokens: [String], width: Int = 78) -> String {
+        let limit = HeaderLineLimit.octets
         var lines: [String] = []
         var line = name + ":"
         var length = line.utf8.count
@@ -29,17 +31,45 @@ public enum HeaderFolding {
         for token in tokens.lazy.map(\.printable) where !token.isEmpty {
             let tokenLength = token.utf8.count
             if !lineHasToken || length + 1 + tokenLength <= width {
-                line += " " + token
+                if length + 1 + tokenLength > limit {
+                    // Only the first token gets here (with `width` under 998): the line is `Name:`.
+                    if tokenLength < limit {
+                        // It fits a line of its own.
+                        lines.append(line)
+                        line = " " + token
+                    } else {
+                        line = cut(token, after: line + " ", into: &lines)
+                    }
+                } else {
+                    line += " " + token
+                }
                 length += 1 + tokenLength
             } else {
                 lines.append(line)
-                line = " " + token
+                line = 1 + tokenLength > limit ? cut(token, after: " ", into: &lines) : " " + token
                 length = 1 + tokenLength
             }
             lineHasToken = true
         }
         lines.append(line)
-        return bounded(lines.joined(separator: "\r\n") + "\r\n", width: width)
+        return lines.joined(separator: "\r\n") + "\r\n"
+    }
+
+    /// `token`, too long for one line, cut to fill `prefix`'s line to 998 octets and then
+    /// continuation lines of a space and up to 997 octets: every line but the last goes to
+    /// `lines`, the last is returned (the fold's current line).
+    private static func cut(_ token: String, after prefix: String, into lines: inout [String]) -> String {
+        let limit = HeaderLineLimit.octets
+        let pieces = HeaderLineLimit.cut(Array(token.utf8)[...], first: limit - prefix.utf8.count, rest: limit - 1)
+        var line = prefix
+        for piece in pieces {
+            if piece.startIndex > 0 {
+                lines.append(line)
+                line = " "
+            }
+            line += String(decoding: piece, as: UTF8.self)
+        }
+        return line
     }
 
     /// ``fold(name:tokens:width:)`` over `value` split at runs of spaces and tabs.

@@ -9,7 +9,7 @@ public enum RecipientStatus: Sendable, Hashable {
     /// An address no mailbox here can have (a quoted local part, a `/` in it): answered
     /// 553 5.1.3, as delivery would fail it with bad address syntax, never as a
     /// temporary lookup failure that senders retry for days.
-    case unusable(reason: String)
+    case unusable
 }
 
 /// The caller's knowledge of its own domains and users (the Directory module, or a table

@@ -1,3 +1,5 @@
+import MoatCore
+
 /// Turns a configured restriction list into `Restriction`s. Entries are split on
 /// whitespace and commas as Postfix splits main.cf values, so `"reject_rbl_client zen.example"`
 /// and `["reject_rbl_client", "zen.example"]` mean the same; an argument that does not look
@@ -18,7 +20,7 @@ public struct RestrictionParser: Sendable {
         // (word, index of the entry it came from)
         var words: [(String, Int)] = []
         for (position, entry) in entries.enumerated() {
-            for word in entry.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "," || $0 == "\n" }) {
+            for word in RestrictionListText.words(of: entry) {
                 words.append((String(word), position))
             }
         }
@@ -33,7 +35,11 @@ public struct RestrictionParser: Sendable {
             guard let name = RestrictionName(configName: word) else { throw fail(.unknownRestriction) }
             var argument: String?
             if name.takesArgument {
-                guard i < words.count, RestrictionName(configName: words[i].0) == nil else { throw fail(.missingArgument) }
+                // The same test as the loader's access-table resolution, so a name there is
+                // never resolved as a path and then read as one.
+                guard i < words.count, !RestrictionListText.isRestrictionName(words[i].0) else {
+                    throw fail(.missingArgument)
+                }
                 argument = words[i].0
                 i += 1
             }

@@ -134,11 +134,10 @@ enum QuarantineIndex {
     /// Every release of `id`, oldest first.
     static func releases(of id: String, in db: Database) throws -> [QuarantineRelease] {
         try Row.fetchAll(db, sql: "SELECT * FROM release WHERE mail_id = ? ORDER BY time", arguments: [id]).map { row in
-            let recipients: String = try row.decode(forColumn: "recipients")
-            return QuarantineRelease(
+            QuarantineRelease(
                 mailID: id, time: Date(timeIntervalSince1970: try row.decode(forColumn: "time")),
                 releasedBy: try row.decode(forColumn: "released_by"),
-                recipients: (try? JSONDecoder().decode([String].self, from: Data(recipients.utf8))) ?? [],
+                recipients: try list("recipients", of: row, id: id),
                 route: try row.decode(forColumn: "route"))
         }
     }
@@ -179,14 +178,7 @@ enum QuarantineIndex {
     /// Decodes a row; a NULL or mistyped column is an error, never a crash.
     private static func entry(from row: Row) throws -> QuarantineEntry {
         let id: String = try row.decode(forColumn: "mail_id")
-        func list(_ column: String) throws -> [String] {
-            let text: String = try row.decode(forColumn: column)
-            do {
-                return try JSONDecoder().decode([String].self, from: Data(text.utf8))
-            } catch {
-                throw QuarantineError.corruptIndex(id: id, reason: "\(column) is not a JSON list of strings")
-            }
-        }
+        func list(_ column: String) throws -> [String] { try Self.list(column, of: row, id: id) }
         let categoryName: String = try row.decode(forColumn: "category")
         guard let category = QuarantineCategory(rawValue: categoryName) else {
             throw QuarantineError.corruptIndex(id: id, reason: "unknown category \(String(reflecting: categoryName))")
@@ -210,6 +202,16 @@ enum QuarantineIndex {
             releasedTo: releasedTo == nil ? nil : try list("released_to"),
             releasedBy: try row.decode(forColumn: "released_by"),
             origin: QuarantineOrigin(rawValue: try row.decode(forColumn: "origin")) ?? .gateway)
+    }
+
+    /// A list column of `row` (a JSON array of strings); anything else is a corrupt index.
+    private static func list(_ column: String, of row: Row, id: String) throws -> [String] {
+        let text: String = try row.decode(forColumn: column)
+        do {
+            return try JSONDecoder().decode([String].self, from: Data(text.utf8))
+        } catch {
+            throw QuarantineError.corruptIndex(id: id, reason: "\(column) is not a JSON list of strings")
+        }
     }
 
     private static func json(_ list: [String]) throws -> String {

@@ -60,10 +60,6 @@ struct DeliveryAttempt {
 
     /// `5d`, `3h`, `12m` or `40s`: the largest whole unit, for the expiry text.
     static func lifetimeText(_ seconds: Double) -> String {
-        let s = Int(seconds.rounded(.down))
-        if s >= 86_400 { return "\(s / 86_400)d" }
-        if s >= 3600 { return "\(s / 3600)h" }
-        if s >= 60 { return "\(s / 60)m" }
-        return "\(s)s"
+        DurationText.format(seconds: Int64(seconds.rounded(.down)), exact: false)
     }
 }

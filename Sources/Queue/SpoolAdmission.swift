@@ -30,16 +30,14 @@ public struct SpoolAdmission: Sendable, Equatable {
     ///   - space: the spool file system's free space now.
     ///   - declaredSize: MAIL FROM's `SIZE=`, when the client gave one.
     public func verdict(space: FileSystemSpace, declaredSize: Int?) -> Verdict {
-        // Whole blocks, as Postfix compares, so a size cannot overflow the free count.
-        let block = max(space.blockSize, 1)
-        let free = space.availableBytes / block
-        func blocks(_ bytes: Int64) -> Int64 { bytes / block }
-        let refused = .insufficientStorage(available: space.availableBytes) as Verdict
-        if blocks(minimumFree) >= free { return refused }
-        if messageSizeLimit > 0 && Double(blocks(messageSizeLimit)) >= Double(free) / 1.5 { return refused }
+        // In bytes (Postfix counts blocks because its sizes are longs; Int64 bytes cannot overflow here).
+        let free = space.availableBytes
+        let refused = .insufficientStorage(available: free) as Verdict
+        if free <= minimumFree { return refused }
+        if messageSizeLimit > 0 && Double(messageSizeLimit) * 1.5 >= Double(free) { return refused }
         if let declaredSize {
-            let size = blocks(Int64(declaredSize))
-            if size >= free - blocks(minimumFree) || size >= free / 2 { return refused }
+            let size = Int64(declaredSize)
+            if size >= free - minimumFree || size >= free / 2 { return refused }
         }
         return .admit
     }

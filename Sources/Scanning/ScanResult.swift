@@ -57,9 +57,10 @@ public struct Undecipherable: Sendable, Equatable {
 }
 
 /// How a path inside an attachment is written in reasons and log lines:
-/// `outer.zip | inner.tar | x.exe`, amavisd-new's `|`-separated part path.
+/// `outer.zip | inner.tar | x.exe`, amavisd-new's `|`-separated part path; an item
+/// without a name is `archive`, a member without one `(unnamed)`.
 public enum ArchivePath {
     public static func display(item: String?, path: [String?]) -> String {
-        ([item ?? "attachment"] + path.map { $0 ?? "(unnamed)" }).joined(separator: " | ")
+        ([item ?? "archive"] + path.map { $0 ?? "(unnamed)" }).joined(separator: " | ")
     }
 }

@@ -12,9 +12,6 @@ public protocol VirusScanner: Sendable {
     /// The viruses in `bytes` and, where the scanner can tell, the files it unpacked and
     /// the parts it could not look into. The default has only the virus names (clamd).
     func inspect(_ bytes: [UInt8], name: String?) async throws -> ScanResult
-
-    /// Whether `inspect` reports the files inside archives (`containedFiles` non-nil).
-    var reportsContainedFiles: Bool { get }
 }
 
 extension VirusScanner {
@@ -26,6 +23,4 @@ extension VirusScanner {
     public func inspect(_ bytes: [UInt8], name: String?) async throws -> ScanResult {
         ScanResult(virusNames: try await scan(bytes, name: name))
     }
-
-    public var reportsContainedFiles: Bool { false }
 }

@@ -13,8 +13,13 @@ enum LogOutput {
     /// The level of handlers made from now on: `serve` sets the configured one before it
     /// makes its loggers.
     static let level = Locked<Logger.Level>(.info)
-    /// The file or syslog socket of handlers made from now on; nil: standard error.
-    private static let sink = Locked<(any LogSink)?>(nil)
+    /// Where handlers made from now on write.
+    private enum Target: Sendable {
+        case standardError
+        case syslog(SyslogSocket)
+        case file(LogFile)
+    }
+    private static let target = Locked<Target>(.standardError)
     /// SIGUSR1's handler while the destination is a file.
     private static let reopenSignal = Locked<(any DispatchSourceSignal)?>(nil)
 
@@ -22,10 +27,13 @@ enum LogOutput {
     static func bootstrap() {
         LoggingSystem.bootstrap { label in
             var handler: PrintableLogHandler
-            if let sink = sink.withLock({ $0 }) {
-                handler = PrintableLogHandler(SinkLogHandler(label: label, sink: sink))
-            } else {
+            switch target.withLock({ $0 }) {
+            case .standardError:
                 handler = PrintableLogHandler(StreamLogHandler.standardError(label: label))
+            case .syslog(let socket):
+                handler = PrintableLogHandler(SinkLogHandler(label: label, sink: socket))
+            case .file(let file):
+                handler = PrintableLogHandler(StreamLogHandler(label: label, stream: file, metadataProvider: nil))
             }
             handler.logLevel = level.withLock { $0 }
             return handler
@@ -39,13 +47,13 @@ enum LogOutput {
         do {
             switch settings.destination {
             case .standardError:
-                sink.withLock { $0 = nil }
+                target.withLock { $0 = .standardError }
             case .syslog(let socket):
                 let syslog = try SyslogSocket(path: socket, facility: settings.facility, ident: "moat")
-                sink.withLock { $0 = syslog }
+                target.withLock { $0 = .syslog(syslog) }
             case .file(let path):
                 let file = try LogFile(path: path)
-                sink.withLock { $0 = file }
+                target.withLock { $0 = .file(file) }
                 reopenOnSIGUSR1(file)
             }
         } catch {

@@ -1,4 +1,5 @@
 import Foundation
+import MoatCore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -8,7 +9,7 @@ import Glibc
 enum LoginName {
     static var current: String {
         if let sudoUser = ProcessInfo.processInfo.environment["SUDO_USER"], !sudoUser.isEmpty { return sudoUser }
-        if let entry = getpwuid(getuid()), let name = entry.pointee.pw_name { return String(cString: name) }
+        if let name = AccountDatabase.userName(of: getuid()) { return name }
         return "uid \(getuid())"
     }
 }

@@ -65,11 +65,12 @@ struct MXService {
             : nil
         let mynetworks = parts.mynetworks
         let restrictions = parts.restrictions
-        let recipientResolver = RecipientResolver(store: store, mailRoot: config.storage.mailRoot,
-                                                  recipientDelimiter: config.delivery.recipientDelimiter)
-        let recipients = DirectoryRecipients(store: store, resolver: recipientResolver, relayDomains: mx.relayDomains,
-                                             pool: pool)
-        if let problem = await MXNoticeAdmin.problem(with: afterQueue.admin, store: store, resolver: recipientResolver) {
+        let recipients = DirectoryRecipients(
+            store: store,
+            resolver: RecipientResolver(store: store, mailRoot: config.storage.mailRoot,
+                                        recipientDelimiter: config.delivery.recipientDelimiter),
+            relayDomains: mx.relayDomains, pool: pool)
+        if let problem = await MXNoticeAdmin.problem(with: afterQueue.admin, recipients: recipients) {
             logger.warning("notify: \(problem)")
         }
         let spoolSpace = SpoolSpaceCheck(

@@ -98,17 +98,16 @@ struct QuarantineCommand: AsyncParsableCommand {
             let config = try loadConfig(options.config)
             let store = try Components.quarantine(config)
             let recipients = to.compactMap { EmailAddress(parsing: $0) }
-            let id = QuarantineReference.mailID(reference)
-            guard let entry = try store.entry(id) else { throw notFound(id) }
             let logger = Logger(label: "moat.release")
-            let route: any MessageRelay = entry.origin == .mx
-                ? QueueInjection(spool: Spool(directory: config.storage.queueDirectory))
-                : try Components.relay(config, logger: logger)
-            let releaser = QuarantineReleaser(store: store, route: route, logger: logger)
+            let releaser = QuarantineReleaser(store: store, logger: logger) { origin -> any MessageRelay in
+                origin == .mx
+                    ? QueueInjection(spool: Spool(directory: config.storage.queueDirectory))
+                    : try Components.relay(config, logger: logger)
+            }
             do {
                 let record = try await releaser.release(QuarantineReleaser.Request(
-                    reference: id, recipients: recipients, force: force, releasedBy: LoginName.current))
-                say("released \(id) to \(record.recipients.map { "<\($0)>" }.joined(separator: ",")) via \(record.route)")
+                    reference: reference, recipients: recipients, force: force, releasedBy: LoginName.current))
+                say("released \(record.mailID) to \(record.recipients.map { "<\($0)>" }.joined(separator: ",")) via \(record.route)")
             } catch let refusal as QuarantineReleaser.Refusal {
                 printError("moat: \(refusal)")
                 throw ExitCode(1)

@@ -49,12 +49,8 @@ struct QuarantineHousekeeping: Sendable {
         }
     }
 
-    /// A duration in the largest whole unit of the configuration's syntax (`30d`, `12h`).
+    /// A duration as the configuration writes it (`30d`, `12h`).
     static func text(_ duration: Duration) -> String {
-        let seconds = Int64(duration.seconds)
-        for (unit, size) in [("d", Int64(86_400)), ("h", 3600), ("m", 60)] where seconds >= size && seconds % size == 0 {
-            return "\(seconds / size)\(unit)"
-        }
-        return "\(seconds)s"
+        DurationText.format(seconds: Int64(duration.seconds), exact: true)
     }
 }

@@ -78,10 +78,7 @@ struct ServicePrivileges {
     }
 
     private static func holdsGroup(_ gid: gid_t) -> Bool {
-        let count = getgroups(0, nil)
-        guard count > 0 else { return false }
-        var groups = [gid_t](repeating: 0, count: Int(count))
-        return getgroups(count, &groups) >= 0 && groups.contains(gid)
+        AccountDatabase.heldGroups().contains(gid)
     }
 }
 
@@ -89,16 +86,7 @@ extension ServiceError {
     /// The error as a config issue at the key it is about (`file:line: [service] user: …`),
     /// for `serve` and `config check` alike; a failed switch names no key.
     func issue(in origin: ConfigOrigin) -> String {
-        let located: (section: String, key: String)? = switch self {
-        case .unknownUser, .cannotSwitch: ("service", "user")
-        case .unknownGroup: ("service", "group")
-        case .rootRefused: ("service", "allow_root")
-        case .maildirAccount(let key, _): ("delivery", key)
-        case .switchFailed: nil
-        }
-        guard let located else { return description }
-        let prefix = "[\(located.section)] \(located.key): "
-        let message = description.hasPrefix(prefix) ? String(description.dropFirst(prefix.count)) : description
-        return origin.issue(located.section, located.key, message).description
+        guard let setting else { return description }
+        return origin.issue(setting.section, setting.key, reason).description
     }
 }

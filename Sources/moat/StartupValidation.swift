@@ -28,7 +28,6 @@ enum StartupValidation {
     /// The parts `serve` goes on with.
     struct Parts {
         let scanner: any VirusScanner
-        let spam: RuleEngine
         let checker: ContentChecker
         let reinject: SMTPEndpoint
         /// nil when `[mx] enabled = false`.
@@ -79,10 +78,11 @@ enum StartupValidation {
         if config.mx.enabled {
             (mx, issues) = mxParts(config, logger: logger, issues: issues)
         }
-        guard issues.isEmpty, let scanner, let checker, let reinject, mx != nil || !config.mx.enabled else {
+        // mxParts appends an issue whenever it returns nil.
+        guard issues.isEmpty, let scanner, let checker, let reinject else {
             throw ConfigError(issues: issues.sorted { $0.line < $1.line })
         }
-        return Parts(scanner: scanner, spam: spam, checker: checker, reinject: reinject, mx: mx)
+        return Parts(scanner: scanner, checker: checker, reinject: reinject, mx: mx)
     }
 
     /// Each rules path must exist and hold rule files, and together they must define rules:
@@ -111,7 +111,7 @@ enum StartupValidation {
     static func signatureIssues(_ config: MoatConfig) -> [ConfigIssue] {
         let virus = config.virus
         guard virus.engine == .libclamav, !virus.testSignaturesOnly,
-              ClamAVTestSignatures.realDatabaseFiles(in: virus.databases).isEmpty else { return [] }
+              !ClamAVTestSignatures.hasRealDatabase(in: virus.databases) else { return [] }
         return [config.origin.issue(
             "virus", "databases",
             "no virus database besides Moat's test signatures (\(ClamAVTestSignatures.namePrefix)*) in "

@@ -61,13 +61,12 @@ func printError(_ text: TerminalText) {
 
 /// Prints JSON text and a newline. JSON's encoders escape U+0000–U+001F; what JSON allows
 /// raw but a terminal may still act on (DEL, C1 controls, bidirectional overrides) is
-/// written as a `\uXXXX` escape too, which decodes to the same string.
+/// written as a JSON `\u` escape too (`\u009b`), which decodes to the same string.
 func sayJSON(_ json: Data) {
     var text = ""
     for scalar in String(decoding: json, as: UTF8.self).unicodeScalars {
         if scalar.isUnprintable {
-            text += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count)
-                + String(scalar.value, radix: 16)
+            text += String(format: "\\u%04x", scalar.value)
         } else {
             text.unicodeScalars.append(scalar)
         }

@@ -35,6 +35,21 @@ final class DirectoryStoreTests: DirectoryTestCase {
         XCTAssertFalse(try store.isLocalDomain("other.example"))
     }
 
+    /// The notices' default domain: active, not a backup MX, the earliest created.
+    func testFirstLocalDomainIsTheEarliestActiveLocalOne() throws {
+        XCTAssertNil(try store.firstLocalDomain())
+        // Added first, so either would win if it were not skipped.
+        try store.addDomain("a-inactive.example")
+        try store.setDomainActive("a-inactive.example", false)
+        try store.addDomain("b-backup.example", backupMX: true)
+        XCTAssertNil(try store.firstLocalDomain())
+        Thread.sleep(forTimeInterval: 0.01)
+        try store.addDomain("z-first.example")
+        Thread.sleep(forTimeInterval: 0.01)
+        try store.addDomain("c-second.example")
+        XCTAssertEqual(try store.firstLocalDomain()?.name, "z-first.example")
+    }
+
     func testDeletingANonEmptyDomainNeedsForce() throws {
         try store.addDomain("example.com")
         try store.addMailbox("alice@example.com", password: Array("pw".utf8))

@@ -17,9 +17,9 @@ from harness.moat import BINARY
 # RFC 2231 name that decodes to `x<CR><LF>250-FAKE<CR><LF>250 y.exe`: rendered raw, the
 # reply to DATA becomes three lines, the last a 250 the client takes for the truth.
 FORGING_NAME = "filename*=utf-8''x%0D%0A250-FAKE%0D%0A250%20y.exe"
-# A subject and Message-ID with an ESC sequence (clear screen, set the window title) and a
-# fake log record after an encoded CR LF.
-ESC_SUBJECT = "=?utf-8?q?hi=1B[2J=1B]0;pwned=07=0D=0A2026-12-07T00:00:00+0000_notice_moat:_Passed_CLEAN?="
+# A subject and Message-ID with an ESC sequence (clear screen, set the window title), a
+# fake log record after an encoded CR LF, and a C1 CSI (U+009B) clear-screen.
+ESC_SUBJECT = "=?utf-8?q?hi=1B[2J=1B]0;pwned=07=0D=0A2026-12-07T00:00:00+0000_notice_moat:_Passed_CLEAN=C2=9B2J?="
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\x80-\x9f]")
 
 
@@ -142,6 +142,8 @@ def test_log_lines_and_cli_output_carry_no_control_characters(smtp_sink):
         assert "\x1b" in entry["subject"]  # JSON keeps the data, escaped by JSON's rules
         raw_json = moat.cli("quarantine", "list", "--json").stdout.decode()
         assert not CONTROL.search(raw_json)
+        # C1 CSI (U+009B) is legal raw in JSON; Moat writes it escaped, the same string.
+        assert "\\u009b2J" in raw_json and entry["subject"].endswith("\u009b2J")
         shown = moat.cli("quarantine", "show", entry["mail_id"]).stdout.decode()
         assert not CONTROL.search(shown), shown
         assert re.search(r"^subject: +hi\?\[2J\?\]0;pwned\?\?\?2026", shown, re.M), shown

@@ -310,6 +310,22 @@ def test_config_check_judges_the_service_accounts_with_file_and_line():
         shutil.rmtree(mx.base, ignore_errors=True)
 
 
+@needs_root
+@pytest.mark.parametrize("key,value,why", [
+    ("maildir_owner", "no-such-owner", "no user 'no-such-owner' on this system"),
+    ("maildir_group", "no-such-group", "no group 'no-such-group' on this system"),
+])
+def test_config_check_judges_the_maildir_accounts_with_file_and_line(key, value, why):
+    mx = MoatMX(tls=False, delivery={key: value})
+    try:
+        line = mx.config_path.read_text().splitlines().index(f"{key} = '{value}'") + 1
+        p = mx.cli("config", "check", check=False)
+        assert p.returncode == 1
+        assert f"{mx.config_path}:{line}: [delivery] {key}: {why}" in p.stderr.decode(), p.stderr
+    finally:
+        shutil.rmtree(mx.base, ignore_errors=True)
+
+
 INSTALLED = [Path("/usr/local/bin/moat"), Path("/etc/moat"), Path("/var/lib/moat"), Path("/var/spool/moat"),
              Path("/var/cache/moat"), Path("/etc/systemd/system/moat.service"), Path("/usr/local/share/moat")]
 

@@ -131,5 +131,9 @@ final class ConfigPathTests: XCTestCase {
         XCTAssertEqual(resolve(["check_client_access check_sender_access t"]),
                        ["check_client_access check_sender_access /base/t"])
         XCTAssertEqual(resolve(["check_client_access"]), ["check_client_access"])
+        // Any restriction name there is the parser's missing argument, not a table path.
+        XCTAssertEqual(resolve(["check_client_access permit_mynetworks"]), ["check_client_access permit_mynetworks"])
+        XCTAssertEqual(resolve(["check_sender_access", "Reject_Unknown_Client", "t"]),
+                       ["check_sender_access", "Reject_Unknown_Client", "t"])
     }
 }

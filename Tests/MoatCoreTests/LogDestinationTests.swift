@@ -70,15 +70,19 @@ final class LogDestinationTests: XCTestCase {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let path = directory + "/moat.log"
         let file = try LogFile(path: path)
-        func record(_ message: String) -> LogRecord {
-            LogRecord(time: time(nil), level: .info, label: "moat", metadata: ["k": "v"], source: "Test", message: message)
+        // As LogOutput uses it: the stream of a StreamLogHandler behind PrintableLogHandler.
+        let logger = Logger(label: "moat", factory: { label in
+            PrintableLogHandler(StreamLogHandler(label: label, stream: file, metadataProvider: nil))
+        })
+        func record(_ message: String) {
+            logger.info("\(message)", metadata: ["k": "v"], source: "Test")
         }
-        file.write(record("before"))
+        record("before")
         try FileManager.default.moveItem(atPath: path, toPath: path + ".1")
-        file.write(record("between"))  // still the renamed file: nothing lost
+        record("between")  // still the renamed file: nothing lost
         XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: nil))
         try file.reopen()
-        file.write(record("after"))
+        record("after")
         let old = try String(contentsOfFile: path + ".1", encoding: .utf8)
         let new = try String(contentsOfFile: path, encoding: .utf8)
         XCTAssertTrue(old.contains("info moat: k=v [Test] before\n") && old.contains("[Test] between\n"), old)

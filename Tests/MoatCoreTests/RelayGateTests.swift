@@ -28,7 +28,7 @@ final class RelayGateTests: XCTestCase {
         XCTAssertEqual(open(["permit_mynetworks"]), "relay")
         XCTAssertEqual(open([], ["reject_unlisted_recipient"]), "relay")
         let gate = RelayGate(relay: ["permit_mynetworks", "permit", "reject"], recipient: [])
-        XCTAssertEqual(gate.relay, .permitsEveryone(entry: 1, name: "permit"))
+        XCTAssertEqual(gate.relay, .permitsEveryone(entry: 1))
         XCTAssertEqual(gate.openRelay?.problem, "entry 2 'permit' permits every client before any "
                        + "reject_unauth_destination (or reject), and the recipient list does not refuse either: "
                        + "that is an open relay")

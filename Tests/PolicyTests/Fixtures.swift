@@ -27,7 +27,7 @@ struct StaticDirectory: RecipientDirectory {
     func recipientExists(_ address: EmailAddress, size: Int?) async throws -> RecipientStatus {
         let key = "\(address.localPart.lowercased())@\(address.domain.lowercased())"
         if overQuota.contains(key) { return .overQuota }
-        if unusable.contains(key) { return .unusable(reason: "quoted local parts are not supported") }
+        if unusable.contains(key) { return .unusable }
         return mailboxes.contains(key) ? .exists : .unknown
     }
 }

@@ -1,3 +1,4 @@
+import MoatCore
 import Policy
 import XCTest
 
@@ -68,6 +69,35 @@ final class RestrictionParserTests: XCTestCase {
             guard case .badTable(let tableError) = (error as? RestrictionParseError)?.reason else { return XCTFail("\(error)") }
             XCTAssertEqual(tableError.path, "/nonexistent/moat/table")
             XCTAssertEqual((error as? RestrictionParseError)?.position, 0)
+        }
+    }
+
+    /// The loader resolves a table path only where the parser will read one: a restriction
+    /// name after `check_client_access` is a missing argument, not a relative table path.
+    func testARestrictionNameWhereTheTableShouldBeIsAMissingArgument() throws {
+        let config = try MoatConfig.parse("[mx.restrictions]\nclient = [\"check_client_access permit_mynetworks\"]\n",
+                                          file: "/etc/moat/moat.toml", baseDirectory: "/etc/moat")
+        XCTAssertEqual(config.mx.restrictions.client, ["check_client_access permit_mynetworks"])
+        XCTAssertThrowsError(try parser.parse(config.mx.restrictions.client, stage: .client)) { error in
+            let e = error as? RestrictionParseError
+            XCTAssertEqual(e?.reason, .missingArgument)
+            XCTAssertEqual(e?.name, "check_client_access")
+            XCTAssertEqual(e?.position, 0)
+        }
+    }
+
+    /// The names the loader takes for restrictions are exactly those the parser accepts.
+    func testTheLoadersRestrictionNamesAreTheParsers() throws {
+        for name in RestrictionName.allCases {
+            XCTAssertTrue(RestrictionListText.isRestrictionName(name.rawValue), name.rawValue)
+        }
+        for name in RestrictionListText.restrictionNames {
+            do {
+                _ = try parser.parse([name, "zen.example"], stage: .client)
+            } catch {
+                // The zone after a name that takes no argument is the unknown one, not the name.
+                XCTAssertFalse(error.reason == .unknownRestriction && error.name == name, name)
+            }
         }
     }
 

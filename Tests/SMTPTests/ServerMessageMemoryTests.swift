@@ -100,10 +100,28 @@ final class ServerMessageMemoryTests: XCTestCase {
         _ = session.received(line: Array("RCPT TO:<alice@example.com>".utf8))
         _ = session.received(line: Array("DATA".utf8))
         XCTAssertEqual(session.transactionInData?.envelope.recipients.map(\.description), ["alice@example.com"])
-        XCTAssertEqual(session.refused(message: MessageMemoryBudget.refusal),
+        XCTAssertEqual(session.received(message: nil, size: 10, refusal: MessageMemoryBudget.refusal),
                        [.reply(SMTPReply(451, "4.3.1", "Insufficient system resources"))])
         XCTAssertNil(session.transactionInData)
         XCTAssertEqual(session.received(line: Array("MAIL FROM:<s@example.org>".utf8)),
                        [.reply(SMTPReply(250, "2.1.0", "Ok"))], "no nested MAIL: the refused transaction is over")
+    }
+
+    /// RFC 2033 §4.2: an LMTP client waits for one reply per recipient after the dot, refused or not.
+    func testLMTPGetsTheRefusalOncePerRecipient() {
+        var session = SMTPServerSession(settings: SMTPServerSettings(hostname: "moat.test", lmtp: true),
+                                        peerAddress: "127.0.0.1", localPort: 24)
+        _ = session.received(line: Array("LHLO client.test".utf8))
+        _ = session.received(line: Array("MAIL FROM:<s@example.org>".utf8))
+        _ = session.received(line: Array("RCPT TO:<a@example.com>".utf8))
+        _ = session.received(line: Array("RCPT TO:<b@example.com>".utf8))
+        _ = session.received(line: Array("DATA".utf8))
+        let refusal = MessageMemoryBudget.refusal
+        XCTAssertEqual(session.received(message: nil, size: 10, refusal: refusal), [.reply(refusal), .reply(refusal)])
+        _ = session.received(line: Array("MAIL FROM:<s@example.org>".utf8))
+        _ = session.received(line: Array("RCPT TO:<a@example.com>".utf8))
+        _ = session.received(line: Array("DATA".utf8))
+        let tooBig = SMTPReply(552, "5.3.4", "Error: message file too big")
+        XCTAssertEqual(session.received(message: nil, size: 10), [.reply(tooBig)])
     }
 }

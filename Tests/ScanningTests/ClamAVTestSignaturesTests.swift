@@ -6,8 +6,8 @@ import XCTest
 /// that holds nothing else is refused at start-up (issue 10, item 4).
 final class ClamAVTestSignaturesTests: XCTestCase {
     func testMoatsOwnDirectoryHoldsNoRealDatabase() {
-        XCTAssertEqual(ClamAVTestSignatures.realDatabaseFiles(in: [TestPaths.clamAVRules]), [])
-        XCTAssertEqual(ClamAVTestSignatures.realDatabaseFiles(in: ["/nonexistent-\(UUID().uuidString)"]), [])
+        XCTAssertFalse(ClamAVTestSignatures.hasRealDatabase(in: [TestPaths.clamAVRules]))
+        XCTAssertFalse(ClamAVTestSignatures.hasRealDatabase(in: ["/nonexistent-\(UUID().uuidString)"]))
     }
 
     func testJudgedByContentNotByName() throws {
@@ -26,13 +26,16 @@ final class ClamAVTestSignaturesTests: XCTestCase {
         // Allow lists and non-database files detect nothing.
         _ = try write("local.fp", "44d88612fea8a8f36de82e1278abb02f:68:Site.Allowed\n")
         _ = try write("README.md", "Site.Readme:0:*:00\n")
-        XCTAssertEqual(ClamAVTestSignatures.realDatabaseFiles(in: [dir.path]), [])
+        XCTAssertFalse(ClamAVTestSignatures.hasRealDatabase(in: [dir.path]))
 
         // One foreign signature among Moat's makes a file real; a signed container always is.
         let mixed = try write("mixed.ndb", ndb + "Site.Marker:0:*:6d6f6174\n")
-        let cvd = try write("main.cvd", "ClamAV-VDB:binary")
-        XCTAssertEqual(ClamAVTestSignatures.realDatabaseFiles(in: [dir.path]), [cvd, mixed])
+        XCTAssertTrue(ClamAVTestSignatures.hasRealDatabase(in: [dir.path]))
         // A single file named directly counts too.
-        XCTAssertEqual(ClamAVTestSignatures.realDatabaseFiles(in: [mixed]), [mixed])
+        XCTAssertTrue(ClamAVTestSignatures.hasRealDatabase(in: [mixed]))
+        try FileManager.default.removeItem(atPath: mixed)
+        XCTAssertFalse(ClamAVTestSignatures.hasRealDatabase(in: [dir.path]))
+        _ = try write("main.cvd", "ClamAV-VDB:binary")
+        XCTAssertTrue(ClamAVTestSignatures.hasRealDatabase(in: [dir.path]))
     }
 }

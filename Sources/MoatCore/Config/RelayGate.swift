@@ -9,8 +9,8 @@ public struct RelayGate: Sendable, Equatable {
     public enum ListVerdict: Sendable, Equatable {
         /// Entry `entry` (0-based) refuses it.
         case refuses(entry: Int)
-        /// Entry `entry` permits every client before any refusal.
-        case permitsEveryone(entry: Int, name: String)
+        /// Entry `entry` (`permit`) permits every client before any refusal.
+        case permitsEveryone(entry: Int)
         /// No entry refuses it.
         case neverRefuses
     }
@@ -24,9 +24,7 @@ public struct RelayGate: Sendable, Equatable {
         }
         for (position, word) in words {
             if refusals.contains(word) { return .refuses(entry: position) }
-            if word == "permit" {
-                return .permitsEveryone(entry: position, name: word)
-            }
+            if word == "permit" { return .permitsEveryone(entry: position) }
         }
         return .neverRefuses
     }
@@ -51,11 +49,11 @@ public struct RelayGate: Sendable, Equatable {
         if case .refuses = recipient { return nil }
         let tail = "that is an open relay"
         switch (relay, recipient) {
-        case (.permitsEveryone(let entry, let name), _):
-            return ("relay", "entry \(entry + 1) '\(name)' permits every client before any reject_unauth_destination "
+        case (.permitsEveryone(let entry), _):
+            return ("relay", "entry \(entry + 1) 'permit' permits every client before any reject_unauth_destination "
                     + "(or reject), and the recipient list does not refuse either: \(tail)")
-        case (_, .permitsEveryone(let entry, let name)):
-            return ("recipient", "entry \(entry + 1) '\(name)' permits every client before any "
+        case (_, .permitsEveryone(let entry)):
+            return ("recipient", "entry \(entry + 1) 'permit' permits every client before any "
                     + "reject_unauth_destination (or reject), and the relay list does not refuse either: \(tail)")
         default:
             return ("relay", "neither relay nor recipient contains reject_unauth_destination (or reject): \(tail)")

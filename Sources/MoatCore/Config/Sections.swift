@@ -71,8 +71,10 @@ public struct FilterSettings: Sendable {
         }
     }
 
+    private static let loopback = NetworkSet(validEntriesOf: [], includeLoopback: true)
+
     private static func isLoopback(_ host: String) -> Bool {
-        host.lowercased() == "localhost" || (try? NetworkSet(["127.0.0.0/8", "::1"]))?.contains(host) == true
+        host.lowercased() == "localhost" || loopback.contains(host)
     }
 
     static var systemHostname: String {

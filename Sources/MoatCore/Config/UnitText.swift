@@ -20,6 +20,17 @@ public enum DurationText {
         let (seconds, overflow) = n.multipliedReportingOverflow(by: multiplier)
         return overflow ? nil : .seconds(seconds)
     }
+
+    /// `seconds` in the largest unit of this syntax (`30d`, `12h`, `90m`, `40s`): with
+    /// `exact`, a unit that divides it (a setting read back as written); without, the
+    /// largest unit it reaches, rounded down (`5d` for a message queued five and a half days).
+    public static func format(seconds: Int64, exact: Bool) -> String {
+        for (unit, size) in [("d", Int64(86_400)), ("h", 3600), ("m", 60)] where seconds >= size {
+            if !exact { return "\(seconds / size)\(unit)" }
+            if seconds % size == 0 { return "\(seconds / size)\(unit)" }
+        }
+        return "\(seconds)s"
+    }
 }
 
 /// Parses `"512K"`, `"50M"`, `"1G"` (powers of 1024) or a plain byte count.

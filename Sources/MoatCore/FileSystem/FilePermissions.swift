@@ -40,6 +40,10 @@ public struct FilePermissions: Sendable, Hashable {
         if owner != nil || group != nil, lchown(path, owner ?? uid_t.max, group ?? gid_t.max) != 0 {
             throw SystemCallError(operation: "lchown", path: path, errno: errno)
         }
-        if chmod(path, mode) != 0 { throw SystemCallError(operation: "chmod", path: path, errno: errno) }
+        // fchmodat with AT_SYMLINK_NOFOLLOW: a symlink planted at `path` gets ENOTSUP,
+        // where chmod would change whatever it points to.
+        if fchmodat(AT_FDCWD, path, mode, AT_SYMLINK_NOFOLLOW) != 0 {
+            throw SystemCallError(operation: "fchmodat", path: path, errno: errno)
+        }
     }
 }

@@ -11,11 +11,9 @@ import Darwin
 /// write as root).
 public struct FileSystemSpace: Sendable, Equatable {
     public var availableBytes: Int64
-    public var blockSize: Int64
 
-    public init(availableBytes: Int64, blockSize: Int64) {
+    public init(availableBytes: Int64) {
         self.availableBytes = availableBytes
-        self.blockSize = blockSize
     }
 
     /// The space of the file system `path` is on.
@@ -23,6 +21,6 @@ public struct FileSystemSpace: Sendable, Equatable {
         var info = statvfs()
         guard statvfs(path, &info) == 0 else { throw SystemCallError(operation: "statvfs", path: path, errno: errno) }
         let block = Int64(info.f_frsize > 0 ? info.f_frsize : info.f_bsize)
-        return FileSystemSpace(availableBytes: Int64(info.f_bavail) * block, blockSize: block)
+        return FileSystemSpace(availableBytes: Int64(info.f_bavail) * block)
     }
 }

@@ -2,14 +2,14 @@
 import Glibc
 #endif
 
-/// A log file Moat appends to, in the shape of its standard-error lines
-/// (`2026-12-07T15:59:39+0000 info moat: [Filter] message`).
+/// A log file Moat appends to: the stream of a `StreamLogHandler`, so its lines have the
+/// shape of the standard-error ones (`2026-12-07T15:59:39+0000 info moat: [Filter] message`).
 ///
 /// logrotate's default (`create`) renames the file and creates an empty one; Moat keeps
 /// writing to the renamed file until `reopen()` (on SIGUSR1, from logrotate's
 /// `postrotate`), then continues in the new one. A line is written whole to one file or
 /// the other, under the same lock as the swap, so none is lost or split.
-public final class LogFile: LogSink, @unchecked Sendable {
+public final class LogFile: TextOutputStream, @unchecked Sendable {
     public let path: String
     // @unchecked: the descriptor is only read or replaced while holding this lock.
     private let descriptor: Locked<Int32>
@@ -34,15 +34,14 @@ public final class LogFile: LogSink, @unchecked Sendable {
         }
     }
 
-    public func write(_ record: LogRecord) {
-        let metadata = record.metadataText.map { " \($0)" } ?? ""
-        let line = "\(LocalTime.format("%Y-%m-%dT%H:%M:%S%z", record.time)) \(record.level) \(record.label):"
-            + "\(metadata) [\(record.source)] \(record.message)\n"
-        let failure = descriptor.withLock { writeAll(Array(line.utf8), to: $0) }
+    /// Appends `string` (one whole line from `StreamLogHandler`) in a single locked write.
+    public func write(_ string: String) {
+        let bytes = Array(string.utf8)
+        let failure = descriptor.withLock { writeAll(bytes, to: $0) }
         if failure != nil {
             // A full disk or a revoked file: standard error (the journal under systemd) is
             // the last place the line can still reach.
-            _ = writeAll(Array(line.utf8), to: 2)
+            _ = writeAll(bytes, to: 2)
         }
     }
 

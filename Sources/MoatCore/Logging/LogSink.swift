@@ -19,14 +19,16 @@ public struct LogRecord: Sendable {
     }
 }
 
-/// Where `SinkLogHandler` hands its records: a file or the syslog socket. Shared by every
-/// logger of the process, so writes of one record are never interleaved with another's.
+/// Where `SinkLogHandler` hands its records: the syslog socket (a log file is a
+/// `StreamLogHandler`'s stream instead). Shared by every logger of the process, so writes
+/// of one record are never interleaved with another's.
 public protocol LogSink: Sendable {
     func write(_ record: LogRecord)
 }
 
 /// A `LogHandler` that passes each record to a `LogSink`. Put a `PrintableLogHandler` in
-/// front of it: it does no escaping of its own.
+/// front of it: it does no escaping of its own, and it ignores `event.error`, which the
+/// printable handler always turns into `error.message`/`error.type` metadata.
 public struct SinkLogHandler: LogHandler {
     public let label: String
     public var logLevel: Logger.Level = .info
@@ -46,7 +48,6 @@ public struct SinkLogHandler: LogHandler {
     public func log(event: LogEvent) {
         var merged = metadata
         if let explicit = event.metadata { merged.merge(explicit) { $1 } }
-        if let error = event.error { merged["error"] = .string("\(error)") }
         sink.write(LogRecord(time: time(nil), level: event.level, label: label, metadata: merged,
                              source: event.source, message: event.message.description))
     }

@@ -29,9 +29,7 @@ public enum PrivilegeDrop {
         guard ids == (account.uid, account.uid, account.gid, account.gid) else {
             throw .switchFailed("after the switch uid=\(ids.0) euid=\(ids.1) gid=\(ids.2) egid=\(ids.3), expected \(account)")
         }
-        let count = getgroups(0, nil)
-        var held = [gid_t](repeating: 0, count: Int(max(count, 0)))
-        if count > 0 { _ = getgroups(count, &held) }
+        let held = AccountDatabase.heldGroups()
         guard Set(held) == Set(account.groups) else {
             throw .switchFailed("after the switch the process holds groups \(held), expected \(account.groups)")
         }

@@ -36,9 +36,7 @@ public enum PrivilegePlan: Sendable, Equatable {
         }
         if currentUID == target.uid { return .stay }
         guard currentUID == 0 else {
-            throw .cannotSwitch(from: ServiceAccount(user: AccountDatabase.userName(of: currentUID) ?? "uid \(currentUID)",
-                                                     uid: currentUID, group: "", gid: getegid()),
-                                to: target)
+            throw .cannotSwitch(from: ServiceAccount.ids(uid: currentUID, gid: getegid()), to: target)
         }
         return .switchTo(target)
     }

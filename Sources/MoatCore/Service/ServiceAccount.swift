@@ -50,9 +50,14 @@ public struct ServiceAccount: Sendable, Equatable, CustomStringConvertible {
 
     /// The account this process runs as now (effective ids).
     public static func current() -> ServiceAccount {
-        let uid = geteuid(), gid = getegid()
-        return ServiceAccount(user: AccountDatabase.userName(of: uid) ?? String(uid), uid: uid,
-                              group: AccountDatabase.groupName(of: gid) ?? String(gid), gid: gid)
+        ids(uid: geteuid(), gid: getegid())
+    }
+
+    /// The account of these ids, named from the user database (the number where it has no
+    /// entry).
+    public static func ids(uid: uid_t, gid: gid_t) -> ServiceAccount {
+        ServiceAccount(user: AccountDatabase.userName(of: uid) ?? String(uid), uid: uid,
+                       group: AccountDatabase.groupName(of: gid) ?? String(gid), gid: gid)
     }
 }
 
@@ -88,6 +93,15 @@ public enum AccountDatabase {
             let code = getgrgid_r(gid, &entry, buffer.baseAddress!, buffer.count, &result)
             return (code, result.map { _ in String(cString: entry.gr_name) })
         }
+    }
+
+    /// The supplementary groups the process holds now (getgroups(2)); empty when it cannot tell.
+    public static func heldGroups() -> [gid_t] {
+        let count = getgroups(0, nil)
+        guard count > 0 else { return [] }
+        var groups = [gid_t](repeating: 0, count: Int(count))
+        let held = getgroups(count, &groups)
+        return held < 0 ? [] : Array(groups.prefix(Int(held)))
     }
 
     private static func withGrowingBuffer<T>(_ body: (UnsafeMutableBufferPointer<CChar>) -> (Int32, T?)) -> T? {

@@ -93,7 +93,7 @@ public struct SMTPInboundDecoder: Sendable {
 
     private mutating func nextLineEvent() -> Event? {
         while true {
-            guard let lf = buffer[scanFrom...].firstIndex(of: 0x0A) else {
+            guard let lf = buffer.firstIndex(of: Self.lf, in: scanFrom..<buffer.count) else {
                 if buffer.count > maxLineLength + 1 { // room for the CR before its LF
                     // Keep nothing of an over-long line; remember to drop its tail.
                     let wasDiscarding = discardingLongLine
@@ -145,13 +145,18 @@ public struct SMTPInboundDecoder: Sendable {
             guard let lf = buffer.firstIndex(of: Self.lf, in: consumed..<count) else {
                 // A CR last in the buffer may be half of a CR LF: decide when its next byte comes.
                 let stop = buffer[count - 1] == Self.cr ? count - 1 : count
-                appendContent(buffer[consumed..<stop])
+                appendContent(consumed..<stop)
                 consumed = stop
                 return nil
             }
             let endedCRLF = lf > consumed && buffer[lf - 1] == Self.cr
-            appendContent(buffer[consumed..<(endedCRLF ? lf - 1 : lf)])
-            append([Self.cr, Self.lf])
+            let contentEnd = endedCRLF ? lf - 1 : lf
+            if endedCRLF && buffer.firstIndex(of: Self.cr, in: consumed..<contentEnd) == nil {
+                append(buffer[consumed...lf]) // the usual line: kept as it came, in one copy
+            } else {
+                appendContent(consumed..<contentEnd)
+                append(Self.crlf[...])
+            }
             previousLineEndedCRLF = endedCRLF
             consumed = lf + 1
             atLineStart = true
@@ -161,12 +166,13 @@ public struct SMTPInboundDecoder: Sendable {
 
     private static let cr: UInt8 = 0x0D
     private static let lf: UInt8 = 0x0A
+    private static let crlf: [UInt8] = [cr, lf]
 
-    /// Line content without its end: a stray CR becomes a space (Postfix's
-    /// `cleanup_replace_stray_cr_lf`).
-    private mutating func appendContent(_ bytes: ArraySlice<UInt8>) {
-        guard bytes.contains(Self.cr) else { return append(bytes) }
-        append(bytes.map { $0 == Self.cr ? UInt8(ascii: " ") : $0 }[...])
+    /// Line content (buffered bytes in `range`) without its end: a stray CR becomes a
+    /// space (Postfix's `cleanup_replace_stray_cr_lf`).
+    private mutating func appendContent(_ range: Range<Int>) {
+        guard buffer.firstIndex(of: Self.cr, in: range) != nil else { return append(buffer[range]) }
+        append(buffer[range].map { $0 == Self.cr ? UInt8(ascii: " ") : $0 }[...])
     }
 
     private mutating func append(_ bytes: ArraySlice<UInt8>) {

@@ -234,8 +234,8 @@ private struct ConnectionLoop {
                     actions = session.received(line: line, moreInputBuffered: decoder.bufferedByteCount > 0)
                 case .lineTooLong: actions = session.receivedOverlongLine()
                 case .message(let bytes, let size):
-                    actions = memory.cover(bytes?.count ?? 0) ? session.received(message: bytes, size: size)
-                        : session.refused(message: MessageMemoryBudget.refusal)
+                    let refusal = memory.cover(bytes?.count ?? 0) ? nil : MessageMemoryBudget.refusal
+                    actions = session.received(message: bytes, size: size, refusal: refusal)
                 }
                 // After a switch to TLS the decoder is empty: the loop ends by itself.
                 if try await perform(actions) == .close { return }
@@ -281,19 +281,14 @@ private struct ConnectionLoop {
                 let outcome = await handler.handle(transaction)
                 let next = try await perform(session.deliveryFinished(outcome))
                 if next != .goOn { return next }
-            case .checkMail:
+            case .checkMail, .checkRecipient, .checkData:
                 guard let request = session.pendingPolicyRequest else { continue }
-                let next = try await perform(session.mailChecked(await policy?.checkMail(request)))
-                if next != .goOn { return next }
-            case .checkRecipient, .checkData:
-                guard let request = session.pendingPolicyRequest else { continue }
-                let refusal: SMTPReply?
-                if let policy {
-                    refusal = action == .checkData ? await policy.checkData(request) : await policy.checkRecipient(request)
-                } else {
-                    refusal = nil
+                let answer: [SMTPServerSession.Action]
+                switch action {
+                case .checkMail: answer = session.mailChecked(await policy?.checkMail(request))
+                case .checkData: answer = session.dataChecked(await policy?.checkData(request))
+                default: answer = session.recipientChecked(await policy?.checkRecipient(request))
                 }
-                let answer = action == .checkData ? session.dataChecked(refusal) : session.recipientChecked(refusal)
                 let next = try await perform(answer)
                 if next != .goOn { return next }
             case .startTLS:

@@ -160,12 +160,17 @@ public struct SMTPServerSession: Sendable {
     }
 
     /// The end-of-data marker arrived; `message` is nil when it exceeded the size limit.
-    public mutating func received(message: [UInt8]?, size: Int) -> [Action] {
+    /// - Parameter refusal: the message arrived but cannot be taken (the I/O layer's
+    ///   `MessageMemoryBudget.refusal`); the transaction is over, as after a message too big.
+    public mutating func received(message: [UInt8]?, size: Int, refusal: SMTPReply? = nil) -> [Action] {
         guard phase == .data, let transaction = transaction(message: message ?? []) else { return [] }
-        guard message != nil else {
+        guard message != nil, refusal == nil else {
+            let reply = refusal ?? SMTPReply(552, "5.3.4", "Error: message file too big")
+            let count = recipients.count
             resetTransaction()
             phase = .command
-            return [.reply(SMTPReply(552, "5.3.4", "Error: message file too big"))]
+            // RFC 2033 §4.2: LMTP answers the end of data once per accepted recipient.
+            return Array(repeating: .reply(reply), count: settings.lmtp ? count : 1)
         }
         pendingTransaction = transaction
         phase = .delivering
@@ -193,15 +198,6 @@ public struct SMTPServerSession: Sendable {
             envelope: Envelope(sender: sender, recipients: recipients, client: client),
             message: message, protocolName: protocolName, peerAddress: peer.address,
             localPort: localPort, body: bodyType, tls: tls)
-    }
-
-    /// The message arrived but cannot be taken (`MessageMemoryBudget.refusal`): the reply,
-    /// and the transaction is over, as after any other refused DATA.
-    public mutating func refused(message reply: SMTPReply) -> [Action] {
-        guard phase == .data else { return [] }
-        resetTransaction()
-        phase = .command
-        return [.reply(reply)]
     }
 
     /// The handler finished with the pending transaction.

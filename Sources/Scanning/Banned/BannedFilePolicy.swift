@@ -62,13 +62,13 @@ public struct BannedFilePolicy: Sendable {
             reasons.append(reason)
         }
         for member in ZipMemberNames.members(of: item.bytes, maxDepth: maxDepth) {
-            let names = [item.name ?? "archive"] + member.path.map { String(decoding: $0, as: UTF8.self) }
-            if let reason = reason(forName: member.name, shownAs: names.joined(separator: " | ")) {
+            let shown = ArchivePath.display(item: item.name, path: member.path.map { String(decoding: $0, as: UTF8.self) })
+            if let reason = reason(forName: member.name, shownAs: shown) {
                 reasons.append(reason)
             }
         }
         for file in contents?.containedFiles ?? [] where file.depth <= maxDepth {
-            let shown = ArchivePath.display(item: item.name ?? "archive", path: file.path)
+            let shown = ArchivePath.display(item: item.name, path: file.path)
             if let name = file.name, let reason = reason(forName: Array(name.utf8), shownAs: shown) {
                 reasons.append(reason)
             } else if let reason = containedTypeMismatch(file, shownAs: shown) {
@@ -88,10 +88,10 @@ public struct BannedFilePolicy: Sendable {
     public func undecipherable(_ item: ScanItem, contents: ScanResult?) -> [String] {
         guard let contents else { return [] }
         var notes = contents.undecipherable.map {
-            "undecipherable: \($0.reason), \(ArchivePath.display(item: item.name ?? "archive", path: $0.path))"
+            "undecipherable: \($0.reason), \(ArchivePath.display(item: item.name, path: $0.path))"
         }
         if let deep = contents.containedFiles?.first(where: { $0.depth > maxDepth }) {
-            let shown = ArchivePath.display(item: item.name ?? "archive", path: Array(deep.path.prefix(maxDepth)))
+            let shown = ArchivePath.display(item: item.name, path: Array(deep.path.prefix(maxDepth)))
             notes.append("undecipherable: deeper than max_depth \(maxDepth), \(shown)")
         }
         return notes

@@ -16,22 +16,32 @@ final class ClamAVCompiledEngine: @unchecked Sendable {
     let signatureCount: Int
     /// The database paths that existed and were loaded.
     let loadedPaths: [String]
-    /// Archive types this libclamav recognises but cannot unpack (RAR without unrar).
-    let typesNotUnpacked: Set<String>
+    /// Reads each scan's verdict and files with the limits and options loaded with, and the
+    /// archive types this libclamav recognises but cannot unpack (RAR without unrar).
+    private let findings: ClamAVFindings
+    /// `cl_scan_options` for every scan, from the options loaded with.
+    private let clOptions: cl_scan_options
 
-    private init(engine: OpaquePointer, signatureCount: Int, loadedPaths: [String], typesNotUnpacked: Set<String>) {
+    private init(
+        engine: OpaquePointer, signatureCount: Int, loadedPaths: [String], findings: ClamAVFindings,
+        clOptions: cl_scan_options
+    ) {
         self.engine = engine
         self.signatureCount = signatureCount
         self.loadedPaths = loadedPaths
-        self.typesNotUnpacked = typesNotUnpacked
+        self.findings = findings
+        self.clOptions = clOptions
     }
 
     deinit { cl_engine_free(engine) }
 
     /// Loads every existing path in `databases` (directories or single files), applies
-    /// `limits`, and compiles. Missing paths are skipped with a notice, so one config works
-    /// on a test box without `/var/lib/clamav`; loading zero signatures in total is an error.
-    static func load(databases: [String], limits: ClamAVLimits, logger: Logger) throws(ScanError) -> ClamAVCompiledEngine {
+    /// `limits`, and compiles; every scan then runs with `options`. Missing paths are
+    /// skipped with a notice, so one config works on a test box without `/var/lib/clamav`;
+    /// loading zero signatures in total is an error.
+    static func load(
+        databases: [String], limits: ClamAVLimits, options: ClamAVScanOptions, logger: Logger
+    ) throws(ScanError) -> ClamAVCompiledEngine {
         try ClamAVRuntime.initialize(logger: logger)
         guard let engine = cl_engine_new() else { throw .engineCreationFailed }
         // Until the wrapper owns it, free the raw engine on every error path.
@@ -77,18 +87,19 @@ final class ClamAVCompiledEngine: @unchecked Sendable {
             throw .engineCompileFailed(message: ClamAVRuntime.errorText(compiled))
         }
         owned = true
-        return ClamAVCompiledEngine(
-            engine: engine, signatureCount: total, loadedPaths: loaded,
+        let findings = ClamAVFindings(
+            maxFileSize: limits.maxFileSize, options: options,
             typesNotUnpacked: ClamAVFormatSupport.unpackableTypesMissing(engine: engine, logger: logger))
+        return ClamAVCompiledEngine(
+            engine: engine, signatureCount: total, loadedPaths: loaded, findings: findings,
+            clOptions: scanOptions(options))
     }
 
     /// Whether `path` is a directory holding no file libclamav would load (its `CLI_DBEXT`).
     private static func isDirectoryWithoutDatabases(_ path: String) -> Bool {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue,
-            let names = try? FileManager.default.contentsOfDirectory(atPath: path)
-        else { return false }
-        return !names.contains { databaseExtensions.contains(($0 as NSString).pathExtension.lowercased()) }
+        // An unreadable directory is not "empty": cl_load then says why it cannot read it.
+        guard (try? FileManager.default.contentsOfDirectory(atPath: path)) != nil else { return false }
+        return databaseFiles(in: [path]).isEmpty
     }
 
     /// File extensions `cl_load` picks up from a directory (libclamav's CLI_DBEXT list).
@@ -97,6 +108,20 @@ final class ClamAVCompiledEngine: @unchecked Sendable {
         "sdb", "zmd", "rmd", "pdb", "gdb", "wdb", "cbc", "ftm", "cfg", "cvd", "cld", "cud", "cdb", "cat", "crb",
         "idb", "ioc", "yar", "yara", "pwdb", "ign", "ign2", "imp",
     ]
+
+    /// The files libclamav would load from `databases`: each directory's files with a
+    /// database extension, and each named file; missing paths give none.
+    static func databaseFiles(in databases: [String]) -> [String] {
+        databases.flatMap { path -> [String] in
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { return [] }
+            guard isDirectory.boolValue else { return [path] }
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
+            return names.sorted()
+                .filter { databaseExtensions.contains(($0 as NSString).pathExtension.lowercased()) }
+                .map { path + "/" + $0 }
+        }
+    }
 
     private static func apply(_ limits: ClamAVLimits, to engine: OpaquePointer) throws(ScanError) {
         let settings: [(String, cl_engine_field, Int64)] = [
@@ -114,18 +139,16 @@ final class ClamAVCompiledEngine: @unchecked Sendable {
         }
     }
 
-    /// Scans `bytes` in place (no copy, no temp file): the virus name, if any, the files
-    /// libclamav unpacked and the parts it could not. Blocks for the duration of the scan:
-    /// call it from a `BlockingWorkPool` thread.
+    /// Scans `bytes` in place (no copy, no temp file): the virus name, if any, and with
+    /// `recordsFiles` the files libclamav unpacked and the parts it could not. Blocks for
+    /// the duration of the scan: call it from a `BlockingWorkPool` thread.
     func scan(
-        _ bytes: UnsafeRawBufferPointer, name: String?, limits: ClamAVLimits, options: ClamAVScanOptions, logger: Logger
+        _ bytes: UnsafeRawBufferPointer, name: String?, recordsFiles: Bool, logger: Logger
     ) throws(ScanError) -> ScanResult {
         // Nothing to scan; libclamav would refuse to map zero bytes.
         guard bytes.count > 0 else { return ScanResult(containedFiles: []) }
-        let context = ClamAVScanContext(logger: logger, itemName: name)
-        let (result, virusName) = try Self.scanMap(
-            bytes, name: name, engine: engine, options: Self.scanOptions(options), context: context)
-        let findings = ClamAVFindings(maxFileSize: limits.maxFileSize, options: options, typesNotUnpacked: typesNotUnpacked)
+        let context = ClamAVScanContext(logger: logger, itemName: name, recordsFiles: recordsFiles)
+        let (result, virusName) = try Self.scanMap(bytes, name: name, engine: engine, options: clOptions, context: context)
         switch result {
         case CL_CLEAN:
             return findings.result(virusName: nil, files: context.files)

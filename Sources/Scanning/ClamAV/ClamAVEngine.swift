@@ -41,7 +41,7 @@ public final class ClamAVEngine: VirusScanner {
         self.logger = logger
         // Fingerprint before loading: a change made during the load is seen next time.
         let fingerprint = ClamAVDatabaseFingerprint.take(of: databases)
-        let engine = try ClamAVCompiledEngine.load(databases: databases, limits: limits, logger: logger)
+        let engine = try ClamAVCompiledEngine.load(databases: databases, limits: limits, options: options, logger: logger)
         self.current = Locked((engine, fingerprint))
         self.pool = BlockingWorkPool(name: "moat-clamav", threads: scanThreads)
         logger.info(
@@ -57,18 +57,22 @@ public final class ClamAVEngine: VirusScanner {
     /// Scans `bytes` (a MIME leaf or a whole message; libclamav unpacks archives, mail,
     /// documents and packed executables itself) and returns the virus name, if any.
     public func scan(_ bytes: [UInt8], name: String?) async throws -> [String] {
-        try await inspect(bytes, name: name).virusNames
+        try await scan(bytes, name: name, recordsFiles: false).virusNames
     }
 
     /// As `scan`, with every file libclamav unpacked (names and types, for banned-name
     /// checks) and the parts it could not unpack (encrypted, over a limit, unparsable).
     public func inspect(_ bytes: [UInt8], name: String?) async throws -> ScanResult {
+        try await scan(bytes, name: name, recordsFiles: true)
+    }
+
+    private func scan(_ bytes: [UInt8], name: String?, recordsFiles: Bool) async throws -> ScanResult {
         // Holding `engine` keeps it alive even if a reload swaps it out mid-scan.
         let engine = current.withLock { $0.engine }
-        let options = options, limits = limits, logger = logger
+        let logger = logger
         let started = ContinuousClock.now
         let found = try await pool.run {
-            try bytes.withUnsafeBytes { try engine.scan($0, name: name, limits: limits, options: options, logger: logger) }
+            try bytes.withUnsafeBytes { try engine.scan($0, name: name, recordsFiles: recordsFiles, logger: logger) }
         }
         logger.debug(
             "ClamAV scanned",
@@ -79,8 +83,6 @@ public final class ClamAVEngine: VirusScanner {
             ])
         return found
     }
-
-    public var reportsContainedFiles: Bool { true }
 
     /// Reloads when any database path changed since the last load (file added, removed,
     /// replaced or touched). Returns whether a new engine was swapped in.
@@ -105,7 +107,7 @@ public final class ClamAVEngine: VirusScanner {
         let started = ContinuousClock.now
         let engine: ClamAVCompiledEngine
         do throws(ScanError) {
-            engine = try ClamAVCompiledEngine.load(databases: databases, limits: limits, logger: logger)
+            engine = try ClamAVCompiledEngine.load(databases: databases, limits: limits, options: options, logger: logger)
         } catch {
             logger.error("ClamAV reload failed, keeping the previous databases", metadata: ["error": "\(error)"])
             throw error

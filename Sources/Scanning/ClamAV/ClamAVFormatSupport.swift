@@ -11,7 +11,7 @@ import Logging
 enum ClamAVFormatSupport {
     /// libclamav types this engine recognises but cannot unpack.
     static func unpackableTypesMissing(engine: OpaquePointer, logger: Logger) -> Set<String> {
-        let context = ClamAVScanContext(logger: logger, itemName: "probe.rar")
+        let context = ClamAVScanContext(logger: logger, itemName: "probe.rar", recordsFiles: true)
         let options = cl_scan_options(general: 0, parse: ~UInt32(0), heuristic: 0, mail: 0, dev: 0)
         _ = rarSample.withUnsafeBytes {
             try? ClamAVCompiledEngine.scanMap($0, name: "probe.rar", engine: engine, options: options, context: context)

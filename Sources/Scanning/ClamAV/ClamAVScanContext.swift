@@ -2,26 +2,31 @@ import CClamAV
 import Logging
 
 /// Per-scan state handed to libclamav as the context pointer of `cl_scanmap_callback`:
-/// the logger its messages go to, and the files its file-inspection callback reports.
+/// the logger its messages go to, and the files its file-inspection callback reports
+/// (when `recordsFiles`: a scan that wants only the verdict keeps none).
 ///
 /// One scan runs on one thread and libclamav calls back synchronously on it, so the
 /// unsynchronised mutation here is confined to that thread.
 final class ClamAVScanContext {
     let logger: Logger
     let itemName: String?
+    /// Whether `record` keeps the files (`inspect`), or drops them at once (`scan`).
+    let recordsFiles: Bool
     /// Every file libclamav looked at, the scanned item first (level 0), depth first.
     private(set) var files: [ClamAVInspectedFile] = []
     /// The (name, type) of the file currently open at each level, root first.
     private var open: [(name: String?, type: String)] = []
 
-    init(logger: Logger, itemName: String?) {
+    init(logger: Logger, itemName: String?, recordsFiles: Bool) {
         self.logger = logger
         self.itemName = itemName
+        self.recordsFiles = recordsFiles
     }
 
     /// Records one file from the inspection callback. Its parent is the file last seen
     /// one level up, since libclamav walks depth first.
     func record(type: String, name: String?, size: Int, level: Int) {
+        guard recordsFiles else { return }
         if open.count > level { open.removeLast(open.count - level) }
         while open.count < level { open.append((nil, "CL_TYPE_ANY")) }
         var name = name

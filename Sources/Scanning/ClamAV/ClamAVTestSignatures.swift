@@ -19,39 +19,24 @@ public enum ClamAVTestSignatures {
     ]
     static let signedContainerExtensions: Set<String> = ["cvd", "cld", "cud"]
 
-    /// The files among `databases` (directories or files, missing ones skipped, as the
-    /// engine loads them) holding at least one detection signature that is not Moat's.
-    public static func realDatabaseFiles(in databases: [String]) -> [String] {
-        databaseFiles(in: databases).filter(isRealDatabase)
+    /// Whether `databases` (directories or files, missing ones skipped, as the engine loads
+    /// them) hold a file with at least one detection signature that is not Moat's; reads
+    /// files only until the first such.
+    public static func hasRealDatabase(in databases: [String]) -> Bool {
+        ClamAVCompiledEngine.databaseFiles(in: databases).contains(where: isRealDatabase)
     }
 
     /// Whether `file` detects anything besides Moat's test signatures.
     static func isRealDatabase(_ file: String) -> Bool {
         let ext = (file as NSString).pathExtension.lowercased()
         if signedContainerExtensions.contains(ext) { return true }
-        guard !nonDetectingExtensions.contains(ext), let text = try? String(contentsOfFile: file, encoding: .utf8)
-        else {
-            // Unreadable as text: a binary format (e.g. bytecode `.cbc`) Moat never ships.
-            return !nonDetectingExtensions.contains(ext)
-        }
+        if nonDetectingExtensions.contains(ext) { return false }
+        // Unreadable as text: a binary format (e.g. bytecode `.cbc`) Moat never ships.
+        guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { return true }
         return text.split(whereSeparator: \.isNewline).contains { line in
             let trimmed = line.trimmingCharacters(in: .whitespaces)
             guard !trimmed.isEmpty, !trimmed.hasPrefix("#") else { return false }
             return !trimmed.split(whereSeparator: { $0 == ":" || $0 == "=" }).contains { $0.hasPrefix(namePrefix) }
-        }
-    }
-
-    /// The files libclamav would load from `databases`: each directory's files with a
-    /// database extension, and each named file.
-    static func databaseFiles(in databases: [String]) -> [String] {
-        databases.flatMap { path -> [String] in
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { return [] }
-            guard isDirectory.boolValue else { return [path] }
-            let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
-            return names.sorted()
-                .filter { ClamAVCompiledEngine.databaseExtensions.contains(($0 as NSString).pathExtension.lowercased()) }
-                .map { path + "/" + $0 }
         }
     }
 }
