@@ -30,7 +30,7 @@ struct ServeCommand: AsyncParsableCommand {
         let scanner = parts.scanner
         var checker = parts.checker
         let checks = config.limits.contentChecks
-        checker.slots = ContentCheckSlots(count: checks > 0 ? checks : System.coreCount)
+        checker.slots = ContentCheckSlots(count: checks > 0 ? checks : 4 * System.coreCount)
         let quarantine = try Components.quarantine(config)
         let pipeline = FilterPipeline(checker: checker, policy: FilterPolicy(config: config), quarantine: quarantine,
                                       relay: SMTPRelay(endpoint: parts.reinject, heloName: config.filter.hostname,
