@@ -14,24 +14,56 @@ import Quarantine
 import Queue
 import SMTP
 
-/// The MX side of `moat serve`: the directory, the durable queue and its delivery, the
-/// restriction policy and the listener with STARTTLS, all from `[mx]`, `[storage]`,
-/// `[queue]` and `[delivery]`.
+/// The MX side of `moat serve` that lives as long as the process: the directory, the
+/// resolver, the durable queue with its scheduler and delivery. What a reload rebuilds
+/// (the listener's service and the after-queue filter) comes from `service(...)`.
 struct MXService {
-    let server: SMTPServer
+    let store: DirectoryStore
+    let resolver: UnboundResolver
+    let pool: BlockingWorkPool
+    let spool: Spool
+    let relay: QueueRelay
     let scheduler: QueueScheduler
-    let listen: EndpointText
+    /// The queue's deliverer: the after-queue filter of the current generation in front of
+    /// the process's one `MailDeliverer`.
+    let deliverer: ReplaceableDeliverer
+    private let mailDeliverer: MailDeliverer
 
-    static func start(config: MoatConfig, parts: StartupValidation.MXParts, checker: ContentChecker,
-                      quarantine: QuarantineStore?, messageMemory: MessageMemoryBudget, logger: Logger,
-                      maildirPermissions: FilePermissions? = nil) async throws -> MXService {
+    /// The MX's long-lived parts from `[storage]`, `[queue]`, `[delivery]` and `[dns]`,
+    /// which a reload keeps; the queue starts with `afterQueue` as its filter.
+    static func start(config: MoatConfig, logger: Logger, maildirPermissions: FilePermissions? = nil) throws -> MXService {
         let mx = config.mx
         let store = try DirectoryStore(path: config.storage.directoryDatabase)
         let resolver = try UnboundResolver(UnboundResolver.Configuration(config.dns), logger: logger)
         let pool = BlockingWorkPool(name: "moat-mx-io", threads: max(4, config.queue.maxConcurrentDeliveries))
         let spool = Spool(directory: config.storage.queueDirectory)
         try spool.prepare()
+        let listen = try EndpointText(parsing: mx.listen)
+        let mailDeliverer = try MailDeliverer(
+            delivery: config.delivery, storage: config.storage, directory: store, resolver: resolver, logger: logger,
+            identity: LocalIdentity(hostname: mx.hostname, names: [mx.hostname],
+                                    addresses: InterfaceAddresses.served(byListenerOn: listen.host)),
+            maildirPermissions: maildirPermissions)
+        let arrivals = QueueArrivals()
+        let relay = QueueRelay(spool: spool, arrivals: arrivals, pool: pool, logger: logger)
+        // Mail still marked filter-pending is held back (a temporary failure) until the
+        // first generation puts its filter in front.
+        let deliverer = ReplaceableDeliverer(mailDeliverer)
+        let postmaster = EmailAddress(uncheckedLocalPart: "postmaster", domain: mx.hostname)
+        let scheduler = QueueScheduler(
+            spool: spool, deliverer: deliverer,
+            configuration: QueueScheduler.Configuration(config.queue, bounces: BounceSettings(reportingMTA: mx.hostname, from: postmaster)),
+            arrivals: arrivals, logger: logger)
+        return MXService(store: store, resolver: resolver, pool: pool, spool: spool, relay: relay, scheduler: scheduler,
+                         deliverer: deliverer, mailDeliverer: mailDeliverer)
+    }
 
+    /// What the MX listener's sessions run on for `config`, and the after-queue filter the
+    /// queue uses with it: restrictions, STARTTLS, the before-queue filter and its budget.
+    func service(config: MoatConfig, parts: StartupValidation.MXParts, checker: ContentChecker,
+                 quarantine: QuarantineStore?, messageMemory: MessageMemoryBudget,
+                 logger: Logger) async -> (service: SMTPServer.Service, afterQueue: PendingFilterDeliverer) {
+        let mx = config.mx
         var afterQueue = FilterPolicy(config: config)
         afterQueue.stage = .afterQueue
         afterQueue.hostname = mx.hostname
@@ -40,31 +72,16 @@ struct MXService {
         }
         var beforeQueue = afterQueue
         beforeQueue.stage = .beforeQueue
-
-        let postmaster = EmailAddress(uncheckedLocalPart: "postmaster", domain: mx.hostname)
-        let listen = try EndpointText(parsing: mx.listen)
-        let deliverer = try MailDeliverer(
-            delivery: config.delivery, storage: config.storage, directory: store, resolver: resolver, logger: logger,
-            identity: LocalIdentity(hostname: mx.hostname, names: [mx.hostname],
-                                    addresses: InterfaceAddresses.served(byListenerOn: listen.host)),
-            maildirPermissions: maildirPermissions)
-        let arrivals = QueueArrivals()
-        let relay = QueueRelay(spool: spool, arrivals: arrivals, pool: pool, logger: logger)
-        let scheduler = QueueScheduler(
-            spool: spool,
-            deliverer: PendingFilterDeliverer(
-                filter: FilterPipeline(checker: checker, policy: afterQueue, quarantine: quarantine, relay: relay,
-                                       logger: logger),
-                next: deliverer),
-            configuration: QueueScheduler.Configuration(config.queue, bounces: BounceSettings(reportingMTA: mx.hostname, from: postmaster)),
-            arrivals: arrivals, logger: logger)
+        let pending = PendingFilterDeliverer(
+            filter: FilterPipeline(checker: checker, policy: afterQueue, quarantine: quarantine, relay: relay,
+                                   logger: logger),
+            next: mailDeliverer)
 
         let filter = mx.filter
             ? FilterPipeline(checker: checker, policy: beforeQueue, quarantine: quarantine, relay: relay, logger: logger,
                              budget: FilterPipeline.Budget(limit: mx.filterBudget, overflow: relay))
             : nil
         let mynetworks = parts.mynetworks
-        let restrictions = parts.restrictions
         let recipients = DirectoryRecipients(
             store: store,
             resolver: RecipientResolver(store: store, mailRoot: config.storage.mailRoot,
@@ -78,12 +95,9 @@ struct MXService {
             admission: SpoolAdmission(minimumFree: Int64(config.queue.minimumFree),
                                       messageSizeLimit: Int64(mx.maxMessageSize)),
             logger: logger)
-        let policy = MXServerPolicy(policy: restrictions, resolver: resolver, directory: recipients,
+        let policy = MXServerPolicy(policy: parts.restrictions, resolver: resolver, directory: recipients,
                                     clientLookupTimeout: mx.clientLookupTimeout, spoolSpace: spoolSpace, logger: logger)
-
-        let tls = parts.tls
-        let server = try await ListenerBindError.naming(listen, "mx", config.origin) { try await SMTPServer.bind(
-            host: listen.host, port: listen.port,
+        let service = SMTPServer.Service(
             settings: SMTPServerSettings(hostname: mx.hostname, banner: mx.greeting, maxMessageSize: mx.maxMessageSize,
                                          maxRecipients: mx.maxRecipients, softErrorLimit: mx.softErrorLimit,
                                          hardErrorLimit: mx.hardErrorLimit, acceptXForward: false,
@@ -96,8 +110,8 @@ struct MXService {
                 timeouts: SessionTimeouts(idle: mx.idleTimeout, guards: mx.guards),
                 errorSleep: TimeAmount(mx.errorSleepTime), messageMemory: messageMemory),
             handler: MXMessageHandler(hostname: mx.hostname, filter: filter, queue: relay, logger: logger),
-            policy: policy, tls: tls, group: MultiThreadedEventLoopGroup.singleton, logger: logger) }
-        return MXService(server: server, scheduler: scheduler, listen: listen)
+            policy: policy, tls: parts.tls)
+        return (service, pending)
     }
 
     /// STARTTLS from `[mx.tls]`, TLS 1.2 and later; nil (with a warning) when neither file

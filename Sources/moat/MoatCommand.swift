@@ -36,7 +36,7 @@ struct MoatCommand: AsyncParsableCommand {
         commandName: "moat",
         abstract: "Mail content-filter gateway: ClamAV, banned files, spam scoring, quarantine, queue and virtual domains.",
         version: MoatVersion.text,
-        subcommands: [ServeCommand.self, ScanCommand.self, QuarantineCommand.self, QueueCommand.self, ConfigCommand.self, RulesCommand.self,
+        subcommands: [ServeCommand.self, ReloadCommand.self, ScanCommand.self, QuarantineCommand.self, QueueCommand.self, ConfigCommand.self, RulesCommand.self,
                       LearnCommand.self, DomainCommand.self, UserCommand.self, AliasCommand.self])
 }
 

@@ -27,91 +27,75 @@ struct ServeCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         let parts = try validatedParts(config, purpose: .serve, logger: logger)
-        let scanner = parts.scanner
-        var checker = parts.checker
-        let checks = config.limits.contentChecks
-        checker.slots = ContentCheckSlots(count: checks > 0 ? checks : 4 * System.coreCount)
-        let quarantine = try Components.quarantine(config)
-        let pipeline = FilterPipeline(checker: checker, policy: FilterPolicy(config: config), quarantine: quarantine,
-                                      relay: SMTPRelay(endpoint: parts.reinject, heloName: config.filter.hostname,
-                                                       logger: logger),
-                                      logger: logger)
-        let listen = try EndpointText(parsing: config.filter.listen)
-        let f = config.filter
-        let messageMemory = MessageMemoryBudget(limit: config.limits.messageMemory, afterBurst: MallocTuning.trim)
-        let filterServer: SMTPServer
+        let supervisor: ServeSupervisor
+        let process: ServeProcess
         do {
-            filterServer = try await ListenerBindError.naming(listen, "filter", config.origin) {
-                try await SMTPServer.bind(
-                    host: listen.host, port: listen.port,
-                    settings: SMTPServerSettings(hostname: f.hostname, lmtp: listen.lmtp, maxMessageSize: f.maxMessageSize,
-                                                 maxRecipients: f.maxRecipients),
-                    // Postfix's side of the filter runs with smtpd_error_sleep_time=0; so do we.
-                    limits: SMTPServer.Limits(
-                        admission: ConnectionAdmission.Rules(allowed: try NetworkSet(f.allow), maxConnections: f.maxConnections,
-                                                             guards: f.guards),
-                        timeouts: SessionTimeouts(idle: f.idleTimeout, guards: f.guards), errorSleep: .zero,
-                        messageMemory: messageMemory),
-                    handler: pipeline, group: MultiThreadedEventLoopGroup.singleton, logger: logger)
+            var mx: MXService?
+            if config.mx.enabled {
+                mx = try MXService.start(config: config, logger: logger, maildirPermissions: privileges.maildir)
             }
+            process = ServeProcess(
+                quarantine: try Components.quarantine(config),
+                messageMemory: MessageMemoryBudget(limit: config.limits.messageMemory, afterBurst: MallocTuning.trim),
+                mx: mx)
+            let generation = try await ServeGeneration.build(config: config, parts: parts, process: process, logger: logger)
+            supervisor = try await ServeSupervisor.bind(configPath: options.config, generation: generation,
+                                                        process: process, logger: logger)
         } catch let error as ListenerBindError {
             printError("moat: \(error)")
             throw ExitCode(1)
+        } catch {
+            printError("moat: \(error)")
+            throw ExitCode(1)
         }
-        let bound = filterServer.localAddress
-        logger.notice("listening on \(bound.ipAddress ?? listen.host):\(bound.port ?? listen.port) (\(listen.lmtp ? "LMTP" : "SMTP")), re-injecting to \(config.filter.reinject)")
-
-        var mx: MXService?
-        if let mxParts = parts.mx {
-            do {
-                mx = try await MXService.start(config: config, parts: mxParts, checker: checker, quarantine: quarantine,
-                                               messageMemory: messageMemory, logger: logger,
-                                               maildirPermissions: privileges.maildir)
-            } catch let error as ListenerBindError {
-                printError("moat: \(error)")
-                throw ExitCode(1)
-            } catch {
-                printError("moat: mx: \(error)")
-                throw ExitCode(1)
-            }
-            if let address = mx?.server.localAddress {
-                logger.notice("MX listening on \(address.ipAddress ?? "?"):\(address.port ?? 0) as \(config.mx.hostname)")
-            }
+        let bound = await supervisor.boundAddresses
+        logger.notice("listening on \(bound.filter) (\(config.filter.listen.hasPrefix("lmtp:") ? "LMTP" : "SMTP")), re-injecting to \(config.filter.reinject)")
+        if let mx = bound.mx { logger.notice("MX listening on \(mx) as \(config.mx.hostname)") }
+        let pidFile = PidFile(path: config.storage.pidFile)
+        do {
+            try pidFile.write()
+        } catch {
+            printError("moat: \(config.origin.issue("storage", "data_dir", "\(error)"))")
+            throw ExitCode(1)
         }
-        // Every listener is bound and none accepts before run(): switch now, so no byte
-        // from the network is read as root.
+        // Every listener is bound and none accepts before startServing(): switch now, so no
+        // byte from the network is read as root.
         do {
             try privileges.drop(config, logger: logger)
         } catch {
             printError("moat: \(error)")
             throw ExitCode(1)
         }
-        let servers = [filterServer] + (mx.map { [$0.server] } ?? [])
-        let signals = SignalWatcher(scanner: scanner as? ClamAVEngine, interval: config.virus.reloadCheckInterval,
-                                    logger: logger, stop: {
-            Task {
-                for server in servers { await server.close() }
-                // Sessions get a grace period to finish their message; after it the
-                // process exits, and any client still waiting for a DATA reply sees
-                // the connection drop and retries: nothing was acknowledged.
-                try? await Task.sleep(for: .seconds(10))
-                logger.notice("stopped with sessions still open")
-                Glibc.exit(0)
-            }
-        })
+        let signals = SignalWatcher(
+            scanner: supervisor.scanner, interval: config.virus.reloadCheckInterval, logger: logger,
+            reload: { Task { await supervisor.reload() } },
+            stop: {
+                Task {
+                    await supervisor.stop()
+                    // Sessions get a grace period to finish their message; after it the
+                    // process exits, and any client still waiting for a DATA reply sees
+                    // the connection drop and retries: nothing was acknowledged.
+                    try? await Task.sleep(for: .seconds(10))
+                    logger.notice("stopped with sessions still open")
+                    pidFile.remove()
+                    Glibc.exit(0)
+                }
+            })
         signals.start()
+        await supervisor.startServing()
         try await withThrowingTaskGroup(of: Void.self) { group in
-            for server in servers { group.addTask { try await server.run() } }
-            if let scheduler = mx?.scheduler {
+            group.addTask { await supervisor.untilStopped() }
+            if let scheduler = process.mx?.scheduler {
                 group.addTask { try await scheduler.run() }
             }
-            if let housekeeping = QuarantineHousekeeping(config.quarantine, store: quarantine, logger: logger) {
+            if let housekeeping = QuarantineHousekeeping(config.quarantine, store: process.quarantine, logger: logger) {
                 group.addTask { await housekeeping.run() }
             }
-            // The listeners end when closed; the queue then stops too.
-            for _ in servers { try await group.next() }
+            // The listeners end when closed and their sessions are done; the queue then stops too.
+            try await group.next()
             group.cancelAll()
         }
+        pidFile.remove()
         logger.notice("stopped")
     }
 }
@@ -124,7 +108,7 @@ struct ListenerBindError: Error, CustomStringConvertible {
 
     /// Runs `bind`, turning its failure into a `ListenerBindError` for `[section] listen`.
     static func naming<T>(_ endpoint: EndpointText, _ section: String, _ origin: ConfigOrigin,
-                          _ bind: () async throws -> T) async throws -> T {
+                          _ bind: () async throws -> T) async throws(ListenerBindError) -> T {
         do {
             return try await bind()
         } catch {
@@ -134,12 +118,13 @@ struct ListenerBindError: Error, CustomStringConvertible {
     }
 }
 
-/// SIGHUP reloads the ClamAV databases; SIGTERM/SIGINT stop accepting and let sessions
-/// finish; a timer picks up freshclam's updates.
+/// SIGHUP reloads (`ServeSupervisor.reload`); SIGTERM/SIGINT stop accepting and let
+/// sessions finish; a timer picks up freshclam's updates for the scanner in use.
 final class SignalWatcher {
     private let sources: [any DispatchSourceProtocol]
 
-    init(scanner: ClamAVEngine?, interval: Duration, logger: Logger, stop: @escaping @Sendable () -> Void) {
+    init(scanner: Locked<any VirusScanner>, interval: Duration, logger: Logger,
+         reload: @escaping @Sendable () -> Void, stop: @escaping @Sendable () -> Void) {
         let queue = DispatchQueue(label: "moat.signals")
         var sources: [any DispatchSourceProtocol] = []
         for sig in [SIGTERM, SIGINT] {
@@ -151,32 +136,27 @@ final class SignalWatcher {
             }
             sources.append(source)
         }
-        if let scanner {
-            signal(SIGHUP, SIG_IGN)
-            let hup = DispatchSource.makeSignalSource(signal: SIGHUP, queue: queue)
-            hup.setEventHandler {
-                do {
-                    try scanner.reload()
-                    logger.notice("SIGHUP: ClamAV databases reloaded, \(scanner.signatureCount) signatures")
-                } catch {
-                    logger.error("SIGHUP: ClamAV reload failed, keeping the old engine: \(error)")
-                }
-            }
-            sources.append(hup)
-            let timer = DispatchSource.makeTimerSource(queue: queue)
-            let seconds = max(1, interval.seconds)
-            timer.schedule(deadline: .now() + seconds, repeating: seconds)
-            timer.setEventHandler {
-                do {
-                    if try scanner.reloadIfChanged() {
-                        logger.notice("ClamAV databases changed: reloaded, \(scanner.signatureCount) signatures")
-                    }
-                } catch {
-                    logger.error("ClamAV reload failed, keeping the old engine: \(error)")
-                }
-            }
-            sources.append(timer)
+        signal(SIGHUP, SIG_IGN)
+        let hup = DispatchSource.makeSignalSource(signal: SIGHUP, queue: queue)
+        hup.setEventHandler {
+            logger.notice("SIGHUP: reloading")
+            reload()
         }
+        sources.append(hup)
+        let timer = DispatchSource.makeTimerSource(queue: queue)
+        let seconds = max(1, interval.seconds)
+        timer.schedule(deadline: .now() + seconds, repeating: seconds)
+        timer.setEventHandler {
+            guard let engine = scanner.withLock({ $0 }) as? ClamAVEngine else { return }
+            do {
+                if try engine.reloadIfChanged() {
+                    logger.notice("ClamAV databases changed: reloaded, \(engine.signatureCount) signatures")
+                }
+            } catch {
+                logger.error("ClamAV reload failed, keeping the old engine: \(error)")
+            }
+        }
+        sources.append(timer)
         self.sources = sources
     }
 

@@ -3,7 +3,6 @@ import Glibc
 #endif
 import Logging
 import MoatCore
-import Queue
 
 /// The privilege side of `moat serve`: decided from `[service]` and `[delivery] maildir_*`
 /// before anything is opened (a refusal stops start-up at once), carried out after the
@@ -69,12 +68,7 @@ struct ServicePrivileges {
 
     /// Everything `moat serve` may create before the switch, parents first.
     static func statePaths(_ config: MoatConfig) -> [String] {
-        func database(_ path: String) -> [String] { [path] + ["-wal", "-shm", "-journal"].map { path + $0 } }
-        let storage = config.storage
-        return [storage.dataDir, storage.queueDirectory] + Spool.subdirectories.map { "\(storage.queueDirectory)/\($0)" }
-            + [storage.mailRoot] + database(storage.directoryDatabase)
-            + [config.quarantine.directory] + database(config.quarantine.index) + database(config.bayes.database)
-            + [config.spam.cacheDirectory]
+        StateLocation.all(config).flatMap(\.createdPaths)
     }
 
     private static func holdsGroup(_ gid: gid_t) -> Bool {

@@ -23,29 +23,42 @@ enum StartupValidation {
     /// What the parts are built for: `check` builds nothing that writes (no Bayes database
     /// is opened, no compiled-rule cache written), so running it as root on a production
     /// config leaves no root-owned file behind for the service user to trip over.
-    enum Purpose { case serve, check }
+    /// A reload (`reload`) is stricter than start-up about the rules: a rule that does not
+    /// compile is skipped at start-up (SpamAssassin's way, logged), but a reload refuses the
+    /// whole new set and keeps the running rules, which were good.
+    enum Purpose { case serve, check, reload }
 
     /// The parts `serve` goes on with.
-    struct Parts {
+    struct Parts: Sendable {
         let scanner: any VirusScanner
         let checker: ContentChecker
         let reinject: SMTPEndpoint
         /// nil when `[mx] enabled = false`.
         let mx: MXParts?
+        /// Rules loaded from `[spam] rules`, for the log.
+        let ruleCount: Int
     }
 
-    struct MXParts {
+    struct MXParts: Sendable {
         let mynetworks: NetworkSet
         let restrictions: RestrictionPolicy
         /// nil when neither file of the pair exists (STARTTLS is then not offered).
         let tls: NIOSSLContext?
     }
 
-    static func validate(_ config: MoatConfig, purpose: Purpose, logger: Logger) throws(ConfigError) -> Parts {
+    /// - Parameter reusing: a running scanner to keep instead of building one (a reload
+    ///   whose `[virus]` settings did not change: its databases are reloaded in place).
+    static func validate(_ config: MoatConfig, purpose: Purpose, reusing: (any VirusScanner)? = nil,
+                         logger: Logger) throws(ConfigError) -> Parts {
         let origin = config.origin
         var issues: [ConfigIssue] = []
-        let spam = Components.spamEngine(config, logger: logger, writesState: purpose == .serve)
+        let spam = Components.spamEngine(config, logger: logger, writesState: purpose != .check)
         issues += ruleIssues(config, loaded: spam.configuration)
+        if purpose == .reload {
+            issues += spam.ruleset.diagnostics.filter { $0.severity == .error }.map {
+                ConfigIssue(file: $0.location.file, line: $0.location.line, message: "\($0.message) (moat rules lint)")
+            }
+        }
         issues += signatureIssues(config)
         for directory in writableDirectories(config) {
             if let problem = WritableDirectory.problem(directory.path) {
@@ -53,12 +66,14 @@ enum StartupValidation {
             }
         }
 
-        var scanner: (any VirusScanner)?
-        do {
-            scanner = try Components.virusScanner(config, logger: logger)
-        } catch {
-            let key = config.virus.engine == .clamd ? "clamd_socket" : "databases"
-            issues.append(origin.issue("virus", key, "\(error)"))
+        var scanner = reusing
+        if scanner == nil {
+            do {
+                scanner = try Components.virusScanner(config, logger: logger)
+            } catch {
+                let key = config.virus.engine == .clamd ? "clamd_socket" : "databases"
+                issues.append(origin.issue("virus", key, "\(error)"))
+            }
         }
         var checker: ContentChecker?
         if let scanner {
@@ -82,7 +97,8 @@ enum StartupValidation {
         guard issues.isEmpty, let scanner, let checker, let reinject else {
             throw ConfigError(issues: issues.sorted { $0.line < $1.line })
         }
-        return Parts(scanner: scanner, checker: checker, reinject: reinject, mx: mx)
+        return Parts(scanner: scanner, checker: checker, reinject: reinject, mx: mx,
+                     ruleCount: spam.configuration.rules.count)
     }
 
     /// Each rules path must exist and hold rule files, and together they must define rules:
@@ -121,23 +137,10 @@ enum StartupValidation {
 
     /// The directories Moat writes into, each with the key that places it.
     static func writableDirectories(_ config: MoatConfig) -> [ResolvedPath] {
-        func entry(_ section: String, _ key: String, _ path: String) -> ResolvedPath {
-            ResolvedPath(section: section, key: key, path: path, line: config.origin.line(section, key))
+        var seen = Set<String>()
+        return StateLocation.all(config).filter { $0.inUse && seen.insert($0.directory).inserted }.map {
+            ResolvedPath(section: $0.section, key: $0.key, path: $0.directory, line: config.origin.line($0.section, $0.key))
         }
-        func parent(_ file: String) -> String { (file as NSString).deletingLastPathComponent }
-        var directories = [
-            entry("quarantine", "directory", config.quarantine.directory),
-            entry("quarantine", "index", parent(config.quarantine.index)),
-            entry("spam", "cache_directory", config.spam.cacheDirectory),
-        ]
-        if config.bayes.enabled { directories.append(entry("bayes", "database", parent(config.bayes.database))) }
-        if config.mx.enabled {
-            let storage = config.storage
-            directories += [storage.dataDir, storage.queueDirectory, storage.mailRoot].map {
-                entry("storage", "data_dir", $0)
-            }
-        }
-        return directories
     }
 
     /// The restriction lists with their access tables, and the STARTTLS pair.

@@ -35,7 +35,8 @@ def test_sighup_reloads_new_signatures(tmp_path, smtp_sink):
             pass
         (db / "custom.ndb").write_text(f"Moat.Test.Custom:0:*:{CUSTOM.hex()}\n")
         os.killpg(moat.proc.pid, signal.SIGHUP)
-        moat.wait_for_log(r"SIGHUP: ClamAV databases reloaded, \d+ signatures")
+        moat.wait_for_log(r"reload: ClamAV databases reloaded, \d+ signatures")
+        moat.wait_for_log(r"reloaded .*moat\.toml: \d+ rules, \d+ signatures")
         # The running server now detects the new signature: send through it.
         import smtplib
         with smtplib.SMTP("127.0.0.1", moat.port, timeout=30) as s:

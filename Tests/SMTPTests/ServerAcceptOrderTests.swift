@@ -34,27 +34,15 @@ final class ServerAcceptOrderTests: XCTestCase {
             handler: Refuse(), group: MultiThreadedEventLoopGroup.singleton, logger: Logger(label: "test"))
         let port = try XCTUnwrap(server.localAddress.port)
         // The hostile client: connects and talks at once, between bind and run.
-        let client = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(client, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        XCTAssertEqual(connected, 0)
-        XCTAssertEqual(send(client, "EHLO early\r\n", 12, 0), 12)
+        let client = try LoopbackClient(port: port)
+        try client.write("EHLO early\r\n")
         try await Task.sleep(for: .milliseconds(300))
         XCTAssertEqual(try acceptBacklog(port: port), 1, "accepted before run()")
 
         let running = Task { try await server.run() }
-        var timeout = timeval(tv_sec: 10, tv_usec: 0)
-        setsockopt(client, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var buffer = [UInt8](repeating: 0, count: 512)
-        let count = recv(client, &buffer, buffer.count, 0)
-        XCTAssertTrue(String(decoding: buffer.prefix(max(count, 0)), as: UTF8.self).hasPrefix("220 mx.test"))
+        XCTAssertTrue(try client.read().hasPrefix("220 mx.test"))
         XCTAssertEqual(try acceptBacklog(port: port), 0)
-        close(client)
+        client.close()
         await server.close()
         _ = try? await running.value
     }

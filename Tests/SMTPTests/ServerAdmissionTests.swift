@@ -21,6 +21,17 @@ final class ServerAdmissionTests: XCTestCase {
         XCTAssertEqual(admission.active, 1)
     }
 
+    /// A reload's new rules apply to the next connection; sessions counted so far stay counted.
+    func testReplacedRulesKeepTheSessionsCounted() {
+        var admission = ConnectionAdmission(.init(maxConnections: 10))
+        XCTAssertNil(admission.admit("192.0.2.1", now: t0).refusal)
+        XCTAssertNil(admission.admit("192.0.2.2", now: t0).refusal)
+        XCTAssertTrue(admission.replaceRules(.init(maxConnections: 2)), "2 of 2 in use is stress")
+        XCTAssertEqual(admission.admit("192.0.2.3", now: t0).refusal, .tooMany(active: 2))
+        XCTAssertTrue(admission.release("192.0.2.1"))
+        XCTAssertEqual(admission.rules.maxConnections, 2)
+    }
+
     func testNoAccessListAdmitsEveryone() {
         var admission = ConnectionAdmission(.init(maxConnections: 10))
         XCTAssertNil(admission.admit("192.0.2.7", now: t0).refusal)

@@ -1,5 +1,5 @@
 /// `[dns]`: the resolver used for DNSBL/URIBL lookups (and later SPF/DKIM, MX).
-public struct DNSSettings: Sendable {
+public struct DNSSettings: Sendable, Equatable {
     /// Forwarders as `"127.0.0.1:5353"`, `"192.0.2.53"` or `"[::1]:53"`; empty = the
     /// system's resolv.conf.
     public var servers: [String] = []

@@ -127,7 +127,7 @@ public struct SpamSettings: Sendable {
 }
 
 /// `[virus]`: the antivirus engine and the virus destiny.
-public struct VirusSettings: Sendable {
+public struct VirusSettings: Sendable, Equatable {
     public enum Engine: String, Sendable, CaseIterable { case libclamav, clamd }
     public var destiny = Destiny.discard
     public var engine = Engine.libclamav
@@ -201,7 +201,7 @@ public struct BannedSettings: Sendable {
 }
 
 /// `[quarantine]`: where blocked mail is kept, and for how long.
-public struct QuarantineSettings: Sendable {
+public struct QuarantineSettings: Sendable, Equatable {
     public var directory = "Quarantine"
     public var index = "var/quarantine.sqlite"
     /// `moat serve` deletes what was quarantined longer ago than this (amavisd-new leaves
@@ -244,7 +244,7 @@ public struct NotifySettings: Sendable {
 
 /// `[log]`: where the summary lines and diagnostics of `moat serve` go (the other
 /// subcommands always write theirs to standard error, beside their output).
-public struct LogSettings: Sendable {
+public struct LogSettings: Sendable, Equatable {
     public enum Level: String, Sendable, CaseIterable { case trace, debug, info, notice, warning, error, critical }
     public var level = Level.info
     /// `stderr` (the journal under systemd), `syslog` (/dev/log, as Postfix and amavisd-new
@@ -275,7 +275,7 @@ public struct LogSettings: Sendable {
 
 /// `[storage]`: where Moat keeps its state when it is the whole MX (issue 4): the queue, the
 /// directory database and the mailboxes, each under `data_dir` unless given a path of its own.
-public struct StorageSettings: Sendable {
+public struct StorageSettings: Sendable, Equatable {
     public var dataDir = "var"
 
     public init() {}
@@ -291,4 +291,7 @@ public struct StorageSettings: Sendable {
     public var mailRoot: String { dataDir + "/mail" }
     /// The durable queue.
     public var queueDirectory: String { dataDir + "/queue" }
+    /// `moat serve`'s process ID, for `moat reload` (Postfix keeps its master's pid in the
+    /// queue directory, amavisd-new in its home).
+    public var pidFile: String { dataDir + "/moat.pid" }
 }

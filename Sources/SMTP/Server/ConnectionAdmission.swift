@@ -63,7 +63,7 @@ public struct ConnectionAdmission: Sendable {
         }
     }
 
-    public let rules: Rules
+    public private(set) var rules: Rules
     public private(set) var active = 0
     private var activePerClient: [String: Int] = [:]
     /// Per client: when its rate window opened and how many connections it made in it (anvil).
@@ -93,6 +93,13 @@ public struct ConnectionAdmission: Sendable {
         active += 1
         if let peer { activePerClient[peer, default: 0] += 1 }
         return (nil, updateStress())
+    }
+
+    /// Takes new rules (a reload), keeping the sessions and rate windows counted so far.
+    /// Returns whether that moved the listener into or out of stress.
+    public mutating func replaceRules(_ rules: Rules) -> Bool {
+        self.rules = rules
+        return updateStress()
     }
 
     /// A session admitted earlier ended. Returns whether the listener left stress.

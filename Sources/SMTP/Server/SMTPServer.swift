@@ -28,12 +28,33 @@ public final class SMTPServer: Sendable {
         }
     }
 
+    /// What sessions run on: settings, limits, handler, policy and STARTTLS context. A
+    /// reload replaces it with `reconfigure`; each session keeps the one it began with, so
+    /// a message in progress finishes on the state that accepted its connection.
+    public struct Service: Sendable {
+        public var settings: SMTPServerSettings
+        public var limits: Limits
+        public var handler: any SMTPMessageHandler
+        /// Asked at connect, MAIL, RCPT and DATA (with `settings.checksPolicy`); nil for the filter.
+        public var policy: (any SMTPServerPolicy)?
+        /// The STARTTLS context; STARTTLS is offered exactly when there is one.
+        public var tls: NIOSSLContext? {
+            didSet { settings.offersSTARTTLS = tls != nil }
+        }
+
+        public init(settings: SMTPServerSettings, limits: Limits, handler: any SMTPMessageHandler,
+                    policy: (any SMTPServerPolicy)? = nil, tls: NIOSSLContext? = nil) {
+            self.settings = settings
+            self.settings.offersSTARTTLS = tls != nil
+            self.limits = limits
+            self.handler = handler
+            self.policy = policy
+            self.tls = tls
+        }
+    }
+
     private let serverChannel: NIOAsyncChannel<NIOAsyncChannel<ByteBuffer, ByteBuffer>, Never>
-    private let settings: SMTPServerSettings
-    private let limits: Limits
-    private let handler: any SMTPMessageHandler
-    private let policy: (any SMTPServerPolicy)?
-    private let tls: NIOSSLContext?
+    private let service: NIOLockedValueBox<Service>
     private let logger: Logger
     private let admission: NIOLockedValueBox<ConnectionAdmission>
     /// The timers of running sessions, re-armed when the listener enters or leaves stress.
@@ -50,6 +71,15 @@ public final class SMTPServer: Sendable {
                             handler: any SMTPMessageHandler, policy: (any SMTPServerPolicy)? = nil,
                             tls: NIOSSLContext? = nil, group: any EventLoopGroup,
                             logger: Logger) async throws -> SMTPServer {
+        try await bind(host: host, port: port,
+                       service: Service(settings: settings, limits: limits, handler: handler, policy: policy, tls: tls),
+                       group: group, logger: logger)
+    }
+
+    /// Binds the listener for `service`; `run()` then serves it.
+    public static func bind(host: String, port: Int, service: Service, group: any EventLoopGroup,
+                            logger: Logger) async throws -> SMTPServer {
+        let box = NIOLockedValueBox(service)
         let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -59,30 +89,30 @@ public final class SMTPServer: Sendable {
             .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
             .bind(host: host, port: port) { child in
                 child.eventLoop.makeCompletedFuture {
-                    try child.pipeline.syncOperations.addHandler(IdleStateHandler(writeTimeout: limits.timeouts.idle))
+                    let idle = box.withLockedValue { $0.limits.timeouts.idle }
+                    try child.pipeline.syncOperations.addHandler(IdleStateHandler(writeTimeout: idle))
                     try child.pipeline.syncOperations.addHandler(WriteStallCloser())
                     try child.pipeline.syncOperations.addHandler(StartTLSSwitch())
                     return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: child)
                 }
             }
-        var settings = settings
-        settings.offersSTARTTLS = tls != nil
-        return SMTPServer(channel: channel, settings: settings, limits: limits, handler: handler, policy: policy,
-                          tls: tls, logger: logger)
+        return SMTPServer(channel: channel, service: box, logger: logger)
     }
 
     private init(channel: NIOAsyncChannel<NIOAsyncChannel<ByteBuffer, ByteBuffer>, Never>,
-                 settings: SMTPServerSettings, limits: Limits, handler: any SMTPMessageHandler,
-                 policy: (any SMTPServerPolicy)?, tls: NIOSSLContext?, logger: Logger) {
+                 service: NIOLockedValueBox<Service>, logger: Logger) {
         self.serverChannel = channel
-        self.settings = settings
-        self.limits = limits
-        self.handler = handler
-        self.policy = policy
-        self.tls = tls
+        self.service = service
         self.logger = logger
-        self.admission = NIOLockedValueBox(ConnectionAdmission(limits.admission))
+        self.admission = NIOLockedValueBox(ConnectionAdmission(service.withLockedValue { $0.limits.admission }))
         self.localAddress = channel.channel.localAddress!
+    }
+
+    /// Serves new connections on `service` from now on; sessions already running keep
+    /// theirs. Admission counts carry over under the new rules.
+    public func reconfigure(_ service: Service) {
+        self.service.withLockedValue { $0 = service }
+        changeAdmission { admission in ((), admission.replaceRules(service.limits.admission)) }
     }
 
     /// Accepts and serves connections until the listener is closed. One child task per
@@ -105,6 +135,8 @@ public final class SMTPServer: Sendable {
     }
 
     private func serve(_ connection: NIOAsyncChannel<ByteBuffer, ByteBuffer>) async {
+        let service = self.service.withLockedValue { $0 }
+        let (settings, limits, policy) = (service.settings, service.limits, service.policy)
         let peer = connection.channel.remoteAddress?.ipAddress
         let refusal = changeAdmission { $0.admit(peer, now: .now()) }
         defer {
@@ -147,7 +179,8 @@ public final class SMTPServer: Sendable {
                     session: session,
                     decoder: SMTPInboundDecoder(maxLineLength: settings.maxLineLength,
                                                 maxMessageSize: settings.maxMessageSize),
-                    timer: timer, handler: handler, policy: connectionPolicy, tls: tls, channel: connection.channel,
+                    timer: timer, handler: service.handler, policy: connectionPolicy, tls: service.tls,
+                    channel: connection.channel,
                     errorSleep: limits.errorSleep, outbound: outbound,
                     memory: MessageMemoryReservation(budget: limits.messageMemory))
                 try await connectionLoop.run(inbound)
@@ -174,9 +207,10 @@ public final class SMTPServer: Sendable {
     }
 
     private func logStress(_ admission: ConnectionAdmission) {
-        let max = limits.admission.maxConnections
+        let max = admission.rules.maxConnections
         if admission.isStressed {
-            let seconds = limits.timeouts.stressIdle.nanoseconds / 1_000_000_000
+            let stressIdle = service.withLockedValue { $0.limits.timeouts.stressIdle }
+            let seconds = stressIdle.nanoseconds / 1_000_000_000
             logger.warning("stress: \(admission.active) of \(max) sessions in use; idle timeout now \(seconds)s per request")
         } else {
             logger.notice("stress over: \(admission.active) of \(max) sessions in use")
