@@ -361,16 +361,21 @@ def test_make_install_into_the_real_root_then_serve_drops_to_moat(tmp_path):
                               timeout=30).stdout.startswith("moat ")
 
         # The installed config with loopback ports picked at run time and Moat's test signatures
-        # (freshclam's databases need the network); every state path stays the installed one.
+        # (freshclam's databases need the network), copied where the service user reads them as
+        # it reads /var/lib/clamav; every state path stays the installed one.
+        signatures = Path("/var/lib/moat/test-signatures")
+        shutil.copytree(REPO / "Rules" / "clamav", signatures)
+        os.chmod(signatures, 0o755)
         text = Path("/etc/moat/moat.toml").read_text()
         for old, new in [('listen = "127.0.0.1:10024"', 'listen = "127.0.0.1:0"'),
                          ('listen = "0.0.0.0:25"', 'listen = "127.0.0.1:0"\nhostname = "mx.example.test"'),
-                         ('databases = ["/var/lib/clamav"]', f'databases = ["{REPO}/Rules/clamav"]'),
+                         ('databases = ["/var/lib/clamav"]', f'databases = ["{signatures}"]'),
                          ("test_signatures_only = false", "test_signatures_only = true"),
                          ("use_network = true", "use_network = false")]:
             assert old in text, old
             text = text.replace(old, new)
-        config = tmp_path / "moat.toml"
+        # In place, as an admin edits it: root:moat 0640, so a reload, run as moat, reads it.
+        config = Path("/etc/moat/moat.toml")
         config.write_text(text)
         log = tmp_path / "serve.log"
         proc = subprocess.Popen(["/usr/local/bin/moat", "serve", "-c", str(config)], cwd=tmp_path,
@@ -383,6 +388,15 @@ def test_make_install_into_the_real_root_then_serve_drops_to_moat(tmp_path):
             assert uids == [str(account.pw_uid)] * 4 and gids == [str(account.pw_gid)] * 4, (tid, uids, gids)
         for created in ["/var/lib/moat/directory.sqlite", "/var/lib/moat/queue/active", "/var/lib/moat/quarantine.sqlite"]:
             assert os.stat(created).st_uid == account.pw_uid, created
+        # A reload after the drop: the process reads config, rules and signatures as moat.
+        reload = subprocess.run(["/usr/local/bin/moat", "reload", "-c", str(config)], capture_output=True, text=True,
+                                timeout=30)
+        assert reload.returncode == 0, reload.stderr
+        deadline = time.monotonic() + 60
+        while not re.search(r"reloaded /etc/moat/moat\.toml: \d+ rules|reload failed", log.read_text()):
+            assert time.monotonic() < deadline, log.read_text()
+            time.sleep(0.1)
+        assert "reload failed" not in log.read_text(), log.read_text()
         proc.terminate()
         proc.wait(timeout=30)
         proc = None
@@ -390,7 +404,8 @@ def test_make_install_into_the_real_root_then_serve_drops_to_moat(tmp_path):
         Path("/var/lib/moat/mail/keep").write_text("mail")
         make("uninstall")
         assert not any(Path(p).exists() for p in ["/usr/local/bin/moat", "/etc/systemd/system/moat.service",
-                                                    "/usr/local/share/moat", "/var/cache/moat", "/etc/moat/moat.toml"])
+                                                    "/usr/local/share/moat", "/var/cache/moat"])
+        assert Path("/etc/moat/moat.toml").read_text() == text, "uninstall removed the admin's edited config"
         assert Path("/var/lib/moat/mail/keep").read_text() == "mail"
         assert Path("/var/lib/moat/directory.sqlite").exists() and Path("/var/spool/moat/quarantine").is_dir()
     finally:
