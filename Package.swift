@@ -121,7 +121,7 @@ let package = Package(
             name: "SpamEngineTests", dependencies: ["SpamEngine", "MIME", "MoatCore", "DNS", "MoatTestSupport"],
             exclude: ["Fixtures"], swiftSettings: strict),
         // Test helpers shared by several test targets (a real dnsmasq on loopback).
-        .target(name: "MoatTestSupport", path: "Tests/TestSupport", swiftSettings: strict),
+        .target(name: "MoatTestSupport", dependencies: ["MoatCore"], path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(name: "DNSTests", dependencies: ["DNS", "MoatCore", "MoatTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "PolicyTests", dependencies: ["Policy", "DNS", "MoatCore", "MoatTestSupport"], swiftSettings: strict),

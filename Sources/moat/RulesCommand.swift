@@ -5,7 +5,7 @@ import SpamEngine
 /// every problem with file:line, then the rules loaded by kind. Exit 1 on any error.
 struct RulesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "rules", abstract: "Inspect SpamAssassin-syntax rule sets.", subcommands: [Lint.self])
+        commandName: "rules", abstract: "Inspect SpamAssassin-syntax rule sets.", subcommands: [Lint.self, Rescore.self])
 
     struct Lint: ParsableCommand {
         static let configuration = CommandConfiguration(

@@ -1,17 +1,2 @@
-/// Deterministic PRNG (SplitMix64, Steele/Lea/Flood 2014) so fuzz runs are reproducible.
-public struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-
-    public init(seed: UInt64) { state = seed }
-
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// Uniform in `0..<bound` (bound > 0); modulo bias is irrelevant for fuzzing.
-    public mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(max(1, bound))) }
-}
+// The fuzz tests' generator is MoatCore's, so a seed means the same sequence everywhere.
+@_exported import struct MoatCore.SplitMix64
