@@ -211,11 +211,23 @@ public final class RuleEngine: SpamChecker {
         return (ruleset.verdict(hits), hits)
     }
 
-    /// Waits until the background learning started by earlier scans is done.
-    public func waitForAutolearn() async {
+    /// Waits until the background learning started by earlier scans is done, then (with
+    /// `expiring`) expires tokens beyond `[bayes] max_tokens`.
+    public func waitForAutolearn(expiring: Bool = true) async {
         let tasks = pendingLearning.withLock { Array($0.values) }
         for task in tasks { await task.value }
+        if expiring, let bayes, let maxTokens = settings.bayes?.maxTokens {
+            do {
+                try bayes.store.expire(keepingAtMost: maxTokens)
+            } catch {
+                logger.warning("spam: Bayes expiry failed: \(error)")
+            }
+        }
     }
+
+    /// Autolearned messages between two expiry checks (each check counts the tokens), so
+    /// the database exceeds `[bayes] max_tokens` by the tokens of at most this many messages.
+    static let expiryCheckInterval = 32
 
     // MARK: Bayes
 
@@ -256,12 +268,14 @@ public final class RuleEngine: SpamChecker {
         let key = learnCounter.withLock { n -> Int in n += 1; return n }
         let logger = logger
         let pending = pendingLearning
+        let expiry = key % Self.expiryCheckInterval == 0 ? bayesSettings.maxTokens : nil
         // Registered under the lock the task takes to unregister itself, so a quick task
         // cannot unregister before it is registered.
         pending.withLock { tasks in
             tasks[key] = Task.detached(priority: .background) {
                 do {
                     try bayes.learn(bytes, isSpam: isSpam)
+                    if let expiry { try bayes.store.expire(keepingAtMost: expiry) }
                 } catch {
                     logger.warning("spam: Bayes autolearn failed: \(error)")
                 }

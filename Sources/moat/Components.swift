@@ -42,7 +42,10 @@ enum Components {
     static func spamEngine(_ config: MoatConfig, logger: Logger, writesState: Bool = true) -> RuleEngine {
         var settings = RuleEngineSettings(spam: config.spam, bayes: config.bayes, dns: config.dns)
         if !writesState { settings.bayes = nil }
-        let engine = RuleEngine(directories: config.spam.rules, settings: settings,
+        if config.spam.spamassassinRules == .auto, config.spam.spamassassinDirectories.isEmpty {
+            logger.warning("rules: SpamAssassin's rules are not installed (apt-get install spamassassin): scoring with [spam] rules alone")
+        }
+        let engine = RuleEngine(directories: config.spam.ruleDirectories, settings: settings,
                                 cacheDirectory: writesState ? config.spam.cacheDirectory : nil, logger: logger)
         let errors = engine.ruleset.diagnostics.filter { $0.severity == .error }
         for problem in errors.prefix(20) { logger.warning("rules: \(problem)") }

@@ -33,6 +33,7 @@ struct ConfigCommand: ParsableCommand {
                 throw ExitCode(1)
             }
             for path in config.origin.paths { say("\(path)") }
+            for directory in config.spam.spamassassinDirectories { say("[spam] spamassassin_rules = \(directory)") }
             say("\(options.config): OK")
         }
     }

@@ -26,7 +26,7 @@ struct RulesCommand: ParsableCommand {
         var unimplemented = false
 
         func run() throws {
-            let directories = paths.isEmpty ? try loadConfig(options.config).spam.rules : paths
+            let directories = paths.isEmpty ? try loadConfig(options.config).spam.ruleDirectories : paths
             // Reading and compiling a full SpamAssassin set takes seconds: say which phase runs.
             let progress = TerminalProgress("rules lint")
             progress.status("reading \(directories.joined(separator: ", "))")

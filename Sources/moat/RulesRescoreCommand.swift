@@ -35,8 +35,17 @@ extension RulesCommand {
         @Option(help: "How many missed spam one false positive costs.") var fpCost = 50.0
         @Option(help: "Folds of the cross-validation.") var folds = 5
         @Option(help: "Seed of the fold assignment.") var seed: UInt64 = 1
-        @Option(help: "L2 penalty per message on each score.") var l2 = 0.001
+        @Option(help: "L2 penalty per message on each score (pulls rarely seen rules towards 0).") var l2 = 0.00001
         @Option(help: "Largest score (either sign) a rescored rule may get.") var maxScore = 4.5
+        @Flag(help: "The figures as one JSON object instead of the table.") var json = false
+        @Flag(inversion: .prefixedNo, help: "Weigh each --ham folder (and each --spam folder) alike, whatever its size.")
+        var balanceFolders = true
+        @Flag(help: "Also fit the scores used with Bayes (score set 2) and the BAYES_xx bands, each fold classified by a database trained on the other folds.")
+        var bayes = false
+
+        private func weighted(_ samples: [RescoreSample]) -> [RescoreSample] {
+            balanceFolders ? samples.balancingGroups() : samples
+        }
 
         func validate() throws {
             if hamPaths.isEmpty || spamPaths.isEmpty { throw ValidationError("Give --ham and --spam folders.") }
@@ -47,10 +56,10 @@ extension RulesCommand {
         func run() throws {
             let config = try loadConfig(options.config)
             let progress = TerminalProgress("rules rescore")
-            progress.status("compiling \(config.spam.rules.joined(separator: ", "))")
-            let engine = RuleEngine(directories: config.spam.rules,
+            progress.status("compiling \(config.spam.ruleDirectories.joined(separator: ", "))")
+            let engine = RuleEngine(directories: config.spam.ruleDirectories,
                                     settings: RuleEngineSettings(useNetwork: false, bayes: nil),
-                                    cacheDirectory: nil, logger: Logger(label: "moat"))
+                                    cacheDirectory: config.spam.cacheDirectory, logger: Logger(label: "moat"))
             var corpus = RescoreCorpus(configuration: engine.configuration)
             var failed = false
             for (label, paths) in [(false, hamPaths), (true, spamPaths)] {
@@ -76,26 +85,60 @@ extension RulesCommand {
                 rescorer: LogisticRescorer(.init(threshold: spam.requiredScore, fpCost: fpCost, l2: l2)),
                 folds: folds, seed: seed, thresholds: thresholds)
             progress.status("fitting \(corpus.rules.count) scores on \(corpus.samples.count) messages, \(folds) folds")
-            let outcome = rescore.run(corpus.samples, bounds: corpus.bounds(ceiling: maxScore), current: corpus.current)
+            let outcome = rescore.run(weighted(corpus.samples), bounds: corpus.bounds(ceiling: maxScore),
+                                      current: corpus.current)
+            var withBayes: (corpus: RescoreCorpus, outcome: CrossValidatedRescore.Outcome)?
+            if bayes {
+                let assignment = RescoreFolds.assign(corpus.samples, folds: folds, seed: seed)
+                progress.start(total: corpus.samples.count * folds)
+                let bands: [[String]]
+                do {
+                    bands = try RescoreBayes(configuration: engine.configuration).outOfFold(
+                        files: corpus.files, isSpam: corpus.samples.map(\.isSpam), fold: assignment, folds: folds,
+                        step: { progress.step() })
+                } catch {
+                    progress.clear()
+                    printError("moat rules rescore: Bayes: \(error)")
+                    throw ExitCode(1)
+                }
+                let bayesCorpus = corpus.withBayes(bands)
+                progress.status("fitting \(bayesCorpus.rules.count) scores with Bayes, \(folds) folds")
+                withBayes = (bayesCorpus, rescore.run(weighted(bayesCorpus.samples),
+                                                      bounds: bayesCorpus.bounds(ceiling: maxScore),
+                                                      current: bayesCorpus.current))
+            }
             progress.clear()
 
             let header = [
                 "Scores fitted by `moat rules rescore` (\(MoatVersion.text)) on \(corpus.summary).",
-                "fp-cost \(fpCost), l2 \(l2), max-score \(maxScore), threshold \(spam.requiredScore), seed \(seed).",
+                "fp-cost \(fpCost), l2 \(l2), max-score \(maxScore), threshold \(spam.requiredScore), seed \(seed)"
+                    + (bayes ? "; four values: without Bayes, without Bayes (network), with Bayes, with Bayes (network)." : "."),
                 "Add this file as the last entry of [spam] rules: its score lines replace the ones before.",
             ]
+            let lines = RescoreReport.scoreLines(corpus: corpus, outcome: outcome, withBayes: withBayes)
             do {
-                try Data(ScoreFile.text(rules: corpus.rules, scores: outcome.scores, header: header).utf8)
-                    .write(to: URL(fileURLWithPath: output), options: .atomic)
+                try Data(ScoreFile.text(lines, header: header).utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
             } catch {
                 printError("moat rules rescore: cannot write \(output): \(error.localizedDescription)")
                 throw ExitCode(1)
             }
-            for line in RescoreReport.lines(outcome, folders: corpus.folders, thresholds: thresholds, folds: folds) {
-                say("\(line)")
-            }
             let changed = zip(corpus.current, outcome.scores).filter { abs($0 - $1) >= 0.0005 }.count
-            say("wrote \(output): \(corpus.rules.count) scores, \(changed) changed")
+            if json {
+                sayJSON(RescoreReport.json(outcome, corpus: corpus, withBayes: withBayes?.outcome, thresholds: thresholds,
+                                           folds: folds, output: output, changed: changed))
+            } else {
+                for line in RescoreReport.lines(outcome, folders: corpus.folders, thresholds: thresholds, folds: folds) {
+                    say("\(line)")
+                }
+                if let withBayes {
+                    say("with Bayes (each fold classified by a database trained on the other folds):")
+                    for line in RescoreReport.lines(withBayes.outcome, folders: corpus.folders, thresholds: thresholds,
+                                                    folds: folds).dropFirst() {
+                        say("\(line)")
+                    }
+                }
+                say("wrote \(output): \(lines.count) scores, \(changed) changed without Bayes")
+            }
             if failed { throw ExitCode(1) }
         }
     }
@@ -109,7 +152,11 @@ struct RescoreCorpus {
     private(set) var current: [Double] = []
     private var nice: [Bool] = []
     private var index: [String: Int] = [:]
+    /// The scores in use with Bayes (score set 2), where a rule has per-set scores.
+    private(set) var currentWithBayes: [Double] = []
     private(set) var samples: [RescoreSample] = []
+    /// The message file of each sample.
+    private(set) var files: [String] = []
     private(set) var folders: [(path: String, isSpam: Bool)] = []
 
     /// Scored this high either way, a rule is a decision of its own (GTUBE, a welcomelist).
@@ -120,16 +167,16 @@ struct RescoreCorpus {
     }
 
     /// Checks `files` (in parallel, results in file order) and adds them; returns the problems.
-    mutating func add(_ files: [String], folder: String, isSpam: Bool, engine: RuleEngine,
+    mutating func add(_ paths: [String], folder: String, isSpam: Bool, engine: RuleEngine,
                       step: @escaping @Sendable () -> Void) -> [String] {
         let results = Locked([Int: Result<[SpamVerdict.Hit], RescoreReadError>]())
-        DispatchQueue.concurrentPerform(iterations: files.count) { i in
+        DispatchQueue.concurrentPerform(iterations: paths.count) { i in
             let outcome: Result<[SpamVerdict.Hit], RescoreReadError>
             do {
-                let message = MIMEMessage.parse(try DurableFile.contents(of: files[i]))
+                let message = MIMEMessage.parse(try DurableFile.contents(of: paths[i]))
                 outcome = .success(engine.analyze(message).verdict.hits)
             } catch {
-                outcome = .failure(RescoreReadError(description: "\(files[i]): \(error)"))
+                outcome = .failure(RescoreReadError(description: "\(paths[i]): \(error)"))
             }
             results.withLock { $0[i] = outcome }
             step()
@@ -137,10 +184,12 @@ struct RescoreCorpus {
         let group = folders.count
         folders.append((folder, isSpam))
         var problems: [String] = []
-        for i in files.indices {
+        for i in paths.indices {
             switch results.withLock({ $0[i] })! {
             case .failure(let problem): problems.append(problem.description)
-            case .success(let hits): samples.append(sample(hits, isSpam: isSpam, group: group))
+            case .success(let hits):
+                samples.append(sample(hits, isSpam: isSpam, group: group))
+                files.append(paths[i])
             }
         }
         return problems
@@ -155,18 +204,54 @@ struct RescoreCorpus {
                 continue
             }
             if index[hit.name] == nil {
-                index[hit.name] = rules.count
-                rules.append(hit.name)
-                current.append(hit.score)
-                nice.append(tflags.contains("nice"))
+                let withBayes = configuration.rules[hit.name].map {
+                    CompiledRuleset.score(of: $0, set: ScoreSet(bayes: true, network: false))
+                }
+                append(hit.name, score: hit.score, withBayes: withBayes ?? hit.score, nice: tflags.contains("nice"))
             }
             sample.rules.append(index[hit.name]!)
         }
         return sample
     }
 
+    private mutating func append(_ rule: String, score: Double, withBayes: Double, nice isNice: Bool) {
+        index[rule] = rules.count
+        rules.append(rule)
+        current.append(score)
+        currentWithBayes.append(withBayes)
+        nice.append(isNice)
+    }
+
+    /// The corpus as Bayes sees it: every message also hits the BAYES_xx band it got out of
+    /// fold, and the scores in use are those of score set 2 (with Bayes).
+    func withBayes(_ bands: [[String]]) -> RescoreCorpus {
+        var corpus = self
+        corpus.current = currentWithBayes
+        for (i, hit) in bands.enumerated() {
+            for rule in hit {
+                if corpus.index[rule] == nil {
+                    let score = configuration.rules[rule].map {
+                        CompiledRuleset.score(of: $0, set: ScoreSet(bayes: true, network: false))
+                    } ?? 0
+                    corpus.append(rule, score: score, withBayes: score, nice: score < 0)
+                }
+                corpus.samples[i].rules.append(corpus.index[rule]!)
+            }
+        }
+        return corpus
+    }
+
     func bounds(ceiling: Double) -> [ScoreBounds] {
         rules.indices.map { ScoreBounds.keepingSign(of: current[$0], nice: nice[$0], ceiling: ceiling) }
+    }
+
+    /// For each rescored rule, how many messages of each folder hit it (folders in order).
+    func hitsPerFolder() -> [[Int]] {
+        var hits = [[Int]](repeating: [Int](repeating: 0, count: folders.count), count: rules.count)
+        for sample in samples {
+            for rule in sample.rules { hits[rule][sample.group] += 1 }
+        }
+        return hits
     }
 
     var summary: String {
@@ -203,5 +288,47 @@ enum RescoreReport {
                 + rates.rescored.map { cell($0, folder.isSpam) }.joined(separator: " "))
         }
         return lines
+    }
+
+    /// The same figures for scripts (`make accuracy`): counts, so rates can be pooled.
+    /// The score lines: one value per rule without Bayes; with it, SpamAssassin's four (the
+    /// network sets take the fitted local ones: network rules are not rescored).
+    static func scoreLines(corpus: RescoreCorpus, outcome: CrossValidatedRescore.Outcome,
+                           withBayes: (corpus: RescoreCorpus, outcome: CrossValidatedRescore.Outcome)?) -> [ScoreFile.Line] {
+        guard let withBayes else {
+            return zip(corpus.rules, outcome.scores).map { ScoreFile.Line(rule: $0, scores: [$1]) }
+        }
+        return withBayes.corpus.rules.enumerated().map { i, rule in
+            let plain = i < corpus.rules.count ? outcome.scores[i] : 0
+            let bayes = withBayes.outcome.scores[i]
+            return ScoreFile.Line(rule: rule, scores: [plain, plain, bayes, bayes])
+        }
+    }
+
+    static func json(_ outcome: CrossValidatedRescore.Outcome, corpus: RescoreCorpus,
+                     withBayes: CrossValidatedRescore.Outcome?, thresholds: [Double],
+                     folds: Int, output: String, changed: Int) -> Data {
+        let folders = corpus.folders
+        func counts(_ list: [DetectionRates]) -> [[String: Any]] {
+            zip(thresholds, list).map { threshold, rates in
+                ["threshold": threshold, "spam": rates.spam, "spam_caught": rates.spamCaught, "ham": rates.ham,
+                 "ham_flagged": rates.hamFlagged]
+            }
+        }
+        func rows(_ outcome: CrossValidatedRescore.Outcome) -> [[String: Any]] {
+            folders.enumerated().compactMap { group, folder in
+                guard let rates = outcome.groups[group] else { return nil }
+                return ["folder": folder.path, "is_spam": folder.isSpam, "in_use": counts(rates.current),
+                        "rescored": counts(rates.rescored)]
+            }
+        }
+        let hits = corpus.hitsPerFolder()
+        let rules: [[String: Any]] = corpus.rules.indices.map { i in
+            ["name": corpus.rules[i], "in_use": corpus.current[i], "rescored": outcome.scores[i], "hits": hits[i]]
+        }
+        var object: [String: Any] = ["folds": folds, "output": output, "changed": changed, "folders": rows(outcome),
+                                     "rules": rules]
+        if let withBayes { object["folders_with_bayes"] = rows(withBayes) }
+        return (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
     }
 }

@@ -49,6 +49,9 @@ struct ScanCommand: AsyncParsableCommand {
             let status: Int32
             do {
                 let report = try await checker.check(MIMEMessage.parse(try Self.read(file)))
+                // What this message taught Bayes is learned before the next is judged: a
+                // batch gives the same verdicts however fast the disk is, and none is lost at exit.
+                await engine.waitForAutolearn(expiring: false)
                 if json {
                     sayJSON(ScanOutput.json(file, report, required: required))
                 } else if explain {
@@ -66,6 +69,7 @@ struct ScanCommand: AsyncParsableCommand {
             }
             worst = max(worst, status)
         }
+        await engine.waitForAutolearn()
         if worst != 0 { throw ExitCode(worst) }
     }
 

@@ -23,6 +23,7 @@ def config(tmp_path):
     path = tmp_path / "moat.toml"
     path.write_text(f"""[spam]
 rules = ['{REPO / "Rules" / "10_moat_gtube.cf"}']
+spamassassin_rules = "off"
 use_network = false
 cache_directory = '{tmp_path / "cache"}'
 [bayes]

@@ -23,6 +23,7 @@ listen = "127.0.0.1:{filter_port}"
 reinject = "127.0.0.1:1"
 [spam]
 rules = ["rules"]
+spamassassin_rules = "off"
 use_network = false
 cache_directory = "../state/cache"
 [virus]

@@ -115,7 +115,7 @@ def config_with(tmp_path, filter_lines):
     path = tmp_path / "moat.toml"
     # Rules and (test) signatures that exist, so only the [filter] lines decide.
     path.write_text("[filter]\n" + "".join(f"{line}\n" for line in filter_lines) + "\n[mx]\nenabled = false\n"
-                    f"[spam]\nrules = ['{REPO / 'Rules'}']\n"
+                    f"[spam]\nrules = ['{REPO / 'Rules'}']\nspamassassin_rules = 'off'\n"
                     f"[virus]\ndatabases = ['{REPO / 'Rules' / 'clamav'}']\ntest_signatures_only = true\n"
                     "[service]\nallow_root = true\n")
     return path

@@ -207,7 +207,7 @@ final class MoatConfigTests: XCTestCase {
         let repository = URL(fileURLWithPath: path).deletingLastPathComponent().deletingLastPathComponent().path
         XCTAssertEqual(c.quarantine.directory, repository + "/Quarantine")
         XCTAssertEqual(c.storage.dataDir, repository + "/var")
-        XCTAssertEqual(c.spam.rules, [repository + "/Rules"])
+        XCTAssertEqual(c.spam.rules, [repository + "/Rules", repository + "/Rules/scores"])
         XCTAssertEqual(c.queue, defaults.queue, "moat.toml documents the [queue] defaults")
     }
 

@@ -131,6 +131,26 @@ final class EngineTests: XCTestCase {
         XCTAssertEqual(counts.nham, 1)
     }
 
+    /// Autolearn keeps the database within `max_tokens`: 100 different messages learned as
+    /// ham bring far more tokens than the cap, and the checks along the way and the last
+    /// one when the learning is done expire the oldest (SpamAssassin keeps 75% of the cap).
+    func testAutolearnExpiresTokensBeyondMaxTokens() async throws {
+        var settings = bayesSettings(autolearn: true)
+        settings.maxTokens = 200
+        let engine = engine(bayes: settings)
+        let bayes = try XCTUnwrap(engine.bayes)
+        for i in 0..<100 {
+            let body = (0..<30).map { "w\(i)x\($0)" }.joined(separator: " ") + "\n"
+            let result = await engine.scan(EngineMessages.message(subject: "Notes \(i)", body: body))
+            XCTAssertEqual(result.verdict.autolearn, "ham")
+        }
+        await engine.waitForAutolearn()
+        XCTAssertEqual(try bayes.store.messageCounts().nham, 100)
+        let tokens = try bayes.store.stats().ntokens
+        XCTAssertLessThanOrEqual(tokens, 200)
+        XCTAssertGreaterThan(tokens, 100)
+    }
+
     func testAutolearnHeadPointsRequired() async throws {
         let engine = engine(bayes: bayesSettings(autolearn: true))
         // 8 body points, no header points: too few head points.

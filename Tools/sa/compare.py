@@ -38,6 +38,7 @@ MOAT_CONFIG = """\
 # Written by Tools/sa/compare.py: the stock SpamAssassin rules, network and Bayes off.
 [spam]
 rules = ["/usr/share/spamassassin"]
+spamassassin_rules = "off"
 use_network = false
 
 [bayes]

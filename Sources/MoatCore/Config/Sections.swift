@@ -86,7 +86,7 @@ public struct FilterSettings: Sendable {
 }
 
 /// `[spam]`: amavisd-new's score levels and the spam destiny.
-public struct SpamSettings: Sendable {
+public struct SpamSettings: Sendable, Equatable {
     /// X-Spam-* headers at or above this score (amavisd-new `$sa_tag_level_deflt`).
     public var tagLevel = 2.0
     /// Spam flag, `X-Spam-Status: Yes` and the subject tag at or above (`$sa_tag2_level_deflt`).
@@ -98,7 +98,13 @@ public struct SpamSettings: Sendable {
     /// Quarantine spam at kill level (amavisd-new `$spam_quarantine_to`).
     public var quarantine = true
     /// Rule directories (SpamAssassin `.cf` files), read in order; later files override.
-    public var rules = ["Rules"]
+    public var rules = ["Rules", "Rules/scores"]
+    /// Whether SpamAssassin's installed rules are loaded before `rules`.
+    public var spamassassinRules = SpamAssassinRules.Use.auto
+    /// SpamAssassin's rule directories found at load (empty with `off` or without them).
+    public var spamassassinDirectories: [String] = []
+    /// Every rule directory in load order: SpamAssassin's, then `rules`.
+    public var ruleDirectories: [String] { spamassassinDirectories + rules }
     /// SpamAssassin's spam/ham line, as `moat scan` reports it (`required_score`).
     public var requiredScore = 5.0
     /// DNSBL/URIBL tests; off uses SpamAssassin's non-network score set.
@@ -110,8 +116,15 @@ public struct SpamSettings: Sendable {
 
     public init() {}
 
-    init(_ s: ConfigSection) {
+    init(_ s: ConfigSection, places: SpamAssassinRules.Places = SpamAssassinRules.Places()) {
         rules = s.paths("rules", default: rules)
+        spamassassinRules = s.choice("spamassassin_rules", default: spamassassinRules)
+        if spamassassinRules != .off {
+            spamassassinDirectories = SpamAssassinRules(places).directories
+            if spamassassinRules == .required, spamassassinDirectories.isEmpty {
+                s.report("spamassassin_rules", "no SpamAssassin rules in \(places.updates)/<version>, \(places.packaged) (apt-get install spamassassin), or set \"auto\" or \"off\"")
+            }
+        }
         requiredScore = s.double("required_score", default: requiredScore)
         useNetwork = s.bool("use_network", default: useNetwork)
         dnsTimeout = s.duration("dns_timeout", default: dnsTimeout)

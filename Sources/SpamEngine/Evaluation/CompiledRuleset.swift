@@ -191,7 +191,9 @@ public final class CompiledRuleset: Sendable {
     }
 
     /// SpamAssassin's default scores: 1.0, 0.01 for `T_` rules, negated for `nice`.
-    static func score(of rule: RuleDefinition, set: ScoreSet) -> Double {
+    /// A rule's score in `set`, as SpamAssassin reads `score` lines: four values are per
+    /// set, one value is every set's, none is 1 (0.01 for `T_` rules, negative if `nice`).
+    public static func score(of rule: RuleDefinition, set: ScoreSet) -> Double {
         if let scores = rule.scores {
             if scores.count >= 4 { return scores[set.index] }
             return scores.first ?? 0

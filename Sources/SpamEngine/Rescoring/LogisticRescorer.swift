@@ -26,7 +26,7 @@ public struct LogisticRescorer: Sendable {
         /// Stop when no score moved more than this in a sweep.
         public var tolerance: Double
 
-        public init(threshold: Double = 5.0, fpCost: Double = 50, scale: Double = 1.0, l2: Double = 0.001,
+        public init(threshold: Double = 5.0, fpCost: Double = 50, scale: Double = 1.0, l2: Double = 0.00001,
                     maxSweeps: Int = 300, tolerance: Double = 1e-4) {
             self.threshold = threshold
             self.fpCost = fpCost
@@ -54,7 +54,7 @@ public struct LogisticRescorer: Sendable {
             for rule in sample.rules { hitBy[rule].append(Int32(index)) }
         }
         var margin = samples.map { $0.score(scores) - settings.threshold }
-        let weight = samples.map { $0.isSpam ? 1.0 : settings.fpCost }
+        let weight = samples.map { $0.weight * ($0.isSpam ? 1.0 : settings.fpCost) }
         let label = samples.map { $0.isSpam ? 1.0 : 0.0 }
         let penalty = settings.l2 * Double(samples.count)
         let inverseScale = 1 / settings.scale

@@ -7,12 +7,15 @@ public struct RescoreSample: Sendable, Equatable {
     public var fixedPoints: Double
     /// The folder the message came from, for per-folder figures (and stratified folds).
     public var group: Int
+    /// How much this message counts in the fit (1; see `balancingGroups`).
+    public var weight: Double
 
-    public init(rules: [Int], isSpam: Bool, fixedPoints: Double = 0, group: Int = 0) {
+    public init(rules: [Int], isSpam: Bool, fixedPoints: Double = 0, group: Int = 0, weight: Double = 1) {
         self.rules = rules
         self.isSpam = isSpam
         self.fixedPoints = fixedPoints
         self.group = group
+        self.weight = weight
     }
 
     /// The message's score under `scores`.
@@ -41,4 +44,27 @@ public struct ScoreBounds: Sendable, Equatable {
     }
 
     func clamp(_ value: Double) -> Double { min(upper, max(lower, value)) }
+}
+
+extension Array where Element == RescoreSample {
+    /// The samples weighted so that every folder of ham counts as much as every other, and
+    /// every folder of spam too, whatever their sizes: 125 newsletters then weigh as much as
+    /// 2,500 personal messages, and a score that flags newsletters costs what it should.
+    /// The total weight of each label is kept.
+    public func balancingGroups() -> [RescoreSample] {
+        var counts: [Int: Int] = [:]
+        for sample in self { counts[sample.group, default: 0] += 1 }
+        var groupsPerLabel: [Bool: Set<Int>] = [:]
+        var totalPerLabel: [Bool: Int] = [:]
+        for sample in self {
+            groupsPerLabel[sample.isSpam, default: []].insert(sample.group)
+            totalPerLabel[sample.isSpam, default: 0] += 1
+        }
+        return map { sample in
+            var weighted = sample
+            let share = Double(totalPerLabel[sample.isSpam]!) / Double(groupsPerLabel[sample.isSpam]!.count)
+            weighted.weight = sample.weight * share / Double(counts[sample.group]!)
+            return weighted
+        }
+    }
 }

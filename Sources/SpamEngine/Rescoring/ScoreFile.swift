@@ -2,13 +2,25 @@
 /// under a header saying what it was fitted on. Loaded after the rule files it rescores,
 /// its lines win, as later `score` lines do in SpamAssassin.
 public enum ScoreFile {
-    public static func text(rules: [String], scores: [Double], header: [String]) -> String {
-        var lines = header.map { "# \($0)" }
-        lines.append("")
-        for (name, score) in zip(rules, scores) {
-            lines.append("score \(name) \(format(score))")
+    /// One `score` line: one value (every score set) or SpamAssassin's four.
+    public struct Line: Sendable, Equatable {
+        public var rule: String
+        public var scores: [Double]
+
+        public init(rule: String, scores: [Double]) {
+            precondition(scores.count == 1 || scores.count == 4)
+            self.rule = rule
+            self.scores = scores
         }
-        return lines.joined(separator: "\n") + "\n"
+    }
+
+    public static func text(_ lines: [Line], header: [String]) -> String {
+        var text = header.map { "# \($0)" }
+        text.append("")
+        for line in lines {
+            text.append("score \(line.rule) " + line.scores.map(format).joined(separator: " "))
+        }
+        return text.joined(separator: "\n") + "\n"
     }
 
     /// Three decimals, as SpamAssassin's own score files are written; `-0.000` is `0`.
