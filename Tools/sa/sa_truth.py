@@ -285,7 +285,8 @@ def percentile(values, q):
 def summarize(results, stats, jobs, out=sys.stderr):
     by_dir = {}
     for f, rec in results.items():
-        d = os.path.basename(os.path.dirname(f))
+        d = os.path.relpath(os.path.dirname(f), DEFAULT_CORPUS) if f.startswith(DEFAULT_CORPUS + os.sep) \
+            else os.path.basename(os.path.dirname(f))
         c = by_dir.setdefault(d, [0, 0])
         c[0 if rec["spam"] else 1] += 1
     for d, (spam, ham) in sorted(by_dir.items()):
