@@ -33,3 +33,19 @@ final class MessageHTMLBackgroundTests: XCTestCase {
         XCTAssertNil(HTMLCSSBackground.color("url(a.png) no-repeat"))
     }
 }
+
+/// A style value broken over lines (`color:\nblack`): Perl's `\s*` takes the newline, so
+/// SpamAssassin reads "black"; Moat trimmed spaces and tabs but kept a lone "\n" (its
+/// Character set held only the pair "\r\n") and found an invalid colour:
+/// T_KAM_HTML_FONT_INVALID hit where SA's does not (spam/00470, csdmc2010/spam/00110).
+final class MessageHTMLStyleNewlineTests: XCTestCase {
+    func testColourAfterANewlineIsValid() {
+        let message = "From: a@example.com\r\nTo: b@example.org\r\nSubject: price\r\nMIME-Version: 1.0\r\n"
+            + "Content-Type: text/html; charset=us-ascii\r\n\r\n"
+            + "<html><body><table><tr><td style=\"FONT-SIZE: 12px; COLOR: \nblack; FONT-FAMILY: Verdana\">"
+            + "Our price is lower than ever before for this week only</td></tr></table></body></html>\r\n"
+        let view = SAMessage(bytes: Array(message.utf8))
+        XCTAssertFalse(view.html.fontInvalidColor)
+        XCTAssertTrue(view.html.isHTML)
+    }
+}
