@@ -4,7 +4,9 @@ import PCRE
 /// names a group with an upper-case name (`(?<GB_TO_ADDR>.*)`) runs first and sets a tag
 /// of that name to the non-empty values it captured; a rule whose regex holds `%{NAME}`
 /// runs with each such template replaced by `(?:v1|v2…)` (each value quotemeta'd), and does
-/// not run at all while a tag it names has no value.
+/// not run at all while a tag it names has no value. The tags are per message, as
+/// `spamassassin -t` runs them; spamd 4.0.1 keeps the first message's substitution in the
+/// compiled rule for every later message of a child, which is not reproduced.
 enum CaptureRules {
     /// Tag name → captured values, first seen first, each once.
     typealias Tags = [String: [[UInt8]]]

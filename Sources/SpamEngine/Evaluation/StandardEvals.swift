@@ -12,6 +12,7 @@ extension EvalRegistry {
         registry.registerMIMEEvals(config: config)
         registry.registerRelayEvals(config: config)
         registry.registerBodyEvals(config: config)
+        registry.registerImageInfoEvals(config: config)
         return registry
     }
 }
