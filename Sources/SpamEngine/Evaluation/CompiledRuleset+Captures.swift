@@ -1,3 +1,4 @@
+import MoatCore
 import PCRE
 
 /// Running SpamAssassin 4's capture rules (``CaptureRules``) within the local phase.
@@ -36,7 +37,7 @@ extension CompiledRuleset {
     func runTemplates(_ subject: some RuleSubject, tags: CaptureRules.Tags, counts: inout [Double], scratch: PCREScratch) {
         for template in templates {
             guard let pattern = CaptureRules.substitute(template.source.pattern, tags: tags),
-                  let regex = try? PerlRegexTranslation.compile(PerlRegex(pattern: pattern, flags: template.source.flags))
+                  let regex = templateRegexes.regex(PerlRegex(pattern: pattern, flags: template.source.flags))
             else { continue }
             var n = 0
             for (position, text) in texts(template.target, subject, ifUnset: template.ifUnset).enumerated() {
@@ -62,5 +63,22 @@ extension CompiledRuleset {
         case .text(.full): return [subject.full]
         case .text: return []
         }
+    }
+}
+
+/// Template rules compiled per tag value: the same recipients come back message after
+/// message, and a JIT compile costs more than the match. Bounded; emptied when full.
+final class TemplateRegexCache: Sendable {
+    static let capacity = 1024
+    private let compiled = Locked<[PerlRegex: PCRERegex?]>([:])
+
+    func regex(_ source: PerlRegex) -> PCRERegex? {
+        if let hit = compiled.withLock({ $0[source] }) { return hit }
+        let regex = try? PerlRegexTranslation.compile(source)
+        compiled.withLock {
+            if $0.count >= Self.capacity { $0.removeAll(keepingCapacity: true) }
+            $0[source] = regex
+        }
+        return regex
     }
 }

@@ -76,6 +76,7 @@ public final class CompiledRuleset: Sendable {
     /// Rules that set tags from named captures, and rules completed from those tags.
     let captures: [CaptureRules.Capture]
     let templates: [CaptureRules.Template]
+    let templateRegexes = TemplateRegexCache()
 
     /// `required_score` of the rule files.
     public let requiredScore: Double
