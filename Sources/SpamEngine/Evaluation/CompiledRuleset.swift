@@ -138,6 +138,7 @@ public final class CompiledRuleset: Sendable {
                 return true
             }
             func capture(_ target: CaptureRules.Target, _ regex: PerlRegex, _ compiled: PCRERegex) {
+                guard RegexLiteral.hasNamedCapture(regex.pattern) else { return }
                 let groups = CaptureRules.tagGroups(regex.pattern)
                 guard !groups.isEmpty else { return }
                 captures.append(CaptureRules.Capture(rule: index, target: target, regex: compiled, groups: groups,

@@ -35,25 +35,38 @@ enum SAReceivedParser {
     /// `$_` of the Perl: the line being taken apart, with match helpers.
     struct Subject {
         var text: [UInt8]
+        /// Match data reused by the many forms that do not match (most of them).
+        let scratch: PCREScratch
+
+        init(text: [UInt8], scratch: PCREScratch = PCREScratch()) {
+            self.text = text
+            self.scratch = scratch
+        }
 
         func m(_ pattern: String, caseless: Bool = false) -> [[UInt8]]? {
-            let regex = SAReceivedPatterns.shared.regex(pattern, caseless: caseless)
-            guard let caps = EvalSupport.captures(regex, text) else { return nil }
-            return caps.map { $0 ?? [] }
+            mOptional(pattern, caseless: caseless)?.map { $0 ?? [] }
         }
 
         /// Like `m`, but an undefined group stays nil (`defined $3`).
-        func mOptional(_ pattern: String) -> [[UInt8]?]? {
-            EvalSupport.captures(SAReceivedPatterns.shared.regex(pattern), text)
+        func mOptional(_ pattern: String, caseless: Bool = false) -> [[UInt8]?]? {
+            let regex = SAReceivedPatterns.shared.regex(pattern, caseless: caseless)
+            guard matches(regex) else { return nil }
+            return EvalSupport.captures(regex, text)
         }
 
-        func has(_ pattern: String, caseless: Bool = false) -> Bool { m(pattern, caseless: caseless) != nil }
+        func has(_ pattern: String, caseless: Bool = false) -> Bool {
+            matches(SAReceivedPatterns.shared.regex(pattern, caseless: caseless))
+        }
+
+        private func matches(_ regex: PCRERegex) -> Bool {
+            text.withUnsafeBufferPointer { regex.firstMatch(in: $0, scratch: scratch) != nil }
+        }
 
         /// `s/pattern/replacement/` (first match only); whether it matched.
         @discardableResult
         mutating func sub(_ pattern: String, _ replacement: String = "", caseless: Bool = false) -> Bool {
             let regex = SAReceivedPatterns.shared.regex(pattern, caseless: caseless)
-            guard let whole = regex.firstMatch(in: text) else { return false }
+            guard let whole = text.withUnsafeBufferPointer({ regex.firstMatch(in: $0, scratch: scratch) }) else { return false }
             text.replaceSubrange(whole, with: Array(replacement.utf8))
             return true
         }
