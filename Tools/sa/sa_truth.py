@@ -39,8 +39,8 @@ RULES_DIR = "/usr/share/spamassassin"
 SITE_PRE_DIR = "/etc/spamassassin"  # Debian's *.pre: which plugins are loaded
 REQUIRED_SCORE = 5.0
 # Bump when anything below changes what SpamAssassin would report; cached records
-# with another version are recomputed.
-SETTINGS_VERSION = 1
+# with another version are recomputed. 2: one message per spamd child (see Spamd.start).
+SETTINGS_VERSION = 2
 
 LOCAL_CF = f"""\
 # Written by Tools/sa/sa_truth.py: stock rules, network tests off, Bayes off.
@@ -135,6 +135,10 @@ class Spamd:
                "--max-children", str(self.children),
                "--min-children", str(self.children),
                "--min-spare", "1", "--max-spare", str(self.children),
+               # A child keeps the first message's capture-rule substitution (%{TAG}) in
+               # its compiled rules for every later message (SA 4.0.1): a fresh child per
+               # message gives each message its own tags, as `spamassassin -t` does.
+               "--max-conn-per-child", "1",
                "--local",                     # -L: no DNS / network tests
                "--nouser-config",             # -x: no ~/.spamassassin/user_prefs
                "--configpath", RULES_DIR,     # the stock rules, nothing from sa-update
