@@ -20,8 +20,8 @@ Figures printed:
   * a table per folder (messages, spam verdicts, verdict and hit-pair agreement);
   * the top rules by disagreement, overall and per folder, a histogram of score
     differences (Moat - SA), and every message whose verdict differs.
---require-verdict / --require-rules apply to the whole run and to every folder on its own
-(a folder of rare mail cannot hide behind the 2,500 easy ham). Exit status is 0 unless a
+--require-verdict applies to the whole run and to every folder on its own (a folder of rare
+mail cannot hide behind the 2,500 easy ham); --require-rules to the whole run. Exit status is 0 unless a
 threshold is given and missed (1), or Moat fails (2).
 """
 import argparse
@@ -219,13 +219,15 @@ def summary_json(total, folders, missing):
 
 
 def shortfalls(total, folders, require_verdict, require_rules):
-    """Every figure below its threshold: the whole run and each folder on its own."""
+    """Every figure below its threshold: verdict agreement for the whole run and for each
+    folder on its own; rule agreement for the whole run (a folder of a small --subset has
+    a handful of hit pairs, where one rule decides the percentage)."""
     failed = []
     for label, t in [("all", total)] + list(folders.items()):
         if require_verdict is not None and t.verdict_pct < require_verdict:
             failed.append(f"{label}: verdict agreement {t.verdict_pct:.2f}% < {require_verdict}%")
-        if require_rules is not None and t.rules_pct < require_rules:
-            failed.append(f"{label}: rule agreement {t.rules_pct:.2f}% < {require_rules}%")
+    if require_rules is not None and total.rules_pct < require_rules:
+        failed.append(f"all: rule agreement {total.rules_pct:.2f}% < {require_rules}%")
     return failed
 
 
