@@ -73,9 +73,14 @@ bench: test-deps release
 sa-truth: test-deps
 	$(PYTHON) Tools/sa/sa_truth.py --out /dev/null
 
-# Moat vs SpamAssassin on the stock rules: verdict and per-rule agreement (issue 3).
-compare-sa: test-deps release
-	MOAT_BINARY=$(CURDIR)/.build/release/moat $(PYTHON) Tools/sa/compare.py $(COMPARE_ARGS)
+# Moat vs SpamAssassin on the stock rules: verdict and per-rule agreement on every folder
+# of ../shared/corpus (ham, spam, hard_ham, csdmc2010/ham, csdmc2010/spam), each folder
+# on its own and all together; fails if any folder's verdict agreement is under 99.8%
+# (issue 11). COMPARE_ARGS replaces the default threshold (e.g. COMPARE_ARGS= to only report).
+COMPARE_ARGS ?= --require-verdict 99.8
+compare-sa: test-deps
+	$(SWIFT) build -c release --product moat --scratch-path .build-release
+	MOAT_BINARY=$(CURDIR)/.build-release/release/moat $(PYTHON) Tools/sa/compare.py $(COMPARE_ARGS)
 
 .PHONY: accuracy rescore-rules
 # Recall and false positives per corpus folder by 5-fold cross-validation, for the default

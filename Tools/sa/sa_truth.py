@@ -39,8 +39,8 @@ RULES_DIR = "/usr/share/spamassassin"
 SITE_PRE_DIR = "/etc/spamassassin"  # Debian's *.pre: which plugins are loaded
 REQUIRED_SCORE = 5.0
 # Bump when anything below changes what SpamAssassin would report; cached records
-# with another version are recomputed.
-SETTINGS_VERSION = 1
+# with another version are recomputed. 2: one message per spamd child (see Spamd.start).
+SETTINGS_VERSION = 2
 
 LOCAL_CF = f"""\
 # Written by Tools/sa/sa_truth.py: stock rules, network tests off, Bayes off.
@@ -135,6 +135,10 @@ class Spamd:
                "--max-children", str(self.children),
                "--min-children", str(self.children),
                "--min-spare", "1", "--max-spare", str(self.children),
+               # A child keeps the first message's capture-rule substitution (%{TAG}) in
+               # its compiled rules for every later message (SA 4.0.1): a fresh child per
+               # message gives each message its own tags, as `spamassassin -t` does.
+               "--max-conn-per-child", "1",
                "--local",                     # -L: no DNS / network tests
                "--nouser-config",             # -x: no ~/.spamassassin/user_prefs
                "--configpath", RULES_DIR,     # the stock rules, nothing from sa-update
@@ -285,7 +289,8 @@ def percentile(values, q):
 def summarize(results, stats, jobs, out=sys.stderr):
     by_dir = {}
     for f, rec in results.items():
-        d = os.path.basename(os.path.dirname(f))
+        d = os.path.relpath(os.path.dirname(f), DEFAULT_CORPUS) if f.startswith(DEFAULT_CORPUS + os.sep) \
+            else os.path.basename(os.path.dirname(f))
         c = by_dir.setdefault(d, [0, 0])
         c[0 if rec["spam"] else 1] += 1
     for d, (spam, ham) in sorted(by_dir.items()):

@@ -43,11 +43,14 @@ enum HTMLColor {
 
 extension String {
     func trimmingASCIISpace() -> String { trimmingCharacters(in: " \t\r\n\u{0B}\u{0C}") }
+    /// Trims Characters made only of `set`'s scalars: as a Character set, " \t\r\n" would
+    /// hold the pair "\r\n" but no lone "\n" (a style value broken over lines kept it).
     func trimmingCharacters(in set: String) -> String {
-        let chars = Set(set)
+        let scalars = Set(set.unicodeScalars)
+        let trimmed = { (c: Character) in c.unicodeScalars.allSatisfy(scalars.contains) }
         var s = Substring(self)
-        while let f = s.first, chars.contains(f) { s = s.dropFirst() }
-        while let l = s.last, chars.contains(l) { s = s.dropLast() }
+        while let f = s.first, trimmed(f) { s = s.dropFirst() }
+        while let l = s.last, trimmed(l) { s = s.dropLast() }
         return String(s)
     }
     fileprivate func padding(_ n: Int) -> String { count >= n ? self : self + String(repeating: "0", count: n - count) }

@@ -297,6 +297,12 @@ public struct HTMLRenderer {
             case "style":
                 for part in String(decoding: value, as: UTF8.self).split(separator: ";", omittingEmptySubsequences: false) {
                     let p = part.trimmingCharacters(in: " \t\r\n")
+                    // `background: …` shorthand (case as written, no space before the colon)
+                    if p.hasPrefix("background:"), let color = HTMLCSSBackground.color(
+                        p.dropFirst(11).trimmingCharacters(in: " \t\r\n")) {
+                        new.bg = color
+                        continue
+                    }
                     guard let colon = p.firstIndex(of: ":") else { continue }
                     let key = p[..<colon].trimmingCharacters(in: " \t").lowercased()
                     var val = p[p.index(after: colon)...].trimmingCharacters(in: " \t").lowercased()

@@ -85,7 +85,7 @@ enum RegexLiteral {
         var pattern = regex.pattern
         if pattern.contains("%{") { pattern = stripCaptureTemplates(pattern) }
         do {
-            _ = try PCRERegex(pattern, options: options(for: regex.flags))
+            _ = try PerlRegexTranslation.compile(pattern: pattern, options: options(for: regex.flags))
             return nil
         } catch {
             return "\(error.message) at offset \(error.offset ?? 0)"

@@ -12,7 +12,7 @@ public struct SourceLocation: Sendable, Equatable, CustomStringConvertible {
 }
 
 /// A Perl regular expression as written in a `.cf` file: `/pattern/flags` or `m{pattern}flags`.
-public struct PerlRegex: Sendable, Equatable {
+public struct PerlRegex: Sendable, Hashable {
     /// The pattern between the delimiters, unchanged (escapes kept).
     public var pattern: String
     /// Modifier letters after the closing delimiter (`i`, `s`, `m`, `x`, …).

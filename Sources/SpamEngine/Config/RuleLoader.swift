@@ -9,7 +9,7 @@ public enum RuleLoader {
     /// The SpamAssassin plugins Moat implements natively: the default for `ifplugin`.
     public static let nativePlugins: Set<String> = Set([
         "Check", "HTMLEval", "MIMEEval", "HeaderEval", "BodyEval", "RelayEval", "URIDNSBL",
-        "DNSEval", "Bayes", "WLBLEval", "MIMEHeader", "ReplaceTags", "FreeMail", "HashBL",
+        "DNSEval", "Bayes", "WLBLEval", "MIMEHeader", "ReplaceTags", "FreeMail", "HashBL", "ImageInfo",
     ].map { "Mail::SpamAssassin::Plugin::" + $0 })
 
     /// Loads every rule file under `directories` and finishes the configuration.

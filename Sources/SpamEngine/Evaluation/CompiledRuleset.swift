@@ -73,6 +73,10 @@ public final class CompiledRuleset: Sendable {
     let full: TextTests
     let evals: [EvalTest]
     let metas: [(rule: Int, expression: MetaExpression)]
+    /// Rules that set tags from named captures, and rules completed from those tags.
+    let captures: [CaptureRules.Capture]
+    let templates: [CaptureRules.Template]
+    let templateRegexes = TemplateRegexCache()
 
     /// `required_score` of the rule files.
     public let requiredScore: Double
@@ -102,6 +106,8 @@ public final class CompiledRuleset: Sendable {
         var mimeHeaderTests: [HeaderTest] = []
         var text: [RuleKind: [RegexTest]] = [:]
         var evals: [EvalTest] = []
+        var captures: [CaptureRules.Capture] = []
+        var templates: [CaptureRules.Template] = []
         var metaSources: [(rule: Int, text: String, location: SourceLocation)] = []
         var unimplemented: [String] = []
 
@@ -122,9 +128,31 @@ public final class CompiledRuleset: Sendable {
                 return compiled
             }
             let index = rules.count
+            // A capture template is filled in per message: the rule is not run as written.
+            func template(_ target: CaptureRules.Target, _ regex: PerlRegex, negated: Bool = false, ifUnset: String? = nil) -> Bool {
+                let names = CaptureRules.templateNames(regex.pattern)
+                guard !names.isEmpty else { return false }
+                templates.append(CaptureRules.Template(rule: index, target: target, source: regex, names: names, negated: negated,
+                                                       ifUnset: ifUnset.map { Array($0.utf8) },
+                                                       skipsSubject: def.tflags.contains("nosubject")))
+                return true
+            }
+            func capture(_ target: CaptureRules.Target, _ regex: PerlRegex, _ compiled: PCRERegex) {
+                guard RegexLiteral.hasNamedCapture(regex.pattern) else { return }
+                let groups = CaptureRules.tagGroups(regex.pattern)
+                guard !groups.isEmpty else { return }
+                captures.append(CaptureRules.Capture(rule: index, target: target, regex: compiled, groups: groups,
+                                                     multiple: rule.multiple, maxHits: rule.maxHits))
+            }
             switch def.test {
+            case .header(let selector, let regex, let negated, let ifUnset)
+                where template(.header(selector), regex, negated: negated, ifUnset: ifUnset):
+                break
+            case .regex(let regex) where template(.text(def.kind), regex):
+                break
             case .header(let selector, let regex, let negated, let ifUnset):
                 guard let compiled = compile(regex) else { continue }
+                if !negated { capture(.header(selector), regex, compiled) }
                 headerTests.append(HeaderTest(rule: index, selector: selector, regex: compiled, source: regex,
                                               negated: negated, ifUnset: ifUnset.map { Array($0.utf8) }))
             case .headerExists(let header):
@@ -136,6 +164,7 @@ public final class CompiledRuleset: Sendable {
                                                   negated: negated, ifUnset: ifUnset.map { Array($0.utf8) }))
             case .regex(let regex):
                 guard let compiled = compile(regex) else { continue }
+                capture(.text(def.kind), regex, compiled)
                 text[def.kind, default: []].append(RegexTest(rule: index, regex: compiled, source: regex,
                                                              skipsSubject: def.tflags.contains("nosubject")))
             case .eval(let call):
@@ -185,6 +214,8 @@ public final class CompiledRuleset: Sendable {
         self.full = tests(.full)
         self.evals = evals
         self.metas = metas
+        self.captures = captures
+        self.templates = templates
         self.requiredScore = config.requiredScore
         self.unimplemented = unimplemented.sorted()
         self.diagnostics = diagnostics

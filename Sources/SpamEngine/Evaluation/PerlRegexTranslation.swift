@@ -19,8 +19,30 @@ enum PerlRegexTranslation {
         return options
     }
 
+    /// PCRE2's "regular expression is too large" (its compiled form exceeds the link size).
+    static let patternTooLarge: Int32 = 120
+
+    /// Compiles the pattern; one PCRE2 finds too large is compiled again with its repeated
+    /// groups defined once (``RepeatedGroupRewrite``), as Perl would run it.
     static func compile(_ regex: PerlRegex) throws(PCREError) -> PCRERegex {
-        try PCRERegex(regex.pattern, options: pcreOptions(regex))
+        try compile(pattern: regex.pattern, options: pcreOptions(regex))
+    }
+
+    static func compile(pattern: String, options: PCREOptions) throws(PCREError) -> PCRERegex {
+        var pattern = pattern
+        var firstError: PCREError?
+        for _ in 0..<8 {
+            do {
+                return try PCRERegex(pattern, options: options)
+            } catch {
+                if firstError == nil { firstError = error }
+                guard error.code == patternTooLarge,
+                      let smaller = RepeatedGroupRewrite.rewrite(pattern, extended: options.contains(.extended))
+                else { break }
+                pattern = smaller
+            }
+        }
+        throw firstError!
     }
 
     /// Hyperscan flags for a prefilter entry: PREFILTER accepts constructs Hyperscan cannot

@@ -18,12 +18,14 @@ extension CompiledRuleset {
     public func evaluateLocal(_ subject: some RuleSubject) -> RuleHits {
         var counts = [Double](repeating: 0, count: rules.count)
         let scratch = PCREScratch()
+        let tags = captures.isEmpty ? [:] : captureTags(subject, scratch: scratch)
         runHeaderTests(subject: subject, counts: &counts, scratch: scratch)
         runMimeHeaderTests(subject: subject, counts: &counts, scratch: scratch)
         run(body, over: subject.bodyParagraphs, counts: &counts, scratch: scratch)
         run(rawbody, over: subject.rawbodyLines, counts: &counts, scratch: scratch)
         run(uri, over: subject.uris, counts: &counts, scratch: scratch)
         run(full, over: [subject.full], counts: &counts, scratch: scratch)
+        if !templates.isEmpty { runTemplates(subject, tags: tags, counts: &counts, scratch: scratch) }
         let message = subject as? SAMessage
         for test in evals {
             let n = test.function(EvalInput(subject: subject, message: message, arguments: test.call.arguments,

@@ -7,10 +7,12 @@ extension EvalRegistry {
         registry.registerHeaderEvals(config: config)
         registry.registerFreeMailEvals(config: config)
         registry.registerWLBLEvals(config: config)
+        registry.registerURIHostListEvals(config: config)
         registry.registerHTMLEvals(config: config)
         registry.registerMIMEEvals(config: config)
         registry.registerRelayEvals(config: config)
         registry.registerBodyEvals(config: config)
+        registry.registerImageInfoEvals(config: config)
         return registry
     }
 }

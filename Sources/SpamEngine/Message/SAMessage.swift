@@ -95,8 +95,8 @@ public final class SAMessage: Sendable {
 
     /// SpamAssassin's `get_envelope_from`: the given SMTP sender, else the envelope-from
     /// recorded by the last untrusted (or first trusted) relay, else `X-Envelope-From`,
-    /// `Envelope-Sender` or `Return-Path` when no Received header precedes them (a header
-    /// below a Received line was added by someone else and proves nothing).
+    /// `Envelope-Sender` or `Return-Path` when no Received header precedes any copy of them
+    /// (a header below a Received line was added by someone else and proves nothing).
     private var derivedEnvelopeFrom: String? {
         memoized(Self.derivedEnvelopeFromKey) { computeDerivedEnvelopeFrom() }
     }
@@ -125,7 +125,9 @@ public final class SAMessage: Sendable {
         let firstReceived = names.firstIndex(of: "received")
         for header in ["X-Envelope-From", "Envelope-Sender", "Return-Path"] {
             guard let address = firstAddress(header) else { continue }
-            let position = names.firstIndex(of: header.lowercased())
+            // `get("ALL") =~ /^Received:.*?^Return-Path:/smi`: any copy below a Received
+            // header, not only the first, makes the header untrustworthy.
+            let position = names.lastIndex(of: header.lowercased())
             if let firstReceived, let position, position > firstReceived {
                 if header == "X-Envelope-From" { return nil }
                 continue
