@@ -182,7 +182,7 @@ public final class RuleEngine: SpamChecker {
         var probability: Double? = nil
         if phase.ruleset === bayesRuleset, let bayes, !phase.bayes.bands.isEmpty {
             do {
-                if let result = try bayes.classify(BayesMessageAdapter.input(from: message),
+                if let result = try bayes.classify(BayesMessageAdapter.input(from: subject),
                                                    atime: BayesMessageAdapter.receiveTime(message)) {
                     probability = result.probability
                     extra.merge(phase.bayes.hits(probability: result.probability)) { a, _ in a }
