@@ -169,6 +169,11 @@ actor ServeSupervisor {
                 logger.notice("reload: ClamAV databases reloaded, \(engine.signatureCount) signatures")
             }
 
+            // A stop that came while this reload was building wins: nothing new is served.
+            guard !stopping else {
+                for listener in bound { await listener.server.close() }
+                return
+            }
             // Nothing below fails: the swap.
             generation = next
             scanner.withLock { $0 = next.scanner }
