@@ -14,6 +14,8 @@ import SMTP
 struct ServeGeneration: Sendable {
     let config: MoatConfig
     let scanner: any VirusScanner
+    /// The rule errors this generation runs with (those rules skipped).
+    let ruleErrors: Set<String>
     let filterListen: EndpointText
     let filter: SMTPServer.Service
     /// nil when `[mx] enabled = false`.
@@ -41,7 +43,7 @@ struct ServeGeneration: Sendable {
                 messageMemory: process.messageMemory, logger: logger)
             mx = MX(listen: try EndpointText(parsing: config.mx.listen), service: service, afterQueue: afterQueue)
         }
-        return ServeGeneration(config: config, scanner: parts.scanner,
+        return ServeGeneration(config: config, scanner: parts.scanner, ruleErrors: parts.ruleErrors,
                                filterListen: try EndpointText(parsing: config.filter.listen), filter: filter, mx: mx)
     }
 }

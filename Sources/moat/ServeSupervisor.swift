@@ -240,7 +240,8 @@ struct ReloadReading: Sendable {
     static func read(_ path: String, running: ServeGeneration, logger: Logger) throws -> ReloadReading {
         let (config, waiting) = RestartOnlySettings.apply(try MoatConfig.load(path: path), running: running.config)
         let reused = config.virus == running.config.virus ? running.scanner : nil
-        let parts = try StartupValidation.validate(config, purpose: .reload, reusing: reused, logger: logger)
+        let parts = try StartupValidation.validate(config, purpose: .reload(tolerating: running.ruleErrors),
+                                                   reusing: reused, logger: logger)
         return ReloadReading(config: config, waiting: waiting, parts: parts, reusedScanner: reused)
     }
 }

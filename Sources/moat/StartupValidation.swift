@@ -23,10 +23,15 @@ enum StartupValidation {
     /// What the parts are built for: `check` builds nothing that writes (no Bayes database
     /// is opened, no compiled-rule cache written), so running it as root on a production
     /// config leaves no root-owned file behind for the service user to trip over.
-    /// A reload (`reload`) is stricter than start-up about the rules: a rule that does not
-    /// compile is skipped at start-up (SpamAssassin's way, logged), but a reload refuses the
-    /// whole new set and keeps the running rules, which were good.
-    enum Purpose { case serve, check, reload }
+    /// A reload is stricter than start-up about the rules: a rule that does not compile is
+    /// skipped at start-up (SpamAssassin's way, logged), but a reload refuses a new set
+    /// with a rule error the running set did not have (`tolerating`: the running set's
+    /// error messages), and keeps the running rules. Errors the running rules already had
+    /// (a stock rule PCRE2 refuses) do not stop every reload.
+    enum Purpose: Equatable {
+        case serve, check
+        case reload(tolerating: Set<String>)
+    }
 
     /// The parts `serve` goes on with.
     struct Parts: Sendable {
@@ -37,6 +42,8 @@ enum StartupValidation {
         let mx: MXParts?
         /// Rules loaded from `[spam] rules`, for the log.
         let ruleCount: Int
+        /// The messages of the rule errors (rules skipped), which a reload may keep.
+        let ruleErrors: Set<String>
     }
 
     struct MXParts: Sendable {
@@ -54,11 +61,12 @@ enum StartupValidation {
         var issues: [ConfigIssue] = []
         let spam = Components.spamEngine(config, logger: logger, writesState: purpose != .check)
         issues += ruleIssues(config, loaded: spam.configuration)
-        if purpose == .reload {
-            issues += spam.ruleset.diagnostics.filter { $0.severity == .error }.map {
+        if case .reload(let tolerated) = purpose {
+            issues += spam.ruleset.diagnostics.filter { $0.severity == .error && !tolerated.contains($0.message) }.map {
                 ConfigIssue(file: $0.location.file, line: $0.location.line, message: "\($0.message) (moat rules lint)")
             }
         }
+        let ruleErrors = Set(spam.ruleset.diagnostics.filter { $0.severity == .error }.map(\.message))
         issues += signatureIssues(config)
         for directory in writableDirectories(config) {
             if let problem = WritableDirectory.problem(directory.path) {
@@ -98,7 +106,7 @@ enum StartupValidation {
             throw ConfigError(issues: issues.sorted { $0.line < $1.line })
         }
         return Parts(scanner: scanner, checker: checker, reinject: reinject, mx: mx,
-                     ruleCount: spam.configuration.rules.count)
+                     ruleCount: spam.configuration.rules.count, ruleErrors: ruleErrors)
     }
 
     /// Each rules path must exist and hold rule files, and together they must define rules:

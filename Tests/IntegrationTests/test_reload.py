@@ -105,6 +105,29 @@ def test_a_bad_reload_keeps_the_running_rules_and_says_where(reloadable):
     assert moat.proc.poll() is None
 
 
+def test_rule_errors_the_running_rules_already_had_do_not_block_reloads(tmp_path, smtp_sink):
+    """Start-up skips a rule that does not compile (SpamAssassin's way); a reload is refused
+    only for a rule error the running rules did not have, or no site whose stock rules hold
+    one such rule could ever reload."""
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    broken = "body MOAT_OLD_BROKEN /unclosed(/\n"
+    (rules / "local.cf").write_text(RULE.format(score=0.5) + broken)
+    moat = Moat(smtp_sink.port, spam={"tag_level": -9999, "rules": [str(rules)], "use_network": False})
+    moat.start()
+    try:
+        assert "invalid regexp for MOAT_OLD_BROKEN" in moat.log_text()
+        (rules / "local.cf").write_text(RULE.format(score=20) + broken)
+        reload_and_wait(moat)
+        assert spam_score(deliver(moat, smtp_sink, 1)) >= 20
+        (rules / "local.cf").write_text(RULE.format(score=0.5) + broken + "body MOAT_NEW_BROKEN /also(/\n")
+        reload_and_wait(moat, outcome="reload failed")
+        assert "invalid regexp for MOAT_NEW_BROKEN" in moat.log_text()
+        assert spam_score(deliver(moat, smtp_sink, 2)) >= 20
+    finally:
+        moat.stop()
+
+
 def test_reload_rebinds_a_listener_whose_address_changed(reloadable):
     moat, _, sink = reloadable
     old_port = moat.port
