@@ -48,24 +48,10 @@ struct ServeCommand: AsyncParsableCommand {
             printError("moat: \(error)")
             throw ExitCode(1)
         }
-        let bound = await supervisor.boundAddresses
-        logger.notice("listening on \(bound.filter) (\(config.filter.listen.hasPrefix("lmtp:") ? "LMTP" : "SMTP")), re-injecting to \(config.filter.reinject)")
-        if let mx = bound.mx { logger.notice("MX listening on \(mx) as \(config.mx.hostname)") }
         let pidFile = PidFile(path: config.storage.pidFile)
-        do {
-            try pidFile.write()
-        } catch {
-            printError("moat: \(config.origin.issue("storage", "data_dir", "\(error)"))")
-            throw ExitCode(1)
-        }
-        // Every listener is bound and none accepts before startServing(): switch now, so no
-        // byte from the network is read as root.
-        do {
-            try privileges.drop(config, logger: logger)
-        } catch {
-            printError("moat: \(error)")
-            throw ExitCode(1)
-        }
+        // Signals are handled from here on, before anything says "listening": a SIGHUP sent
+        // as soon as the port shows must not kill the process (SIGHUP's default), and a
+        // reload asked for before serving starts runs once it has (as the service user).
         let signals = SignalWatcher(
             scanner: supervisor.scanner, interval: config.virus.reloadCheckInterval, logger: logger,
             reload: { Task { await supervisor.reload() } },
@@ -82,6 +68,23 @@ struct ServeCommand: AsyncParsableCommand {
                 }
             })
         signals.start()
+        do {
+            try pidFile.write()
+        } catch {
+            printError("moat: \(config.origin.issue("storage", "data_dir", "\(error)"))")
+            throw ExitCode(1)
+        }
+        let bound = await supervisor.boundAddresses
+        logger.notice("listening on \(bound.filter) (\(config.filter.listen.hasPrefix("lmtp:") ? "LMTP" : "SMTP")), re-injecting to \(config.filter.reinject)")
+        if let mx = bound.mx { logger.notice("MX listening on \(mx) as \(config.mx.hostname)") }
+        // Every listener is bound and none accepts before startServing(): switch now, so no
+        // byte from the network is read as root.
+        do {
+            try privileges.drop(config, logger: logger)
+        } catch {
+            printError("moat: \(error)")
+            throw ExitCode(1)
+        }
         await supervisor.startServing()
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await supervisor.untilStopped() }

@@ -32,6 +32,9 @@ actor ServeSupervisor {
     private var listenerTasks: [Task<Void, Never>] = []
     private var reloading = false
     private var reloadAgain = false
+    /// Serving has started (and privileges are dropped): reloads run from then on.
+    private var serving = false
+    private var reloadAskedBeforeServing = false
     private var stopping = false
     private var stopWaiters: [CheckedContinuation<Void, Never>] = []
     /// The scanner of the current generation, for the freshclam timer (on its own queue).
@@ -75,10 +78,14 @@ actor ServeSupervisor {
          mxListener.map { SocketAddressText($0.server.localAddress, $0.endpoint) })
     }
 
-    /// Starts accepting on every listener.
+    /// Starts accepting on every listener, then runs a reload asked for during start-up.
     func startServing() {
+        serving = true
         serve(filterListener)
         mxListener.map(serve)
+        if reloadAskedBeforeServing {
+            Task { await reload() }
+        }
     }
 
     private func serve(_ listener: Listener) {
@@ -113,6 +120,11 @@ actor ServeSupervisor {
     /// Reloads; a request arriving during a reload makes one more run after it, so the
     /// last change made before the last signal is always read.
     func reload() async {
+        guard serving else {
+            // Still starting, perhaps still root: the reload waits for startServing().
+            reloadAskedBeforeServing = true
+            return
+        }
         if reloading {
             reloadAgain = true
             return

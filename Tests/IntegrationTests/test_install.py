@@ -228,7 +228,8 @@ def test_serve_as_root_drops_to_the_service_user_and_dovecot_reads_what_moat_del
     try:
         mx.start()
         pid = mx.proc.pid
-        assert re.search(rf"running as {user} \(uid {uid}\) / {user} \(gid {gid}\)", mx.log_text()), mx.log_text()
+        # Logged after the switch, which follows the listeners' lines: wait for it.
+        mx.wait_for_log(rf"running as {user} \(uid {uid}\) / {user} \(gid {gid}\)")
         threads = proc_ids(pid)
         assert len(threads) > 1
         for tid, (uids, gids, groups) in threads.items():

@@ -151,6 +151,19 @@ def test_restart_only_settings_are_named_and_kept(reloadable):
     assert re.search(r"reload: \[quarantine\] changed: it takes effect at the next restart", moat.log_text())
 
 
+def test_a_reload_asked_for_as_soon_as_moat_listens_is_done_not_fatal(tmp_path, smtp_sink):
+    """The harness returns when moat logs its port: a SIGHUP (or `moat reload`) sent at once
+    must find the signal handled (SIGHUP's default would kill it) and the pid file written."""
+    for via_cli in (False, True):
+        moat = Moat(smtp_sink.port)
+        moat.start()
+        try:
+            reload_and_wait(moat, via_cli=via_cli)
+            assert moat.proc.poll() is None
+        finally:
+            moat.stop()
+
+
 def test_moat_reload_without_a_running_server_fails(tmp_path):
     moat = Moat(1, base_dir=tmp_path)
     p = moat.cli("reload", check=False)
