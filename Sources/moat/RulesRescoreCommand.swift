@@ -204,14 +204,17 @@ struct RescoreCorpus {
                 continue
             }
             if index[hit.name] == nil {
-                let withBayes = configuration.rules[hit.name].map {
-                    CompiledRuleset.score(of: $0, set: ScoreSet(bayes: true, network: false))
-                }
-                append(hit.name, score: hit.score, withBayes: withBayes ?? hit.score, nice: tflags.contains("nice"))
+                append(hit.name, score: hit.score, withBayes: scoreWithBayes(hit.name) ?? hit.score,
+                       nice: tflags.contains("nice"))
             }
             sample.rules.append(index[hit.name]!)
         }
         return sample
+    }
+
+    /// A rule's score in use with Bayes (score set 2, local tests); nil for an unknown rule.
+    private func scoreWithBayes(_ rule: String) -> Double? {
+        configuration.rules[rule].map { CompiledRuleset.score(of: $0, set: ScoreSet(bayes: true, network: false)) }
     }
 
     private mutating func append(_ rule: String, score: Double, withBayes: Double, nice isNice: Bool) {
@@ -230,9 +233,7 @@ struct RescoreCorpus {
         for (i, hit) in bands.enumerated() {
             for rule in hit {
                 if corpus.index[rule] == nil {
-                    let score = configuration.rules[rule].map {
-                        CompiledRuleset.score(of: $0, set: ScoreSet(bayes: true, network: false))
-                    } ?? 0
+                    let score = scoreWithBayes(rule) ?? 0
                     corpus.append(rule, score: score, withBayes: score, nice: score < 0)
                 }
                 corpus.samples[i].rules.append(corpus.index[rule]!)

@@ -189,34 +189,34 @@ actor ServeSupervisor {
             // Nothing below fails: the swap.
             generation = next
             scanner.withLock { $0 = next.scanner }
-            if filter.server === filterListener.server {
-                filter.server.reconfigure(next.filter)
-            } else {
-                let old = filterListener
-                serve(filter)
-                await old.server.close()
-                logger.notice("reload: filter now listening on \(SocketAddressText(filter.server.localAddress, filter.endpoint)) (was \(SocketAddressText(old.server.localAddress, old.endpoint)))")
-            }
-            filterListener = filter
-            if let nextMX = next.mx, let listener = mx {
-                if listener.server === mxListener?.server {
-                    listener.server.reconfigure(nextMX.service)
-                } else if let old = mxListener {
-                    serve(listener)
-                    await old.server.close()
-                    logger.notice("reload: MX now listening on \(SocketAddressText(listener.server.localAddress, listener.endpoint)) (was \(SocketAddressText(old.server.localAddress, old.endpoint)))")
-                }
-                mxListener = listener
+            filterListener = await swap(filterListener, for: filter, serving: next.filter, name: "filter")
+            if let nextMX = next.mx, let current = mxListener, let listener = mx {
+                mxListener = await swap(current, for: listener, serving: nextMX.service, name: "MX")
                 process.mx?.deliverer.replace(with: nextMX.afterQueue)
             }
             let signatures = (next.scanner as? ClamAVEngine).map { ", \($0.signatureCount) signatures" } ?? ""
             let tls = next.mx.map { $0.service.tls == nil ? ", no STARTTLS" : ", STARTTLS certificate read" } ?? ""
             let elapsed = ContinuousClock.now - started
-            logger.notice("reloaded \(configPath): \(read.parts.ruleCount) rules\(signatures)\(tls) in \(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000) ms")
+            logger.notice("reloaded \(configPath): \(read.parts.ruleCount) rules\(signatures)\(tls) in \(Int(elapsed / .milliseconds(1))) ms")
         } catch {
             for listener in bound { await listener.server.close() }
             logger.error("reload failed: \(error); still serving the previous configuration")
         }
+    }
+
+    /// Puts `next` in the place of `current`: the same listener takes the new service; a
+    /// listener bound anew starts serving and the old one stops accepting (its sessions end
+    /// on their own).
+    private func swap(_ current: Listener, for next: Listener, serving service: SMTPServer.Service,
+                      name: String) async -> Listener {
+        if next.server === current.server {
+            current.server.reconfigure(service)
+        } else {
+            serve(next)
+            await current.server.close()
+            logger.notice("reload: \(name) now listening on \(SocketAddressText(next.server.localAddress, next.endpoint)) (was \(SocketAddressText(current.server.localAddress, current.endpoint)))")
+        }
+        return next
     }
 
     private static func bindListener(_ endpoint: EndpointText, _ section: String, _ service: SMTPServer.Service,
