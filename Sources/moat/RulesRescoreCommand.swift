@@ -36,7 +36,9 @@ extension RulesCommand {
         @Option(help: "Folds of the cross-validation.") var folds = 5
         @Option(help: "Seed of the fold assignment.") var seed: UInt64 = 1
         @Option(help: "L2 penalty per message on each score (pulls rarely seen rules towards 0).") var l2 = 0.00001
-        @Option(help: "Largest score (either sign) a rescored rule may get.") var maxScore = 4.5
+        @Option(help: "Largest score (either sign) a rescored rule may get.") var maxScore = 3.0
+        @Option(help: "Messages on a rule's side (spam, or ham for a ham sign) it takes to reach --max-score; fewer allow a proportionally smaller score (0: no such limit).")
+        var fullScoreHits = 10
         @Flag(help: "The figures as one JSON object instead of the table.") var json = false
         @Flag(inversion: .prefixedNo, help: "Weigh each --ham folder (and each --spam folder) alike, whatever its size.")
         var balanceFolders = true
@@ -50,7 +52,9 @@ extension RulesCommand {
         func validate() throws {
             if hamPaths.isEmpty || spamPaths.isEmpty { throw ValidationError("Give --ham and --spam folders.") }
             if folds < 2 { throw ValidationError("--folds must be at least 2.") }
-            if fpCost <= 0 || maxScore <= 0 || l2 < 0 { throw ValidationError("--fp-cost and --max-score must be positive, --l2 not negative.") }
+            if fpCost <= 0 || maxScore <= 0 || l2 < 0 || fullScoreHits < 0 {
+                throw ValidationError("--fp-cost and --max-score must be positive, --l2 and --full-score-hits not negative.")
+            }
         }
 
         func run() throws {
@@ -82,7 +86,7 @@ extension RulesCommand {
             let spam = config.spam
             let thresholds = Array(Set([spam.requiredScore, spam.tag2Level, spam.killLevel])).sorted()
             let rescore = CrossValidatedRescore(
-                rescorer: LogisticRescorer(.init(threshold: spam.requiredScore, fpCost: fpCost, l2: l2)),
+                rescorer: LogisticRescorer(.init(threshold: spam.requiredScore, fpCost: fpCost, l2: l2, fullScoreHits: fullScoreHits)),
                 folds: folds, seed: seed, thresholds: thresholds)
             progress.status("fitting \(corpus.rules.count) scores on \(corpus.samples.count) messages, \(folds) folds")
             let outcome = rescore.run(weighted(corpus.samples), bounds: corpus.bounds(ceiling: maxScore),
@@ -111,7 +115,7 @@ extension RulesCommand {
 
             let header = [
                 "Scores fitted by `moat rules rescore` (\(MoatVersion.text)) on \(corpus.summary).",
-                "fp-cost \(fpCost), l2 \(l2), max-score \(maxScore), threshold \(spam.requiredScore), seed \(seed)"
+                "fp-cost \(fpCost), l2 \(l2), max-score \(maxScore), full-score-hits \(fullScoreHits), threshold \(spam.requiredScore), seed \(seed)"
                     + (bayes ? "; four values: without Bayes, without Bayes (network), with Bayes, with Bayes (network)." : "."),
                 "Add this file as the last entry of [spam] rules: its score lines replace the ones before.",
             ]

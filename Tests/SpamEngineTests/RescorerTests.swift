@@ -64,6 +64,24 @@ final class RescorerTests: XCTestCase {
         XCTAssertEqual(ScoreBounds.keepingSign(of: 2, nice: true, ceiling: 4), ScoreBounds(lower: -4, upper: 0))
     }
 
+    /// A rule that only a few spam hit separates them perfectly; its score may only go as
+    /// far as those few messages back it, while a rule many spam hit reaches the ceiling.
+    func testRarelyHitRulesGetNarrowerBounds() {
+        var samples = (0..<400).map { _ in RescoreSample(rules: [], isSpam: false, group: 0) }
+        samples += (0..<3).map { _ in RescoreSample(rules: [0], isSpam: true, group: 1) }
+        samples += (0..<40).map { _ in RescoreSample(rules: [1], isSpam: true, group: 1) }
+        samples += (0..<2).map { _ in RescoreSample(rules: [2], isSpam: false, group: 0) }
+        let bounds = [ScoreBounds(lower: 0, upper: 4), ScoreBounds(lower: 0, upper: 4), ScoreBounds(lower: -4, upper: 0)]
+        let rescorer = LogisticRescorer(.init(threshold: threshold, fullScoreHits: 10))
+        let fitted = rescorer.fit(samples, bounds: bounds)
+        XCTAssertEqual(fitted[0], 4 * 3 / 10, accuracy: 1e-9)
+        XCTAssertEqual(fitted[1], 4, accuracy: 1e-9)
+        XCTAssertGreaterThanOrEqual(fitted[2], -4 * 2 / 10)
+        XCTAssertEqual(rescorer.narrowed(bounds, by: samples)[2], ScoreBounds(lower: -0.8, upper: 0))
+        let unlimited = LogisticRescorer(.init(threshold: threshold, fullScoreHits: 0)).fit(samples, bounds: bounds)
+        XCTAssertEqual(unlimited[0], 4, accuracy: 1e-9)
+    }
+
     /// Every fold holds its share of each folder's ham and spam.
     func testFoldsAreStratifiedByFolderAndLabel() {
         let samples = (0..<1000).map { RescoreSample(rules: [], isSpam: $0 % 5 == 0, group: $0 % 2) }
