@@ -38,6 +38,13 @@ enum DirectorySchema {
                 CREATE INDEX alias_domain ON alias(domain);
                 """)
         }
+        migrator.registerMigration("v2: per-mailbox IMAP and POP3 access") { db in
+            // iRedMail's column names, which Dovecot admins know from its password_query.
+            try db.execute(sql: """
+                ALTER TABLE mailbox ADD COLUMN enableimap INTEGER NOT NULL DEFAULT 1;
+                ALTER TABLE mailbox ADD COLUMN enablepop3 INTEGER NOT NULL DEFAULT 1;
+                """)
+        }
         return migrator
     }
 }

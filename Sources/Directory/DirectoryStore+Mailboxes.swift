@@ -74,19 +74,34 @@ extension DirectoryStore {
         try update(address, sql: "UPDATE mailbox SET active = ? WHERE address = ?", [active, address])
     }
 
+    /// Allows or denies the user one way of reaching their mailbox; mail is still delivered.
+    public func setAccess(_ address: String, service: MailAccessService, allowed: Bool) throws(DirectoryError) {
+        let address = try DirectoryAddress.mailbox(address).address
+        try update(address, sql: "UPDATE mailbox SET \(service.column) = ? WHERE address = ?", [allowed, address])
+    }
+
     /// True when `password` is the password of an active mailbox in an active domain, as
     /// a login would check it. An unknown or inactive mailbox is simply false.
     /// - Throws: `.unsupportedHashScheme` when the stored hash cannot be checked.
     public func verifyPassword(_ address: String, password: [UInt8]) throws(DirectoryError) -> Bool {
-        guard let address = try? DirectoryAddress.mailbox(address).address else { return false }
-        let hash = try read("read mailbox \(address)") { db in
-            try String.fetchOne(db, sql: """
-                SELECT m.password_hash FROM mailbox m JOIN domain d ON d.name = m.domain
+        try login(address, password: password, service: nil) != nil
+    }
+
+    /// The mailbox when `password` is its password, it and its domain are active, and it may
+    /// use `service` (any, when nil); nil otherwise, whichever check failed, so a client
+    /// learns nothing about which accounts exist.
+    /// - Throws: `.unsupportedHashScheme` when the stored hash cannot be checked.
+    public func login(_ address: String, password: [UInt8], service: MailAccessService?) throws(DirectoryError) -> Mailbox? {
+        guard let address = try? DirectoryAddress.mailbox(address).address else { return nil }
+        let mailbox = try read("read mailbox \(address)") { db in
+            try Row.fetchOne(db, sql: """
+                SELECT m.* FROM mailbox m JOIN domain d ON d.name = m.domain
                 WHERE m.address = ? AND m.active AND d.active
-                """, arguments: [address])
+                """, arguments: [address]).map(Self.mailbox(from:))
         }
-        guard let hash else { return false }
-        return try PasswordHash.verify(password, against: hash)
+        guard let mailbox, try PasswordHash.verify(password, against: mailbox.passwordHash) else { return nil }
+        if let service, !mailbox.services.contains(service) { return nil }
+        return mailbox
     }
 
     // MARK: Rows
@@ -103,8 +118,10 @@ extension DirectoryStore {
     }
 
     static func mailbox(from row: Row) -> Mailbox {
-        Mailbox(address: row["address"], localPart: row["local_part"], domain: row["domain"],
-                passwordHash: row["password_hash"], quotaBytes: row["quota_bytes"], active: row["active"],
-                created: Date(timeIntervalSince1970: row["created"]))
+        var mailbox = Mailbox(address: row["address"], localPart: row["local_part"], domain: row["domain"],
+                              passwordHash: row["password_hash"], quotaBytes: row["quota_bytes"], active: row["active"],
+                              created: Date(timeIntervalSince1970: row["created"]))
+        mailbox.services = Set(MailAccessService.allCases.filter { row[$0.column] as Bool })
+        return mailbox
     }
 }

@@ -12,6 +12,8 @@ public struct Mailbox: Sendable, Equatable {
     public var quotaBytes: Int64
     public var active: Bool
     public var created: Date
+    /// The services this user may log in to (`enableimap`, `enablepop3`).
+    public var services: Set<MailAccessService> = Set(MailAccessService.allCases)
 
     /// `<mailRoot>/<domain>/<user>/Maildir`, the layout Postfix Admin + Dovecot use
     /// (`mail_location = maildir:/var/vmail/%d/%n/Maildir`).

@@ -5,7 +5,7 @@ import Directory
 struct UserCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "user", abstract: "Manage mailboxes and their passwords.",
-        subcommands: [Add.self, List.self, Passwd.self, Verify.self, Delete.self])
+        subcommands: [Add.self, List.self, Passwd.self, Verify.self, Access.self, Delete.self])
 
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Add a mailbox in an existing domain.")
@@ -26,7 +26,10 @@ struct UserCommand: ParsableCommand {
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "List mailboxes.",
-            discussion: "One per line, tab-separated: address, quota, active|inactive, and with --show-hash the password hash.")
+            discussion: """
+                One per line, tab-separated: address, quota, active|inactive, the services the user may \
+                log in to (imap,pop3 or -), and with --show-hash the password hash.
+                """)
         @OptionGroup var options: ConfigOption
         @Option(help: "Only this domain's mailboxes.") var domain: String?
         // Hashes are off by default: a listing is often pasted into tickets and chats.
@@ -35,7 +38,9 @@ struct UserCommand: ParsableCommand {
         func run() throws {
             try DirectoryCLI.run(options) { store in
                 for box in try store.mailboxes(domain: domain) {
-                    let columns = [box.address, DirectoryCLI.size(box.quotaBytes), box.active ? "active" : "inactive"]
+                    let services = MailAccessService.allCases.filter(box.services.contains).map(\.rawValue)
+                    let columns = [box.address, DirectoryCLI.size(box.quotaBytes), box.active ? "active" : "inactive",
+                                   services.isEmpty ? "-" : services.joined(separator: ",")]
                     say("\(columns: showHash ? columns + [box.passwordHash] : columns)")
                 }
             }
@@ -70,6 +75,33 @@ struct UserCommand: ParsableCommand {
                     throw ExitCode(1)
                 }
                 say("ok")
+            }
+        }
+    }
+
+    struct Access: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Allow or deny a mailbox's IMAP and POP3 logins (mail is still delivered).")
+        @OptionGroup var options: ConfigOption
+        @Argument var address: String
+        @Option(help: "on or off") var imap: Switch?
+        @Option(help: "on or off") var pop3: Switch?
+
+        enum Switch: String, ExpressibleByArgument {
+            case on, off
+        }
+
+        func validate() throws {
+            if imap == nil && pop3 == nil { throw ValidationError("Give --imap on|off, --pop3 on|off or both.") }
+        }
+
+        func run() throws {
+            try DirectoryCLI.run(options) { store in
+                for (service, setting) in [(MailAccessService.imap, imap), (.pop3, pop3)] {
+                    guard let setting else { continue }
+                    try store.setAccess(address, service: service, allowed: setting == .on)
+                    say("\(service) \(setting == .on ? "allowed" : "denied") for \(address.lowercased())")
+                }
             }
         }
     }

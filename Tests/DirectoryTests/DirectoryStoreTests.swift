@@ -4,7 +4,8 @@ import XCTest
 
 final class DirectoryStoreTests: DirectoryTestCase {
     func testOpensWithMigrationsWALAndPrivateFile() throws {
-        XCTAssertEqual(try store.appliedMigrations(), ["v1: domain, mailbox, alias"])
+        XCTAssertEqual(try store.appliedMigrations(),
+                       ["v1: domain, mailbox, alias", "v2: per-mailbox IMAP and POP3 access"])
         let attributes = try FileManager.default.attributesOfItem(atPath: store.path)
         XCTAssertEqual((attributes[.posixPermissions] as? NSNumber)?.intValue, 0o600)
         XCTAssertTrue(FileManager.default.fileExists(atPath: store.path + "-wal"))
@@ -17,7 +18,7 @@ final class DirectoryStoreTests: DirectoryTestCase {
         }
         // Reopening an existing file applies nothing twice.
         let again = try DirectoryStore(path: store.path)
-        XCTAssertEqual(try again.appliedMigrations().count, 1)
+        XCTAssertEqual(try again.appliedMigrations().count, 2)
     }
 
     func testDomainsAreLowercaseAndUnique() throws {
@@ -119,5 +120,25 @@ final class DirectoryStoreTests: DirectoryTestCase {
         XCTAssertFalse(try store.verifyPassword("alice@example.com", password: Array("new".utf8)))
         XCTAssertFalse(try store.verifyPassword("nobody@example.com", password: Array("new".utf8)))
         assertThrows(.unknownMailbox("bob@example.com")) { try store.setPassword("bob@example.com", password: [0x61]) }
+    }
+
+    /// A login checks the password, the mailbox and its domain being active, and the
+    /// service; every failure looks the same to the caller.
+    func testLoginPerService() throws {
+        try store.addDomain("example.com")
+        try store.addMailbox("alice@example.com", password: Array("secret".utf8))
+        let secret = Array("secret".utf8)
+        XCTAssertEqual(try store.login("Alice@Example.com", password: secret, service: .imap)?.address, "alice@example.com")
+        XCTAssertEqual(try store.mailbox("alice@example.com")?.services, [.imap, .pop3])
+        try store.setAccess("alice@example.com", service: .pop3, allowed: false)
+        XCTAssertNil(try store.login("alice@example.com", password: secret, service: .pop3))
+        XCTAssertNotNil(try store.login("alice@example.com", password: secret, service: .imap))
+        XCTAssertEqual(try store.mailbox("alice@example.com")?.services, [.imap])
+        XCTAssertTrue(try store.verifyPassword("alice@example.com", password: secret))
+        XCTAssertNil(try store.login("alice@example.com", password: Array("wrong".utf8), service: .imap))
+        XCTAssertNil(try store.login("not an address", password: secret, service: .imap))
+        try store.setDomainActive("example.com", false)
+        XCTAssertNil(try store.login("alice@example.com", password: secret, service: .imap))
+        assertThrows(.unknownMailbox("bob@example.com")) { try store.setAccess("bob@example.com", service: .imap, allowed: true) }
     }
 }

@@ -69,17 +69,31 @@ def test_domain_del_refuses_non_empty_without_force(populated):
 
 
 def test_user_add_list_show_hash_del(populated):
-    assert rows(ok(populated, "user", "list")) == [["alice@example.com", "2G", "active"]]
+    assert rows(ok(populated, "user", "list")) == [["alice@example.com", "2G", "active", "imap,pop3"]]
     ok(populated, "user", "add", "bob@example.com", "--password-stdin", password="pw")
     listed = rows(ok(populated, "user", "list", "--domain", "example.com", "--show-hash"))
     assert [r[:3] for r in listed] == [["alice@example.com", "2G", "active"], ["bob@example.com", "unlimited", "active"]]
-    assert all(r[3].startswith("{SHA512-CRYPT}$6$") and len(r[3]) == len("{SHA512-CRYPT}$6$") + 16 + 1 + 86
+    assert all(r[4].startswith("{SHA512-CRYPT}$6$") and len(r[4]) == len("{SHA512-CRYPT}$6$") + 16 + 1 + 86
                for r in listed)
     assert "$6$" not in ok(populated, "user", "list")
     rc, _, err = run(populated, "user", "add", "alice@EXAMPLE.com", "--password-stdin", password="x")
     assert rc == 1 and "already exists" in err
     ok(populated, "user", "del", "bob@example.com")
     assert [r[0] for r in rows(ok(populated, "user", "list"))] == ["alice@example.com"]
+
+
+def test_user_access_per_service(populated):
+    """`user access` takes IMAP or POP3 away from one user; the listing shows what is left."""
+    assert "POP3 denied for alice@example.com" in ok(populated, "user", "access", "alice@example.com", "--pop3", "off")
+    assert rows(ok(populated, "user", "list"))[0][3] == "imap"
+    ok(populated, "user", "access", "alice@example.com", "--imap", "off")
+    assert rows(ok(populated, "user", "list"))[0][3] == "-"
+    ok(populated, "user", "access", "alice@example.com", "--imap", "on", "--pop3", "on")
+    assert rows(ok(populated, "user", "list"))[0][3] == "imap,pop3"
+    rc, _, err = run(populated, "user", "access", "alice@example.com")
+    assert rc == 64 and "--imap" in err
+    rc, _, err = run(populated, "user", "access", "nobody@example.com", "--imap", "off")
+    assert rc == 1 and "nobody@example.com" in err
 
 
 def test_user_errors(moat):
@@ -137,9 +151,10 @@ def test_config_error_exits_3(tmp_path):
 def test_schema_is_postfix_admin_shaped(populated):
     with sqlite3.connect(populated.db) as db:
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-        assert db.execute("SELECT address, domain, quota_bytes, active FROM mailbox").fetchall() == \
-            [("alice@example.com", "example.com", 2 << 30, 1)]
-        assert [r[0] for r in db.execute("SELECT identifier FROM grdb_migrations")] == ["v1: domain, mailbox, alias"]
+        assert db.execute("SELECT address, domain, quota_bytes, active, enableimap, enablepop3 FROM mailbox").fetchall() == \
+            [("alice@example.com", "example.com", 2 << 30, 1, 1, 1)]
+        assert [r[0] for r in db.execute("SELECT identifier FROM grdb_migrations")] == \
+            ["v1: domain, mailbox, alias", "v2: per-mailbox IMAP and POP3 access"]
 
 
 @needs_doveadm
@@ -156,7 +171,7 @@ def test_doveadm_hash_is_accepted_by_moat(populated):
 
 @needs_doveadm
 def test_moat_hash_verifies_with_doveadm(populated):
-    hash_ = rows(ok(populated, "user", "list", "--show-hash"))[0][3]
+    hash_ = rows(ok(populated, "user", "list", "--show-hash"))[0][4]
     good = subprocess.run([DOVEADM, "pw", "-t", hash_, "-p", "secret"], capture_output=True, text=True)
     assert good.returncode == 0 and "verified" in good.stdout + good.stderr, good.stdout + good.stderr
     bad = subprocess.run([DOVEADM, "pw", "-t", hash_, "-p", "wrong"], capture_output=True, text=True)
