@@ -65,6 +65,8 @@ let package = Package(
             dependencies: ["MoatCore", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict),
         .target(name: "Mailstore", dependencies: ["MoatCore"], swiftSettings: strict),
+        // Logins for IMAP and POP3: SASL PLAIN, Dovecot's auth penalty, per-user session limits.
+        .target(name: "MailAccess", dependencies: ["MoatCore", "Directory"], swiftSettings: strict),
         .systemLibrary(name: "CCrypt", pkgConfig: "libcrypt", providers: [.apt(["libcrypt-dev"])]),
         .target(
             name: "Directory",
@@ -129,6 +131,7 @@ let package = Package(
         .testTarget(name: "QueueTests", dependencies: ["Queue", "MoatCore", "MIME"], swiftSettings: strict),
         .testTarget(name: "MailstoreTests", dependencies: ["Mailstore", "MoatCore"], swiftSettings: strict),
         .testTarget(name: "DirectoryTests", dependencies: ["Directory", "MoatCore"], swiftSettings: strict),
+        .testTarget(name: "MailAccessTests", dependencies: ["MailAccess", "Directory", "MoatCore"], swiftSettings: strict),
         .testTarget(name: "DeliveryTests", dependencies: ["Delivery", "Queue", "Directory", "Mailstore", "DNS", "SMTP", "MoatCore", "MoatTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "FilterTests",
