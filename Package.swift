@@ -27,10 +27,20 @@ let package = Package(
             name: "Queue",
             dependencies: ["MoatCore", "MIME", "Notices", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict),
+        // NIO pieces every listener shares: admission, STARTTLS switch, TLS facts, stalled writers.
+        .target(
+            name: "NetworkService",
+            dependencies: [
+                "MoatCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            swiftSettings: strict),
         .target(
             name: "SMTP",
             dependencies: [
-                "MoatCore", "MIME",
+                "MoatCore", "MIME", "NetworkService",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -99,7 +109,7 @@ let package = Package(
             name: "moat",
             dependencies: [
                 "MoatCore", "MIME", "SMTP", "Scanning", "SpamEngine", "Quarantine", "Filter", "DNS", "Directory", "Queue",
-                "Delivery", "MX", "Policy", "Mailstore",
+                "Delivery", "MX", "Policy", "Mailstore", "NetworkService",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -116,7 +126,7 @@ let package = Package(
             name: "MoatCoreTests", dependencies: ["MoatCore", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict),
         .testTarget(name: "MIMETests", dependencies: ["MIME", "MoatTestSupport"], swiftSettings: strict),
-        .testTarget(name: "SMTPTests", dependencies: ["SMTP", "MoatTestSupport"], swiftSettings: strict),
+        .testTarget(name: "SMTPTests", dependencies: ["SMTP", "NetworkService", "MoatTestSupport"], swiftSettings: strict),
         .testTarget(name: "ScanningTests", dependencies: ["Scanning"], swiftSettings: strict),
         .testTarget(name: "PCRETests", dependencies: ["PCRE"], swiftSettings: strict),
         .testTarget(

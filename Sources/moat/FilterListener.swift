@@ -1,3 +1,4 @@
+import NetworkService
 import Filter
 import Logging
 import MoatCore

@@ -1,3 +1,4 @@
+import NetworkService
 import MoatCore
 import NIOCore
 import SMTP

@@ -1,3 +1,4 @@
+import NetworkService
 import DNS
 import Foundation
 import Delivery

@@ -1,3 +1,4 @@
+import NetworkService
 import MoatCore
 import MoatTestSupport
 import XCTest
@@ -151,7 +152,7 @@ final class ServerFuzzTests: XCTestCase {
                         case .startTLS:
                             XCTAssertTrue(settings.offersSTARTTLS, "iteration \(iteration)")
                             decoder.discardBuffered()
-                            session.tlsStarted(SMTPTLSInfo(version: "TLSv1.3", cipher: "TLS_AES_128_GCM_SHA256", bits: 128))
+                            session.tlsStarted(TLSInfo(version: "TLSv1.3", cipher: "TLS_AES_128_GCM_SHA256", bits: 128))
                         }
                     }
                     actions = next

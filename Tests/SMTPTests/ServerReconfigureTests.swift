@@ -1,3 +1,4 @@
+import NetworkService
 import Foundation
 import Logging
 import MoatCore

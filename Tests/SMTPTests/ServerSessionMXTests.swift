@@ -1,3 +1,4 @@
+import NetworkService
 import MoatCore
 import XCTest
 @testable import SMTP
@@ -121,7 +122,7 @@ final class ServerSessionMXTests: XCTestCase {
         XCTAssertFalse(ehlo.lines.contains { $0.hasPrefix("XFORWARD") })
         XCTAssertEqual(send(&s, "STARTTLS"), [.reply(SMTPReply(220, "2.0.0", "Ready to start TLS")), .startTLS])
         XCTAssertEqual(send(&s, "MAIL FROM:<a@example.org>"), [], "nothing before the handshake")
-        let info = SMTPTLSInfo(version: "TLSv1.3", cipher: "TLS_AES_256_GCM_SHA384", bits: 256)
+        let info = TLSInfo(version: "TLSv1.3", cipher: "TLS_AES_256_GCM_SHA384", bits: 256)
         s.tlsStarted(info)
         XCTAssertEqual(s.tls, info)
         let again = replies(send(&s, "EHLO client.example"))[0]

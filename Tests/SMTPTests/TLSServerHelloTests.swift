@@ -1,3 +1,4 @@
+import NetworkService
 import XCTest
 @testable import SMTP
 
@@ -19,14 +20,14 @@ final class TLSServerHelloTests: XCTestCase {
         for chunk in stride(from: 0, to: record.count, by: 7) {
             parser.feed(record[chunk..<min(record.count, chunk + 7)])
         }
-        XCTAssertEqual(parser.info, SMTPTLSInfo(version: "TLSv1.3", cipher: "TLS_AES_256_GCM_SHA384", bits: 256))
+        XCTAssertEqual(parser.info, TLSInfo(version: "TLSv1.3", cipher: "TLS_AES_256_GCM_SHA384", bits: 256))
         XCTAssertEqual(parser.info?.receivedClause, "using TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256/256 bits)")
     }
 
     func testTLS12FromLegacyVersion() {
         var parser = TLSServerHello()
         parser.feed(serverHello(cipher: [0xC0, 0x2F], supportedVersion: nil))
-        XCTAssertEqual(parser.info, SMTPTLSInfo(version: "TLSv1.2", cipher: "ECDHE-RSA-AES128-GCM-SHA256", bits: 128))
+        XCTAssertEqual(parser.info, TLSInfo(version: "TLSv1.2", cipher: "ECDHE-RSA-AES128-GCM-SHA256", bits: 128))
     }
 
     func testUnknownSuiteIsShownInHexAndGarbageGivesUp() {

@@ -1,3 +1,4 @@
+import NetworkService
 import MoatCore
 
 /// What the session asks its listener's policy at MAIL, RCPT and DATA (Postfix's
@@ -43,10 +44,10 @@ public struct SMTPPolicyRequest: Sendable, Equatable {
     public var declaredSize: Int?
     /// The client sent commands ahead where RFC 2920 does not allow it.
     public var pipelinedIllegally: Bool
-    public var tls: SMTPTLSInfo?
+    public var tls: TLSInfo?
 
     public init(helo: String?, sender: EmailAddress?, recipient: EmailAddress?, acceptedRecipients: Int,
-                declaredSize: Int? = nil, pipelinedIllegally: Bool, tls: SMTPTLSInfo?) {
+                declaredSize: Int? = nil, pipelinedIllegally: Bool, tls: TLSInfo?) {
         self.helo = helo
         self.sender = sender
         self.recipient = recipient

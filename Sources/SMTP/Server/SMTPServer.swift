@@ -1,3 +1,4 @@
+import NetworkService
 import Logging
 import MoatCore
 import NIOConcurrencyHelpers
@@ -251,7 +252,7 @@ private struct ConnectionLoop {
             if readsConsumed <= dropUntilRead { continue } // plaintext sent after STARTTLS
             if let observer {
                 // The first decrypted bytes: the handshake is done.
-                session.tlsStarted(observer.info ?? SMTPTLSInfo(version: "TLS", cipher: "unknown", bits: nil))
+                session.tlsStarted(observer.info ?? TLSInfo(version: "TLS", cipher: "unknown", bits: nil))
                 self.observer = nil
             }
             // The timeouts are for waiting on the client: working through what it sent

@@ -1,3 +1,4 @@
+import NetworkService
 import MoatCore
 
 /// The server side of one SMTP or LMTP session as a value: events in, actions out
@@ -52,7 +53,7 @@ public struct SMTPServerSession: Sendable {
     private var peer: ClientIdentity
     private let localPort: Int?
     /// The negotiated TLS, once STARTTLS succeeded.
-    public private(set) var tls: SMTPTLSInfo?
+    public private(set) var tls: TLSInfo?
     /// The client sent commands ahead where RFC 2920 does not allow it (sticky, as Postfix).
     public private(set) var pipelinedIllegally = false
     /// The transaction waiting for the handler while in `.delivering`.
@@ -145,7 +146,7 @@ public struct SMTPServerSession: Sendable {
 
     /// The TLS handshake finished: RFC 3207 §4.2, everything learnt before is forgotten
     /// and the client starts again with EHLO.
-    public mutating func tlsStarted(_ info: SMTPTLSInfo) {
+    public mutating func tlsStarted(_ info: TLSInfo) {
         guard phase == .startingTLS else { return }
         tls = info
         greetedAs = nil

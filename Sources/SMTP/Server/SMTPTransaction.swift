@@ -1,3 +1,4 @@
+import NetworkService
 import MoatCore
 
 /// A complete mail transaction handed to the message handler after the final dot.
@@ -15,13 +16,13 @@ public struct SMTPTransaction: Sendable {
     /// MAIL FROM's BODY= parameter, if any.
     public var body: String?
     /// The TLS the message came over, if any.
-    public var tls: SMTPTLSInfo?
+    public var tls: TLSInfo?
     /// The ID named by the trace header the handler had put in front of `message` at DATA
     /// (`SMTPMessageHandler.traceHeader`); nil when it wrote none.
     public var traceID: String?
 
     public init(envelope: Envelope, message: [UInt8], protocolName: String, peerAddress: String?,
-                localPort: Int?, body: String?, tls: SMTPTLSInfo? = nil) {
+                localPort: Int?, body: String?, tls: TLSInfo? = nil) {
         self.envelope = envelope
         self.message = message
         self.protocolName = protocolName

@@ -5,7 +5,7 @@
 public struct TLSServerHello: Sendable {
     private var buffer: [UInt8] = []
     /// Set once the ServerHello was parsed.
-    public private(set) var info: SMTPTLSInfo?
+    public private(set) var info: TLSInfo?
     /// True when parsing gave up (not TLS, or more than 64 KiB without a ServerHello).
     public private(set) var failed = false
 
@@ -38,7 +38,7 @@ public struct TLSServerHello: Sendable {
     }
 
     /// The ServerHello at the start of `handshake`, once complete.
-    static func serverHello(_ h: [UInt8]) -> SMTPTLSInfo? {
+    static func serverHello(_ h: [UInt8]) -> TLSInfo? {
         guard h.count >= 4, h[0] == 2 else { return nil }
         let length = Int(h[1]) << 16 | Int(h[2]) << 8 | Int(h[3])
         guard h.count >= 4 + length, length >= 38 else { return nil }
@@ -63,7 +63,7 @@ public struct TLSServerHello: Sendable {
             }
         }
         let suite = cipherSuites[cipher]
-        return SMTPTLSInfo(version: versionNames[version] ?? "TLS 0x\(hex(version))",
+        return TLSInfo(version: versionNames[version] ?? "TLS 0x\(hex(version))",
                            cipher: suite?.name ?? "0x\(hex(cipher))", bits: suite?.bits)
     }
 

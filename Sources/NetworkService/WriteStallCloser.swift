@@ -2,11 +2,13 @@ import NIOCore
 
 /// Drops a connection whose replies stayed stuck for a whole write timeout: a client that
 /// sends and never reads (Postfix's smtpd_timeout covers writes too). Nothing to say to it.
-final class WriteStallCloser: ChannelInboundHandler, Sendable {
-    typealias InboundIn = ByteBuffer
-    typealias InboundOut = ByteBuffer
+public final class WriteStallCloser: ChannelInboundHandler, Sendable {
+    public typealias InboundIn = ByteBuffer
+    public typealias InboundOut = ByteBuffer
 
-    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+    public init() {}
+
+    public func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         guard let idle = event as? IdleStateHandler.IdleStateEvent else {
             context.fireUserInboundEventTriggered(event)
             return

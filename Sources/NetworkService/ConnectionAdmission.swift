@@ -37,21 +37,12 @@ public struct ConnectionAdmission: Sendable {
         }
     }
 
-    /// Why a connection is refused; the client gets `reply` before the greeting.
+    /// Why a connection is refused; each protocol words it for the client before its greeting.
     public enum Refusal: Sendable, Equatable, CustomStringConvertible {
         case notAllowed
         case tooMany(active: Int)
         case tooManyFromClient(active: Int)
         case rateExceeded(connections: Int, per: TimeAmount)
-
-        public func reply(hostname: String, peer: String?) -> SMTPReply {
-            switch self {
-            case .notAllowed: SMTPReply(554, "5.7.1", "\(hostname) Error: access denied for \(peer ?? "unknown")")
-            case .tooMany: SMTPReply(421, "4.3.2", "\(hostname) Error: too many connections")
-            case .tooManyFromClient, .rateExceeded:
-                SMTPReply(421, "4.7.0", "\(hostname) Error: too many connections from \(peer ?? "unknown")")
-            }
-        }
 
         public var description: String {
             switch self {

@@ -1,5 +1,5 @@
 /// What a finished TLS handshake negotiated, for the Received header and logs.
-public struct SMTPTLSInfo: Sendable, Equatable {
+public struct TLSInfo: Sendable, Equatable {
     /// `TLSv1.2`, `TLSv1.3`.
     public var version: String
     /// OpenSSL's name of the cipher suite (`TLS_AES_256_GCM_SHA384`,

@@ -7,24 +7,26 @@ import NIOSSL
 /// switch (plaintext after STARTTLS: injected, dropped per RFC 3207 §5) from decrypted ones;
 /// the 220 reply and the insertion of the TLS handler happen in one event-loop turn, so no
 /// read can fall between them.
-final class StartTLSSwitch: ChannelInboundHandler, @unchecked Sendable {
-    typealias InboundIn = ByteBuffer
-    typealias InboundOut = ByteBuffer
+public final class StartTLSSwitch: ChannelInboundHandler, @unchecked Sendable {
+    public typealias InboundIn = ByteBuffer
+    public typealias InboundOut = ByteBuffer
 
     // Event loop only.
     private var readsForwarded = 0
     private var context: ChannelHandlerContext?
 
-    func handlerAdded(context: ChannelHandlerContext) { self.context = context }
-    func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
+    public init() {}
 
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+    public func handlerAdded(context: ChannelHandlerContext) { self.context = context }
+    public func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
+
+    public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         readsForwarded += 1
         context.fireChannelRead(data)
     }
 
     /// How many reads the client caused so far (before the greeting: it talked first).
-    static func readsSoFar(on channel: any Channel) async throws -> Int {
+    public static func readsSoFar(on channel: any Channel) async throws -> Int {
         try await channel.eventLoop.submit {
             try channel.pipeline.syncOperations.handler(type: StartTLSSwitch.self).readsForwarded
         }.get()
@@ -32,7 +34,7 @@ final class StartTLSSwitch: ChannelInboundHandler, @unchecked Sendable {
 
     /// Writes `reply` (plaintext), then puts TLS under everything.
     /// - Returns: how many reads had been passed up before the switch.
-    static func perform(on channel: any Channel, reply: [UInt8], sslContext: NIOSSLContext,
+    public static func perform(on channel: any Channel, reply: [UInt8], sslContext: NIOSSLContext,
                         observer: TLSHandshakeObserver) async throws -> Int {
         try await channel.eventLoop.submit {
             let sync = channel.pipeline.syncOperations
@@ -47,17 +49,19 @@ final class StartTLSSwitch: ChannelInboundHandler, @unchecked Sendable {
 }
 
 /// Watches the server's first TLS bytes for the ServerHello (see `TLSServerHello`).
-final class TLSHandshakeObserver: ChannelOutboundHandler, @unchecked Sendable {
-    typealias OutboundIn = ByteBuffer
-    typealias OutboundOut = ByteBuffer
+public final class TLSHandshakeObserver: ChannelOutboundHandler, @unchecked Sendable {
+    public typealias OutboundIn = ByteBuffer
+    public typealias OutboundOut = ByteBuffer
 
     private var parser = TLSServerHello() // event loop only
-    private let result = NIOLockedValueBox<SMTPTLSInfo?>(nil)
+
+    public init() {}
+    private let result = NIOLockedValueBox<TLSInfo?>(nil)
 
     /// What the handshake negotiated, once the ServerHello went out.
-    var info: SMTPTLSInfo? { result.withLockedValue { $0 } }
+    public var info: TLSInfo? { result.withLockedValue { $0 } }
 
-    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+    public func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         if !parser.isFinished {
             let buffer = unwrapOutboundIn(data)
             parser.feed(buffer.readableBytesView)
