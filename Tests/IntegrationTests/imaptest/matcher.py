@@ -2,7 +2,9 @@
 
 Rules (dovecot/imaptest src/test-exec.c, release-2.3):
 - strings compare case-insensitively (ASCII only) and as C strings: up to the
-  first NUL, which is what the scripts were validated against;
+  first NUL, which is what the scripts were validated against (append-binary
+  expects a 6-byte literal8 beside BINARY.SIZE 7; it passes on imaptest, and
+  here, only because the value starts with a NUL);
 - `$name` binds to what the server sent the first time it is met, and must equal
   it afterwards; `$` matches anything, a whole list too; `$N` (digits) is the
   current sequence number of the message that was N when the group started;
