@@ -12,7 +12,7 @@ TEST_PACKAGES = postfix swaks clamav-testfiles clamav-daemon python3 spamassassi
 
 SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all build release run test unit-test integration-test bench deps test-deps clean tls-pair install uninstall
+.PHONY: all build release run test unit-test integration-test bench deps test-deps clean tls-pair install uninstall imaptest
 
 all: build
 
@@ -60,6 +60,16 @@ integration-test: test-deps build
 	MOAT_BINARY=$(CURDIR)/.build/debug/moat $(PYTHON) -m pytest -q Tests/IntegrationTests
 
 test: test-deps unit-test integration-test
+
+# imaptest's scripted IMAP conformance tests against a running server (README: "IMAP
+# conformance"). It deletes the user's imaptest* mailboxes: a test account on loopback only.
+IMAPTEST_HOST ?= 127.0.0.1
+IMAPTEST_PORT ?= 143
+imaptest:
+	@if [ -z "$(IMAPTEST_USER)" ] || [ -z "$(IMAPTEST_PASSWORD)" ]; then \
+	  echo "set IMAPTEST_USER and IMAPTEST_PASSWORD (and IMAPTEST_HOST, IMAPTEST_PORT, IMAPTEST_ONLY)"; exit 2; fi
+	$(PYTHON) Tests/IntegrationTests/imaptest/runner.py --host $(IMAPTEST_HOST) --port $(IMAPTEST_PORT) \
+	  --user "$(IMAPTEST_USER)" --password "$(IMAPTEST_PASSWORD)" $(if $(IMAPTEST_ONLY),--only $(IMAPTEST_ONLY))
 
 bench: test-deps release
 	$(SWIFT) build -c release --product spam-bench
