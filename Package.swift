@@ -77,6 +77,17 @@ let package = Package(
         .target(name: "Mailstore", dependencies: ["MoatCore"], swiftSettings: strict),
         // Logins for IMAP and POP3: SASL PLAIN, Dovecot's auth penalty, per-user session limits.
         .target(name: "MailAccess", dependencies: ["MoatCore", "Directory"], swiftSettings: strict),
+        .target(
+            name: "POP3",
+            dependencies: [
+                "MoatCore", "MailAccess", "Directory", "NetworkService",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict),
         .systemLibrary(name: "CCrypt", pkgConfig: "libcrypt", providers: [.apt(["libcrypt-dev"])]),
         .target(
             name: "Directory",
@@ -142,6 +153,7 @@ let package = Package(
         .testTarget(name: "MailstoreTests", dependencies: ["Mailstore", "MoatCore"], swiftSettings: strict),
         .testTarget(name: "DirectoryTests", dependencies: ["Directory", "MoatCore"], swiftSettings: strict),
         .testTarget(name: "MailAccessTests", dependencies: ["MailAccess", "Directory", "MoatCore"], swiftSettings: strict),
+        .testTarget(name: "POP3Tests", dependencies: ["POP3", "MailAccess", "MoatCore"], swiftSettings: strict),
         .testTarget(name: "DeliveryTests", dependencies: ["Delivery", "Queue", "Directory", "Mailstore", "DNS", "SMTP", "MoatCore", "MoatTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "FilterTests",
