@@ -64,7 +64,9 @@ let package = Package(
             name: "Quarantine",
             dependencies: ["MoatCore", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict),
-        .target(name: "Mailstore", dependencies: ["MoatCore"], swiftSettings: strict),
+        .target(
+            name: "Mailstore", dependencies: ["MoatCore", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strict),
         .systemLibrary(name: "CCrypt", pkgConfig: "libcrypt", providers: [.apt(["libcrypt-dev"])]),
         .target(
             name: "Directory",
