@@ -63,16 +63,18 @@ public final class IndexedMailbox: Sendable {
     public func sync() throws -> MailboxChanges {
         try storage.sync(moveNew: !isReadOnly)
         let since = seen.withLock { $0.highestModSeq }
-        let (rows, gone, snapshot) = try storage.read("sync") { db in
+        let (rows, gone, counters) = try storage.read("sync") { db in
             (try Row.fetchAll(db, sql: "SELECT \(IndexSchema.messageColumns) FROM message WHERE mod_seq > ? ORDER BY uid",
                               arguments: [Int64(since)]).map(IndexSchema.message),
              try MessageUID.fetchAll(db, sql: "SELECT uid FROM expunged WHERE mod_seq > ? ORDER BY uid",
                                      arguments: [Int64(since)]),
-             try Self.snapshot(db))
+             try MailboxCounters.fetch(db))
         }
         return seen.withLock { state in
-            var changes = MailboxChanges(expunged: [], added: [], flagsChanged: [], uidNext: snapshot.uidNext,
-                                         highestModSeq: snapshot.highestModSeq, keywords: snapshot.keywords)
+            // Applied to the snapshot in place: reading every row again would make an idle
+            // NOOP cost as much as a SELECT.
+            var changes = MailboxChanges(expunged: [], added: [], flagsChanged: [], uidNext: state.snapshot.uidNext,
+                                         highestModSeq: state.snapshot.highestModSeq, keywords: state.snapshot.keywords)
             for uid in gone where state.modSeqs.removeValue(forKey: uid) != nil { changes.expunged.append(uid) }
             for message in rows {
                 switch state.modSeqs[message.uid] {
@@ -82,12 +84,28 @@ public final class IndexedMailbox: Sendable {
                 }
                 state.modSeqs[message.uid] = message.modSeq
             }
-            // A message added and expunged between two looks was never shown: skip it.
-            let present = Set(snapshot.messages.map(\.uid))
-            changes.added.removeAll { !present.contains($0.uid) }
-            for message in changes.added where !present.contains(message.uid) { state.modSeqs[message.uid] = nil }
-            state.highestModSeq = snapshot.highestModSeq
-            state.snapshot = snapshot
+            if !changes.isEmpty {
+                let expunged = Set(changes.expunged)
+                let changed = Dictionary(uniqueKeysWithValues: changes.flagsChanged.map { ($0.uid, $0) })
+                state.snapshot.messages = state.snapshot.messages.compactMap { message in
+                    expunged.contains(message.uid) ? nil : changed[message.uid] ?? message
+                }
+                // New UIDs are above every known one except after an outside import; keep UID order.
+                state.snapshot.messages += changes.added
+                if let last = state.snapshot.messages.dropLast(changes.added.count).last?.uid,
+                   let first = changes.added.first?.uid, first < last {
+                    state.snapshot.messages.sort { $0.uid < $1.uid }
+                }
+                state.snapshot.keywords = Set(state.snapshot.messages.flatMap(\.keywords)).sorted()
+            }
+            if let counters {
+                state.snapshot.uidNext = counters.uidNext
+                state.snapshot.highestModSeq = counters.highestModSeq
+            }
+            state.highestModSeq = state.snapshot.highestModSeq
+            changes.uidNext = state.snapshot.uidNext
+            changes.highestModSeq = state.snapshot.highestModSeq
+            changes.keywords = state.snapshot.keywords
             return changes
         }
     }
