@@ -74,7 +74,9 @@ let package = Package(
             name: "Quarantine",
             dependencies: ["MoatCore", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict),
-        .target(name: "Mailstore", dependencies: ["MoatCore"], swiftSettings: strict),
+        .target(
+            name: "Mailstore", dependencies: ["MoatCore", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strict),
         // Logins for IMAP and POP3: SASL PLAIN, Dovecot's auth penalty, per-user session limits.
         .target(name: "MailAccess", dependencies: ["MoatCore", "Directory"], swiftSettings: strict),
         .target(
