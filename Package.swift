@@ -33,6 +33,7 @@ let package = Package(
             dependencies: [
                 "MoatCore",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
@@ -82,7 +83,7 @@ let package = Package(
         .target(
             name: "POP3",
             dependencies: [
-                "MoatCore", "MailAccess", "Directory", "NetworkService",
+                "MoatCore", "MailAccess", "Directory", "Mailstore", "NetworkService",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -122,7 +123,7 @@ let package = Package(
             name: "moat",
             dependencies: [
                 "MoatCore", "MIME", "SMTP", "Scanning", "SpamEngine", "Quarantine", "Filter", "DNS", "Directory", "Queue",
-                "Delivery", "MX", "Policy", "Mailstore", "NetworkService",
+                "Delivery", "MX", "Policy", "Mailstore", "NetworkService", "MailAccess", "POP3",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -155,6 +156,7 @@ let package = Package(
         .testTarget(name: "MailstoreTests", dependencies: ["Mailstore", "MoatCore"], swiftSettings: strict),
         .testTarget(name: "DirectoryTests", dependencies: ["Directory", "MoatCore"], swiftSettings: strict),
         .testTarget(name: "MailAccessTests", dependencies: ["MailAccess", "Directory", "MoatCore"], swiftSettings: strict),
+        .testTarget(name: "NetworkServiceTests", dependencies: ["NetworkService"], swiftSettings: strict),
         .testTarget(name: "POP3Tests", dependencies: ["POP3", "MailAccess", "MoatCore"], swiftSettings: strict),
         .testTarget(name: "DeliveryTests", dependencies: ["Delivery", "Queue", "Directory", "Mailstore", "DNS", "SMTP", "MoatCore", "MoatTestSupport"], swiftSettings: strict),
         .testTarget(

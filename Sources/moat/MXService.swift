@@ -118,11 +118,12 @@ struct MXService {
     /// STARTTLS from `[mx.tls]`, TLS 1.2 and later; nil (with a warning) when neither file
     /// exists, so a fresh install still receives mail in plaintext. Half a pair, a file that
     /// does not load, or a key that does not match the certificate is an error.
-    static func tlsContext(_ settings: MXSettings.TLS, logger: Logger) throws(TLSPairError) -> NIOSSLContext? {
+    /// - Parameter listener: who the warning is about (`mx`, `pop3`).
+    static func tlsContext(_ settings: MXSettings.TLS, logger: Logger, listener: String = "mx") throws(TLSPairError) -> NIOSSLContext? {
         let fm = FileManager.default
         switch (fm.fileExists(atPath: settings.certificate), fm.fileExists(atPath: settings.key)) {
         case (false, false):
-            logger.warning("mx: no certificate at \(settings.certificate) / key at \(settings.key): STARTTLS not offered")
+            logger.warning("\(listener): no certificate at \(settings.certificate) / key at \(settings.key): STARTTLS not offered")
             return nil
         case (true, false):
             throw TLSPairError(key: "key", path: settings.key, reason: "no such file (the certificate exists)")

@@ -26,6 +26,8 @@ enum RestartOnlySettings {
         keep("[limits] message_memory", \.limits.messageMemory)
         keep("[mx] enabled", \.mx.enabled)
         keep("[virus] reload_check_interval", \.virus.reloadCheckInterval)
+        keep("[auth]", \.auth)
+        keep("[pop3]", \.pop3)
         return (config, waiting)
     }
 }

@@ -29,6 +29,7 @@ struct ServeCommand: AsyncParsableCommand {
         let parts = try validatedParts(config, purpose: .serve, logger: logger)
         let supervisor: ServeSupervisor
         let process: ServeProcess
+        let mailboxAccess: MailboxAccessListeners
         do {
             var mx: MXService?
             if config.mx.enabled {
@@ -41,6 +42,12 @@ struct ServeCommand: AsyncParsableCommand {
             let generation = try await ServeGeneration.build(config: config, parts: parts, process: process, logger: logger)
             supervisor = try await ServeSupervisor.bind(configPath: options.config, generation: generation,
                                                         process: process, logger: logger)
+            do {
+                mailboxAccess = try await MailboxAccessListeners.bind(config: config, logger: logger)
+            } catch {
+                await supervisor.stop()
+                throw error
+            }
         } catch let error as ListenerBindError {
             printError("moat: \(error)")
             throw ExitCode(1)
@@ -58,6 +65,7 @@ struct ServeCommand: AsyncParsableCommand {
             stop: {
                 Task {
                     await supervisor.stop()
+                    await mailboxAccess.stop()
                     // Sessions get a grace period to finish their message; after it the
                     // process exits, and any client still waiting for a DATA reply sees
                     // the connection drop and retries: nothing was acknowledged.
@@ -77,6 +85,7 @@ struct ServeCommand: AsyncParsableCommand {
         let bound = await supervisor.boundAddresses
         logger.notice("listening on \(bound.filter) (\(config.filter.listen.hasPrefix("lmtp:") ? "LMTP" : "SMTP")), re-injecting to \(config.filter.reinject)")
         if let mx = bound.mx { logger.notice("MX listening on \(mx) as \(config.mx.hostname)") }
+        for line in mailboxAccess.boundAddresses { logger.notice("\(line)") }
         // Every listener is bound and none accepts before startServing(): switch now, so no
         // byte from the network is read as root.
         do {
@@ -86,6 +95,8 @@ struct ServeCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         await supervisor.startServing()
+        // Users' sessions run beside the mail path and end when it does.
+        let mailboxSessions = Task { await mailboxAccess.run(logger: logger) }
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await supervisor.untilStopped() }
             if let scheduler = process.mx?.scheduler {
@@ -98,6 +109,8 @@ struct ServeCommand: AsyncParsableCommand {
             try await group.next()
             group.cancelAll()
         }
+        await mailboxAccess.stop()
+        await mailboxSessions.value
         pidFile.remove()
         logger.notice("stopped")
     }
@@ -110,13 +123,13 @@ struct ListenerBindError: Error, CustomStringConvertible {
     var description: String { issue.description }
 
     /// Runs `bind`, turning its failure into a `ListenerBindError` for `[section] listen`.
-    static func naming<T>(_ endpoint: EndpointText, _ section: String, _ origin: ConfigOrigin,
+    static func naming<T>(_ endpoint: EndpointText, _ section: String, _ origin: ConfigOrigin, key: String = "listen",
                           _ bind: () async throws -> T) async throws(ListenerBindError) -> T {
         do {
             return try await bind()
         } catch {
             let host = endpoint.host.contains(":") ? "[\(endpoint.host)]" : endpoint.host
-            throw ListenerBindError(issue: origin.issue(section, "listen", "cannot listen on \(host):\(endpoint.port): \(error)"))
+            throw ListenerBindError(issue: origin.issue(section, key, "cannot listen on \(host):\(endpoint.port): \(error)"))
         }
     }
 }

@@ -209,6 +209,11 @@ final class MoatConfigTests: XCTestCase {
         XCTAssertEqual(c.storage.dataDir, repository + "/var")
         XCTAssertEqual(c.spam.rules, [repository + "/Rules", repository + "/Rules/scores"])
         XCTAssertEqual(c.queue, defaults.queue, "moat.toml documents the [queue] defaults")
+        XCTAssertEqual(c.auth, defaults.auth, "moat.toml documents the [auth] defaults")
+        var pop3 = c.pop3
+        pop3.listener.tls = defaults.pop3.listener.tls
+        XCTAssertEqual(pop3, defaults.pop3, "moat.toml documents the [pop3] defaults")
+        XCTAssertEqual(c.pop3.listener.tls.certificate, repository + "/var/tls/cert.pem")
     }
 
     func testQueueSection() throws {

@@ -18,6 +18,8 @@ public struct MoatConfig: Sendable {
     public var mx = MXSettings()
     public var service = ServiceSettings()
     public var limits = LimitsSettings()
+    public var auth = AuthSettings()
+    public var pop3 = POP3Settings()
     /// The file, the line of each key and every resolved path.
     public var origin = ConfigOrigin()
 
@@ -72,6 +74,8 @@ public struct MoatConfig: Sendable {
         config.mx = MXSettings(section("mx"))
         config.service = ServiceSettings(section("service"))
         config.limits = LimitsSettings(section("limits"))
+        config.auth = AuthSettings(section("auth"))
+        config.pop3 = POP3Settings(section("pop3"))
         config.origin = recorder.origin
         let known = Set(sections.map(\.name))
         for key in root.keys {

@@ -54,7 +54,7 @@ public final class SMTPServer: Sendable {
         }
     }
 
-    private let serverChannel: NIOAsyncChannel<NIOAsyncChannel<ByteBuffer, ByteBuffer>, Never>
+    private let socket: ListeningSocket
     private let service: NIOLockedValueBox<Service>
     private let logger: Logger
     private let admission: NIOLockedValueBox<ConnectionAdmission>
@@ -81,32 +81,21 @@ public final class SMTPServer: Sendable {
     public static func bind(host: String, port: Int, service: Service, group: any EventLoopGroup,
                             logger: Logger) async throws -> SMTPServer {
         let box = NIOLockedValueBox(service)
-        let channel = try await ServerBootstrap(group: group)
-            .serverChannelOption(.backlog, value: 256)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            // Nothing is accepted until run(): `moat serve` binds as root and switches to
-            // its service account in between, so no connection is read as root.
-            .serverChannelOption(.autoRead, value: false)
-            .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
-            .bind(host: host, port: port) { child in
-                child.eventLoop.makeCompletedFuture {
-                    let idle = box.withLockedValue { $0.limits.timeouts.idle }
-                    try child.pipeline.syncOperations.addHandler(IdleStateHandler(writeTimeout: idle))
-                    try child.pipeline.syncOperations.addHandler(WriteStallCloser())
-                    try child.pipeline.syncOperations.addHandler(StartTLSSwitch())
-                    return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: child)
-                }
-            }
-        return SMTPServer(channel: channel, service: box, logger: logger)
+        let socket = try await ListeningSocket.bind(host: host, port: port, group: group) { child in
+            let idle = box.withLockedValue { $0.limits.timeouts.idle }
+            try child.pipeline.syncOperations.addHandler(IdleStateHandler(writeTimeout: idle))
+            try child.pipeline.syncOperations.addHandler(WriteStallCloser())
+            try child.pipeline.syncOperations.addHandler(StartTLSSwitch())
+        }
+        return SMTPServer(socket: socket, service: box, logger: logger)
     }
 
-    private init(channel: NIOAsyncChannel<NIOAsyncChannel<ByteBuffer, ByteBuffer>, Never>,
-                 service: NIOLockedValueBox<Service>, logger: Logger) {
-        self.serverChannel = channel
+    private init(socket: ListeningSocket, service: NIOLockedValueBox<Service>, logger: Logger) {
+        self.socket = socket
         self.service = service
         self.logger = logger
         self.admission = NIOLockedValueBox(ConnectionAdmission(service.withLockedValue { $0.limits.admission }))
-        self.localAddress = channel.channel.localAddress!
+        self.localAddress = socket.localAddress
     }
 
     /// Serves new connections on `service` from now on; sessions already running keep
@@ -116,23 +105,14 @@ public final class SMTPServer: Sendable {
         changeAdmission { admission in ((), admission.replaceRules(service.limits.admission)) }
     }
 
-    /// Accepts and serves connections until the listener is closed. One child task per
-    /// connection in a discarding task group, so finished sessions free their memory at once.
+    /// Accepts and serves connections until the listener is closed.
     public func run() async throws {
-        // A listener closed before it ran stays closed: executeThenClose then ends at once.
-        try? await serverChannel.channel.setOption(.autoRead, value: true).get()
-        try await serverChannel.executeThenClose { inbound in
-            try await withThrowingDiscardingTaskGroup { group in
-                for try await connection in inbound {
-                    group.addTask { await self.serve(connection) }
-                }
-            }
-        }
+        try await socket.run { await self.serve($0) }
     }
 
     /// Stops accepting; running sessions finish on their own.
     public func close() async {
-        try? await serverChannel.channel.close()
+        await socket.close()
     }
 
     private func serve(_ connection: NIOAsyncChannel<ByteBuffer, ByteBuffer>) async {

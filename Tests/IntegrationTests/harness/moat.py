@@ -55,6 +55,8 @@ class Moat:
             "notify": {"admin": "admin@example.com", "from": "postmaster@example.com"},
             # The MX is for tests that ask for it (MoatMX): its default port is fixed.
             "mx": {"enabled": False},
+            # POP3 and IMAP are for tests that ask for them, on ports picked at run time.
+            "pop3": {"enabled": False},
             # Tests run as whoever starts them, root in CI (test_install drops to a user).
             "service": {"allow_root": True},
         }
