@@ -65,6 +65,8 @@ let package = Package(
             dependencies: ["MoatCore", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict),
         .target(name: "Mailstore", dependencies: ["MoatCore"], swiftSettings: strict),
+        // Sans-I/O IMAP codec: command parser and response encoder (no storage, no sockets).
+        .target(name: "IMAP", dependencies: ["MoatCore"], swiftSettings: strict),
         .systemLibrary(name: "CCrypt", pkgConfig: "libcrypt", providers: [.apt(["libcrypt-dev"])]),
         .target(
             name: "Directory",
@@ -114,6 +116,7 @@ let package = Package(
             name: "MoatCoreTests", dependencies: ["MoatCore", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict),
         .testTarget(name: "MIMETests", dependencies: ["MIME", "MoatTestSupport"], swiftSettings: strict),
+        .testTarget(name: "IMAPTests", dependencies: ["IMAP", "MoatCore"], exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "SMTPTests", dependencies: ["SMTP", "MoatTestSupport"], swiftSettings: strict),
         .testTarget(name: "ScanningTests", dependencies: ["Scanning"], swiftSettings: strict),
         .testTarget(name: "PCRETests", dependencies: ["PCRE"], swiftSettings: strict),

@@ -1,0 +1,37 @@
+/// LIST, with RFC 5258 LIST-EXTENDED options (RFC 9051 §6.3.9).
+public struct ListCommand: Hashable, Sendable {
+    public var selectionOptions: [ListSelectionOption]
+    public var reference: MailboxName
+    /// One or more `list-mailbox` patterns (`%` and `*` are wildcards), as bytes.
+    public var patterns: [[UInt8]]
+    public var returnOptions: [ListReturnOption]
+
+    public init(
+        selectionOptions: [ListSelectionOption] = [], reference: MailboxName, patterns: [[UInt8]],
+        returnOptions: [ListReturnOption] = []
+    ) {
+        self.selectionOptions = selectionOptions
+        self.reference = reference
+        self.patterns = patterns
+        self.returnOptions = returnOptions
+    }
+}
+
+/// RFC 5258 `list-select-opt`. An unknown option is a syntax error (RFC 5258 §3: BAD).
+public enum ListSelectionOption: Hashable, Sendable {
+    case subscribed
+    case remote
+    case recursiveMatch
+    /// RFC 6154.
+    case specialUse
+}
+
+/// RFC 5258 `return-option`. An unknown option is a syntax error (RFC 5258 §3: BAD).
+public enum ListReturnOption: Hashable, Sendable {
+    case subscribed
+    case children
+    /// RFC 5819 LIST-STATUS.
+    case status([StatusAttribute])
+    /// RFC 6154.
+    case specialUse
+}

@@ -1,0 +1,23 @@
+/// SEARCH / UID SEARCH (RFC 9051 §6.4.4), with RFC 4731 ESEARCH `RETURN` options.
+public struct SearchCommand: Hashable, Sendable {
+    public var byUID: Bool
+    /// nil when the client sent no `RETURN`: the reply is the RFC 3501 `* SEARCH` form.
+    /// `RETURN ()` is an empty array (RFC 4731: means `ALL`).
+    public var returnOptions: [SearchReturnOption]?
+    public var charset: String?
+    public var key: SearchKey
+
+    public init(byUID: Bool = false, returnOptions: [SearchReturnOption]? = nil, charset: String? = nil, key: SearchKey) {
+        self.byUID = byUID
+        self.returnOptions = returnOptions
+        self.charset = charset
+        self.key = key
+    }
+}
+
+/// RFC 4731 / RFC 5182 `search-return-opt`. Others (RFC 9394 PARTIAL…) are syntax errors.
+public enum SearchReturnOption: Hashable, Sendable {
+    case min, max, all, count
+    /// RFC 5182 SEARCHRES: keep the result for `$`.
+    case save
+}

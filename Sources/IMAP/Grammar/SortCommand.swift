@@ -1,0 +1,39 @@
+/// SORT / UID SORT (RFC 5256), with RFC 5267 ESORT `RETURN` options.
+public struct SortCommand: Hashable, Sendable {
+    public var byUID: Bool
+    public var returnOptions: [SearchReturnOption]?
+    public var criteria: [SortCriterion]
+    public var charset: String
+    public var key: SearchKey
+
+    public init(byUID: Bool = false, returnOptions: [SearchReturnOption]? = nil, criteria: [SortCriterion], charset: String, key: SearchKey) {
+        self.byUID = byUID
+        self.returnOptions = returnOptions
+        self.criteria = criteria
+        self.charset = charset
+        self.key = key
+    }
+}
+
+/// `sort-criterion = ["REVERSE" SP] sort-key` (RFC 5256, RFC 5957 DISPLAY).
+public struct SortCriterion: Hashable, Sendable {
+    public enum Key: String, Hashable, Sendable {
+        case arrival = "ARRIVAL"
+        case cc = "CC"
+        case date = "DATE"
+        case from = "FROM"
+        case size = "SIZE"
+        case subject = "SUBJECT"
+        case to = "TO"
+        case displayFrom = "DISPLAYFROM"
+        case displayTo = "DISPLAYTO"
+    }
+
+    public var reverse: Bool
+    public var key: Key
+
+    public init(reverse: Bool = false, _ key: Key) {
+        self.reverse = reverse
+        self.key = key
+    }
+}
