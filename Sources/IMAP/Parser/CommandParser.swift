@@ -147,6 +147,7 @@ public struct CommandParser: Sendable {
     private mutating func append(lineBytes chunk: ArraySlice<UInt8>) -> CommandParserEvent? {
         frame.lineBytes += chunk.count
         guard frame.lineBytes <= limits.maxLineLength + 1 else {  // + 1: the CR before LF
+            if frame.bytes.count < 64 { frame.bytes.append(contentsOf: chunk.prefix(64)) }  // for the tag
             let error = failCommand(.lineTooLong, "Too long command line")
             keepDiscardTail(chunk)
             return error

@@ -32,7 +32,7 @@ struct LiteralMarker: Hashable, Sendable {
         let digitsEnd = index
         while let byte = before(), byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") { index -= 1 }
         let digits = line[index..<digitsEnd]
-        guard !digits.isEmpty, digits.count <= 19, before() == UInt8(ascii: "{") else { return nil }
+        guard !digits.isEmpty, before() == UInt8(ascii: "{") else { return nil }
         index -= 1
         var isBinary = false
         if before() == UInt8(ascii: "~") {
@@ -42,7 +42,12 @@ struct LiteralMarker: Hashable, Sendable {
         guard let preceding = before(), preceding == UInt8(ascii: " ") || preceding == UInt8(ascii: "(") else {
             return nil
         }
-        let size = digits.reduce(UInt64(0)) { $0 * 10 + UInt64($1 - UInt8(ascii: "0")) }
+        // Saturates: any size past UInt64.max is as refused as UInt64.max.
+        let size = digits.reduce(UInt64(0)) { size, digit in
+            let (times, overflow) = size.multipliedReportingOverflow(by: 10)
+            let (sum, carry) = times.addingReportingOverflow(UInt64(digit - UInt8(ascii: "0")))
+            return overflow || carry ? .max : sum
+        }
         return LiteralMarker(size: size, synchronization: synchronization, isBinary: isBinary)
     }
 }
