@@ -67,6 +67,9 @@ public struct CommandParser: Sendable {
     /// Bytes fed but not yet consumed.
     public var bufferedByteCount: Int { buffer.count - readIndex }
 
+    /// Bytes the parser holds: the input buffer and the command being assembled.
+    var heldByteCount: Int { buffer.count + frame.bytes.count + discardTail.count }
+
     /// The announced literal may come: the server now sends `+ …`.
     public mutating func acceptLiteral() throws(StateError) {
         guard case .awaitingLiteralDecision(let size) = state else {
