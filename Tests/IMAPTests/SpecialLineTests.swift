@@ -62,4 +62,16 @@ final class SpecialLineTests: XCTestCase {
         XCTAssertEqual(parser.lineMode, .command)
         XCTAssertEqual(parser.next(), .command(TaggedCommand(tag: Tag("a2"), command: .noop)))
     }
+
+    /// Plaintext pipelined behind STARTTLS (CVE-2011-0411) is dropped, half-read commands too.
+    func testDiscardAfterStartTLS() {
+        var parser = CommandParser()
+        parser.feed(bytes("a1 STARTTLS\r\na2 LOGIN user {5}\r\n"))
+        XCTAssertEqual(parser.next(), .command(TaggedCommand(tag: Tag("a1"), command: .startTLS)))
+        XCTAssertGreaterThan(parser.bufferedByteCount, 0)
+        parser.discardBufferedInput()
+        XCTAssertEqual(parser.bufferedByteCount, 0)
+        parser.feed(bytes("a3 NOOP\r\n"))
+        XCTAssertEqual(parser.next(), .command(TaggedCommand(tag: Tag("a3"), command: .noop)))
+    }
 }

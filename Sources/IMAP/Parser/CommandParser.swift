@@ -89,6 +89,18 @@ public struct CommandParser: Sendable {
         startNextCommand()
     }
 
+    /// Drops every byte fed but not yet parsed, and any command half read. After STARTTLS
+    /// the server calls it (or refuses the command when `bufferedByteCount` is not 0), so
+    /// that plaintext sent behind STARTTLS is never taken as protected input
+    /// (CVE-2011-0411, Postfix and Dovecot do the same).
+    public mutating func discardBufferedInput() {
+        buffer.removeAll(keepingCapacity: false)
+        readIndex = 0
+        discardTail.removeAll()
+        startNextCommand()
+        lineMode = .command
+    }
+
     /// The next line ends IDLE: it yields `.idleDone` (or a syntax error when it is not `DONE`).
     public mutating func expectIdleDone() { lineMode = .idleDone }
 

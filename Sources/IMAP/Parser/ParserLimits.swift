@@ -4,7 +4,8 @@ public struct ParserLimits: Hashable, Sendable {
     /// Bytes of one command outside its literals (Dovecot's `imap_max_line_length`, 64 KiB).
     public var maxLineLength: Int
     /// The largest literal accepted (set it to the APPENDLIMIT). A literal is held in memory
-    /// until its command is complete, so one command holds at most `maxCommandSize` bytes.
+    /// until its command is complete, so one command holds at most `maxCommandSize` bytes of
+    /// literals (twice that for a moment, while they are copied into the parsed command).
     public var maxLiteralSize: Int
     /// Literal bytes of one command together (a MULTIAPPEND carries several messages).
     public var maxCommandSize: Int

@@ -6,8 +6,7 @@ extension ResponseWriter {
             bytes.append(contentsOf: tagged.tag.bytes)
             space()
             write(tagged.status.rawValue)
-            space()
-            write(tagged.text)
+            writeSpaceAndText(tagged.text)
         case .untagged(let untagged):
             write("* ")
             write(untagged)
@@ -19,6 +18,13 @@ extension ResponseWriter {
             bytes.append(contentsOf: Base64.encode(data))
         }
         crlf()
+    }
+
+    /// ` resp-text`, or nothing for an empty one (no trailing space).
+    mutating func writeSpaceAndText(_ text: ResponseText) {
+        guard text.code != nil || !text.text.isEmpty else { return }
+        space()
+        write(text)
     }
 
     /// `resp-text = ["[" resp-text-code "]" SP] [text]`

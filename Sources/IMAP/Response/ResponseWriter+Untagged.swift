@@ -4,14 +4,13 @@ extension ResponseWriter {
         switch response {
         case .condition(let status, let text):
             write(status.rawValue)
-            space()
-            write(text)
+            writeSpaceAndText(text)
         case .bye(let text):
-            write("BYE ")
-            write(text)
+            write("BYE")
+            writeSpaceAndText(text)
         case .preauth(let text):
-            write("PREAUTH ")
-            write(text)
+            write("PREAUTH")
+            writeSpaceAndText(text)
         case .capability(let capabilities):
             write("CAPABILITY")
             writeAtoms(capabilities)
