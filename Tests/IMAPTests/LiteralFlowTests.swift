@@ -61,4 +61,32 @@ final class LiteralFlowTests: XCTestCase {
         guard events.count == 1, case .error(let error) = events[0] else { return XCTFail("\(events)") }
         XCTAssertEqual(error.message, "CATENATE is not supported")
     }
+
+    /// A synchronizing literal of a command that is already wrong is not asked for: the
+    /// client gets its BAD instead of `+`, and its next line is a command.
+    func testNoContinuationForADoomedCommand() {
+        let cases: [(String, Tag?, CommandParseError.Kind)] = [
+            ("+bad LOGIN {5}", nil, .syntax), ("a1 XYZZY {5}", Tag("a1"), .unknownCommand("XYZZY")),
+            ("a1 {5}", Tag("a1"), .syntax),
+        ]
+        for (line, tag, kind) in cases {
+            let events = ParserDriver.events(bytes(line + "\r\nz9 NOOP\r\n"))
+            XCTAssertEqual(
+                events,
+                [.error(CommandParseError(tag: tag, kind: kind, message: kind == .syntax && tag == nil ? "Missing tag" : "Unknown command")),
+                 .command(TaggedCommand(tag: Tag("z9"), command: .noop))],
+                line)
+        }
+    }
+
+    /// Every name in the table that gates literal requests is one the grammar knows.
+    func testCommandNameTableMatchesTheGrammar() {
+        for name in GrammarParser.commandNames {
+            let events = ParserDriver.events(bytes("a1 \(name) \u{1}\r\n"))
+            guard case .error(let error) = events.first else { continue }
+            XCTAssertNotEqual(error.kind, .unknownCommand(name), name)
+        }
+        guard case .error(let error) = ParserDriver.events(bytes("a1 NOTACOMMAND \u{1}\r\n")).first else { return XCTFail() }
+        XCTAssertEqual(error.kind, .unknownCommand("NOTACOMMAND"))
+    }
 }

@@ -209,11 +209,10 @@ public struct CommandParser: Sendable {
         let fits = marker.size <= UInt64(limit) && UInt64(frame.literalBytes) + marker.size <= UInt64(limits.maxCommandSize)
         guard fits else {
             let nonSynchronizing = marker.synchronization != .synchronizing
-            let error = failCommand(
-                .literalTooLarge(size: marker.size, nonSynchronizing: nonSynchronizing), "Literal too large")
             // The client sends a non-synchronizing literal anyway: read it and drop it.
-            state = nonSynchronizing ? .skippingLiteral(remaining: marker.size) : .line
-            return error
+            return failCommand(
+                .literalTooLarge(size: marker.size, nonSynchronizing: nonSynchronizing), "Literal too large",
+                thenState: nonSynchronizing ? .skippingLiteral(remaining: marker.size) : .line)
         }
         let size = Int(marker.size)
         guard marker.synchronization == .synchronizing else {
@@ -222,8 +221,15 @@ public struct CommandParser: Sendable {
             state = .literal(remaining: size)
             return nil
         }
-        state = .awaitingLiteralDecision(size: size)
         let head = frame.head
+        // A command that is already wrong gets its BAD now instead of a continuation
+        // (RFC 9051 §7.5 lets the server answer a literal announcement with BAD).
+        guard head.tag != nil else { return failCommand(.syntax, "Missing tag", thenState: .line) }
+        guard let name = head.commandName, GrammarParser.commandNames.contains(name) else {
+            let name = head.commandName ?? ""
+            return failCommand(name.isEmpty ? .syntax : .unknownCommand(name), "Unknown command", thenState: .line)
+        }
+        state = .awaitingLiteralDecision(size: size)
         return .literalRequested(
             LiteralRequest(tag: head.tag, commandName: head.commandName, size: size, isBinary: marker.isBinary))
     }
@@ -253,11 +259,14 @@ public struct CommandParser: Sendable {
 
     // MARK: - Failure and recovery
 
-    /// Reports `kind` for the command being read and discards the rest of it.
-    private mutating func failCommand(_ kind: CommandParseError.Kind, _ message: String) -> CommandParserEvent {
+    /// Reports `kind` for the command being read and discards the rest of it (by default
+    /// up to its end; `.line` when the client sends nothing more of it).
+    private mutating func failCommand(
+        _ kind: CommandParseError.Kind, _ message: String, thenState: State = .discarding
+    ) -> CommandParserEvent {
         let tag = frame.head.tag
         startNextCommand()
-        state = .discarding
+        state = thenState
         lineMode = .command
         return .error(CommandParseError(tag: tag, kind: kind, message: message))
     }

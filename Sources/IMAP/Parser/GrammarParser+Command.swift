@@ -1,5 +1,14 @@
 /// The command table: the name after the tag selects one rule.
 extension GrammarParser {
+    /// The names `command()` knows: a synchronizing literal of any other command is refused
+    /// before the client sends it.
+    static let commandNames: Set<String> = [
+        "CAPABILITY", "NOOP", "LOGOUT", "STARTTLS", "CHECK", "CLOSE", "UNSELECT", "EXPUNGE", "IDLE", "NAMESPACE", "ID",
+        "ENABLE", "AUTHENTICATE", "LOGIN", "SELECT", "EXAMINE", "CREATE", "DELETE", "RENAME", "SUBSCRIBE", "UNSUBSCRIBE",
+        "LIST", "LSUB", "STATUS", "APPEND", "GETQUOTA", "GETQUOTAROOT", "SETQUOTA", "UID", "SEARCH", "FETCH", "STORE",
+        "COPY", "MOVE", "SORT", "THREAD",
+    ]
+
     mutating func command() throws(GrammarError) -> Command {
         let name = try keyword()
         switch name {
