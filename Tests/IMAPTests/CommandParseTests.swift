@@ -18,6 +18,10 @@ final class CommandParseTests: XCTestCase {
 
     private func check(_ cases: [Case]) {
         for testCase in cases {
+            // The name a command reports is the one it was parsed from.
+            let words = testCase.input.uppercased().split(separator: " ")
+            let name = words.first == "UID" ? words.prefix(2).joined(separator: " ") : String(words[0])
+            XCTAssertEqual(testCase.expected.name, name, line: testCase.line)
             let input = bytes("A1 " + testCase.input + "\r\n")
             for chunking in Chunking.all {
                 let events = ParserDriver.commandEvents(input, chunking: chunking)
@@ -146,6 +150,11 @@ final class CommandParseTests: XCTestCase {
                     byUID: true, set: .ranges([.init(.number(5))]), unchangedSince: 12, operation: .remove,
                     flags: [.keyword("$Forwarded"), .flagged]))),
             Case("STORE 1 FLAGS ()", .store(StoreCommand(set: .ranges([.init(.number(1))]), operation: .replace, flags: []))),
+            Case(
+                "STORE 1 FLAGS (\\sEEN \\ANSWERED \\flagged \\DELETED \\draft \\Recent \\Other)",
+                .store(StoreCommand(
+                    set: .ranges([.init(.number(1))]), operation: .replace,
+                    flags: [.seen, .answered, .flagged, .deleted, .draft, .recent, .extension("Other")]))),
         ])
     }
 

@@ -25,14 +25,3 @@ public enum FetchAttribute: Hashable, Sendable {
     /// `FULL` = `(FLAGS INTERNALDATE RFC822.SIZE ENVELOPE BODY)`.
     public static let fullMacro: [FetchAttribute] = [.flags, .internalDate, .rfc822Size, .envelope, .body]
 }
-
-/// `"<" number "." nz-number ">"`: the first octet and how many.
-public struct Partial: Hashable, Sendable {
-    public var offset: UInt32
-    public var length: UInt32
-
-    public init(offset: UInt32, length: UInt32) {
-        self.offset = offset
-        self.length = length
-    }
-}

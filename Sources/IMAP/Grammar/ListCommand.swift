@@ -16,22 +16,3 @@ public struct ListCommand: Hashable, Sendable {
         self.returnOptions = returnOptions
     }
 }
-
-/// RFC 5258 `list-select-opt`. An unknown option is a syntax error (RFC 5258 §3: BAD).
-public enum ListSelectionOption: Hashable, Sendable {
-    case subscribed
-    case remote
-    case recursiveMatch
-    /// RFC 6154.
-    case specialUse
-}
-
-/// RFC 5258 `return-option`. An unknown option is a syntax error (RFC 5258 §3: BAD).
-public enum ListReturnOption: Hashable, Sendable {
-    case subscribed
-    case children
-    /// RFC 5819 LIST-STATUS.
-    case status([StatusAttribute])
-    /// RFC 6154.
-    case specialUse
-}
