@@ -40,7 +40,9 @@ extension GrammarParser {
     }
 
     /// `quoted = DQUOTE *QUOTED-CHAR DQUOTE`; `QUOTED-CHAR = <any TEXT-CHAR except
-    /// quoted-specials> / "\" quoted-specials / UTF8-2 / UTF8-3 / UTF8-4`
+    /// quoted-specials> / "\" quoted-specials / UTF8-2 / UTF8-3 / UTF8-4`. UTF-8 is taken whether or
+    /// not the client enabled UTF8=ACCEPT (RFC 9051 allows it; clients send UTF-8 passwords
+    /// before they can enable anything); bytes that are not UTF-8 are a syntax error.
     mutating func quoted() throws(GrammarError) -> [UInt8] {
         try expect("\"")
         var value: [UInt8] = []
