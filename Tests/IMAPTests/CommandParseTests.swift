@@ -104,22 +104,6 @@ final class CommandParseTests: XCTestCase {
             Case(
                 "STATUS box (MESSAGES RECENT UIDNEXT UIDVALIDITY UNSEEN DELETED SIZE HIGHESTMODSEQ APPENDLIMIT)",
                 .status(Self.box, StatusAttribute.allCases)),
-            Case("APPEND box {5}\r\nhello", .append(Self.box, [AppendMessage(data: bytes("hello"))])),
-            Case(
-                #"APPEND box (\Seen $Junk) " 7-Feb-1994 21:52:25 -0800" {5+}"# + "\r\nhello",
-                .append(
-                    Self.box,
-                    [AppendMessage(
-                        flags: [.seen, .keyword("$Junk")],
-                        internalDate: IMAPDateTime(
-                            date: IMAPDate(day: 7, month: 2, year: 1994), hour: 21, minute: 52, second: 25, zoneMinutes: -480),
-                        data: bytes("hello"))])),
-            Case(
-                "APPEND box () {2}\r\nab (\\Draft) {1-}\r\nc ~{3}\r\nd\0e",
-                .append(
-                    Self.box,
-                    [AppendMessage(data: bytes("ab")), AppendMessage(flags: [.draft], data: bytes("c")),
-                     AppendMessage(data: [UInt8(ascii: "d"), 0, UInt8(ascii: "e")], isBinary: true)])),
             Case("IDLE", .idle),
             Case(#"GETQUOTA """#, .getQuota(root: [])),
             Case("GETQUOTAROOT INBOX", .getQuotaRoot(.inbox)),
@@ -253,6 +237,45 @@ final class CommandParseTests: XCTestCase {
             Case(#"LIST "" ~foo"#, .list(ListCommand(reference: MailboxName(""), patterns: [bytes("~foo")]))),
             Case("SELECT &AOQ-", .select(MailboxName("&AOQ-"), [])),
         ])
+    }
+
+    /// APPEND streams: start, each message (its bytes joined here), finish.
+    func testAppend() {
+        let box = MailboxName("box")
+        let date = IMAPDateTime(date: IMAPDate(day: 7, month: 2, year: 1994), hour: 21, minute: 52, second: 25, zoneMinutes: -480)
+        let cases: [(String, [CommandParserEvent], UInt)] = [
+            ("APPEND box {5}\r\nhello", [.appendMessageStarted(AppendMessageStart(size: 5)), .appendMessageBytes(bytes("hello")), .appendMessageFinished], #line),
+            (
+                #"APPEND box (\Seen $Junk) " 7-Feb-1994 21:52:25 -0800" {5+}"# + "\r\nhello",
+                [.appendMessageStarted(AppendMessageStart(flags: [.seen, .keyword("$Junk")], internalDate: date, size: 5)),
+                 .appendMessageBytes(bytes("hello")), .appendMessageFinished], #line
+            ),
+            (
+                "APPEND box () {2}\r\nab (\\Draft) {1-}\r\nc ~{3}\r\nd\0e \"7-Feb-1994 21:52:25 -0800\" {0}\r\n",
+                [.appendMessageStarted(AppendMessageStart(size: 2)), .appendMessageBytes(bytes("ab")), .appendMessageFinished,
+                 .appendMessageStarted(AppendMessageStart(flags: [.draft], size: 1)), .appendMessageBytes(bytes("c")), .appendMessageFinished,
+                 .appendMessageStarted(AppendMessageStart(size: 3, isBinary: true)), .appendMessageBytes([UInt8(ascii: "d"), 0, UInt8(ascii: "e")]),
+                 .appendMessageFinished,
+                 .appendMessageStarted(AppendMessageStart(internalDate: date, size: 0)), .appendMessageFinished], #line
+            ),
+            // The message holds what looks like commands, a literal marker and a quote.
+            (
+                "APPEND box {22}\r\na2 LOGOUT\r\n{5}\r\n\"x\r\n\r\n",
+                [.appendMessageStarted(AppendMessageStart(size: 22)), .appendMessageBytes(bytes("a2 LOGOUT\r\n{5}\r\n\"x\r\n\r\n")), .appendMessageFinished], #line
+            ),
+        ]
+        for (input, messages, line) in cases {
+            for chunking in Chunking.all {
+                XCTAssertEqual(
+                    ParserDriver.commandEvents(bytes("A1 " + input + "\r\n"), chunking: chunking),
+                    [.appendStarted(tag: Tag("A1"), mailbox: box)] + messages + [.appendFinished], "\(chunking)", line: line)
+            }
+        }
+        // A mailbox name sent as a literal is collected, not streamed.
+        XCTAssertEqual(
+            ParserDriver.commandEvents(bytes("A1 APPEND {3}\r\nbox {1}\r\nx\r\n"), chunking: .byteAtATime),
+            [.appendStarted(tag: Tag("A1"), mailbox: box), .appendMessageStarted(AppendMessageStart(size: 1)), .appendMessageBytes(bytes("x")),
+             .appendMessageFinished, .appendFinished])
     }
 
     func testTagsKeepTheirBytes() {

@@ -56,7 +56,7 @@ final class ParserBoundsTests: XCTestCase {
     func testOversizedNonSynchronizingLiteralIsSkipped() {
         let limits = ParserLimits(maxLiteralSize: 100)
         let literal = String(repeating: "a2 LOGOUT\r\n", count: 20)  // 220 bytes that look like commands
-        let input = bytes("a1 APPEND box {220+}\r\n" + literal + " (\\Seen) {3+}\r\nabc\r\nz9 NOOP\r\n")
+        let input = bytes("a1 LOGIN {220+}\r\n" + literal + " {3+}\r\nabc\r\nz9 NOOP\r\n")
         for chunking in Chunking.all {
             let events = ParserDriver.events(input, chunking: chunking, limits: limits)
             XCTAssertEqual(events.count, 2, "\(chunking): \(events)")
@@ -76,10 +76,11 @@ final class ParserBoundsTests: XCTestCase {
         XCTAssertEqual(events[1], noop)
     }
 
-    /// The literals of one command together stay within `maxCommandSize`.
-    func testMultiappendOverTheCommandSize() {
+    /// The literals of one command together stay within `maxCommandSize` (APPEND's messages
+    /// stream, so only `maxLiteralSize` bounds each of them).
+    func testLiteralsOverTheCommandSize() {
         let limits = ParserLimits(maxLiteralSize: 10, maxCommandSize: 15)
-        let events = ParserDriver.events(bytes("a1 APPEND box {10}\r\n0123456789 {10}\r\nz9 NOOP\r\n"), limits: limits)
+        let events = ParserDriver.events(bytes("a1 LOGIN {10}\r\n0123456789 {10}\r\nz9 NOOP\r\n"), limits: limits)
         XCTAssertEqual(events.count, 3, "\(events)")
         guard case .error(let error) = events[1] else { return XCTFail("\(events)") }
         XCTAssertEqual(error.kind, .literalTooLarge(size: 10, nonSynchronizing: false))

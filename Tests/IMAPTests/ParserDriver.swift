@@ -73,12 +73,18 @@ struct ParserDriver {
         return driver.events
     }
 
-    /// Events without the literal requests (what a server that accepts all literals acts on).
+    /// Events without the literal requests (what a server that accepts all literals acts on),
+    /// with the chunks of each APPEND message joined (how they are cut depends on the input's).
     static func commandEvents(_ input: [UInt8], chunking: Chunking = .whole, limits: ParserLimits = ParserLimits()) -> [CommandParserEvent] {
-        events(input, chunking: chunking, limits: limits).filter {
-            if case .literalRequested = $0 { return false }
-            return true
+        var result: [CommandParserEvent] = []
+        for event in events(input, chunking: chunking, limits: limits) {
+            switch (event, result.last) {
+            case (.literalRequested, _): continue
+            case (.appendMessageBytes(let more), .appendMessageBytes(let bytes)?): result[result.count - 1] = .appendMessageBytes(bytes + more)
+            default: result.append(event)
+            }
         }
+        return result
     }
 }
 

@@ -22,7 +22,6 @@ extension Command {
         case .list: "LIST"
         case .lsub: "LSUB"
         case .status: "STATUS"
-        case .append: "APPEND"
         case .idle: "IDLE"
         case .getQuota: "GETQUOTA"
         case .getQuotaRoot: "GETQUOTAROOT"

@@ -1,5 +1,6 @@
 /// A client command of IMAP4rev1 (RFC 3501), IMAP4rev2 (RFC 9051) and the extensions Moat
-/// parses. UID variants are the same case with `byUID` set in their value.
+/// parses. UID variants are the same case with `byUID` set in their value. APPEND is not
+/// here: its messages stream as `CommandParserEvent.append…` events.
 public enum Command: Hashable, Sendable {
     // Any state (RFC 9051 §6.1).
     case capability
@@ -29,8 +30,6 @@ public enum Command: Hashable, Sendable {
     case list(ListCommand)
     case lsub(reference: MailboxName, pattern: [UInt8])
     case status(MailboxName, [StatusAttribute])
-    /// RFC 3502 MULTIAPPEND: one or more messages.
-    case append(MailboxName, [AppendMessage])
     case idle
     /// RFC 9208.
     case getQuota(root: [UInt8])

@@ -12,10 +12,14 @@
 /// calls `expectIdleDone()` or `expectAuthenticationResponse()` before asking for the next
 /// event, because the next line is not a command.
 ///
+/// APPEND messages are not collected: each one streams as `.appendMessageStarted`, chunks of
+/// `.appendMessageBytes` and `.appendMessageFinished`, between `.appendStarted` and
+/// `.appendFinished`, so a message of any size up to `maxLiteralSize` costs no memory here.
+///
 /// Bounds (`ParserLimits`): a line outside literals, each literal and the literals of one
-/// command together, nesting and list sizes. A command and its literals are held in memory
-/// until complete, so memory per connection is at most `maxCommandSize + maxLineLength`
-/// plus what the server fed and has not yet asked events for.
+/// command together, nesting and list sizes. Any other command and its literals are held in
+/// memory until complete, so memory per connection is at most `maxCommandSize +
+/// maxLineLength` plus what the server fed and has not yet asked events for.
 public struct CommandParser: Sendable {
     /// What the next line is.
     public enum LineMode: Hashable, Sendable {
@@ -36,6 +40,8 @@ public struct CommandParser: Sendable {
         case line
         case awaitingLiteralDecision(size: Int)
         case literal(remaining: Int)
+        /// The bytes of an APPEND message, handed on as they come.
+        case streamingLiteral(remaining: Int)
         /// The rest of a command that already failed: read to its end, kept nowhere.
         case discarding
         case skippingLiteral(remaining: UInt64)
@@ -48,6 +54,12 @@ public struct CommandParser: Sendable {
     private var quotes = QuoteScanner()
     /// The last bytes of a line being discarded, enough to see a literal marker at its end.
     private var discardTail: [UInt8] = []
+    /// The tag of the APPEND whose messages are streaming (nil outside one).
+    private var appendTag: Tag?
+    /// Events produced together (an APPEND's start, its first message, the literal request).
+    private var pendingEvents: [CommandParserEvent] = []
+    /// The most bytes one `.appendMessageBytes` carries.
+    private static let appendChunkSize = 64 * 1024
 
     public init(limits: ParserLimits = ParserLimits()) {
         self.limits = limits
@@ -67,6 +79,15 @@ public struct CommandParser: Sendable {
     /// Bytes fed but not yet consumed.
     public var bufferedByteCount: Int { buffer.count - readIndex }
 
+    /// Literal bytes the parser still waits for (kept, streamed or skipped).
+    var remainingLiteralBytes: UInt64 {
+        switch state {
+        case .literal(let remaining), .streamingLiteral(let remaining): UInt64(remaining)
+        case .skippingLiteral(let remaining): remaining
+        default: 0
+        }
+    }
+
     /// Bytes the parser holds: the input buffer and the command being assembled.
     var heldByteCount: Int { buffer.count + frame.bytes.count + discardTail.count }
 
@@ -75,13 +96,18 @@ public struct CommandParser: Sendable {
         guard case .awaitingLiteralDecision(let size) = state else {
             throw StateError(message: "acceptLiteral() without a literal request")
         }
+        if appendTag != nil {
+            state = .streamingLiteral(remaining: size)
+            return
+        }
         frame.literalStarts.insert(frame.bytes.count)
         frame.literalBytes += size
         state = .literal(remaining: size)
     }
 
     /// The announced literal is refused: the client will not send it, so the command is
-    /// dropped and the next line is a new command. The server answers the tag itself.
+    /// dropped (an APPEND with the messages before it) and the next line is a new command.
+    /// The server answers the tag itself.
     public mutating func refuseLiteral() throws(StateError) {
         guard case .awaitingLiteralDecision = state else {
             throw StateError(message: "refuseLiteral() without a literal request")
@@ -97,6 +123,7 @@ public struct CommandParser: Sendable {
         buffer.removeAll(keepingCapacity: false)
         readIndex = 0
         discardTail.removeAll()
+        pendingEvents.removeAll()
         startNextCommand()
         lineMode = .command
     }
@@ -110,10 +137,22 @@ public struct CommandParser: Sendable {
     /// The next event, or nil when more input is needed (or a literal decision is pending).
     public mutating func next() -> CommandParserEvent? {
         defer { compactBuffer() }
+        if !pendingEvents.isEmpty { return pendingEvents.removeFirst() }
         while true {
             switch state {
             case .awaitingLiteralDecision:
                 return nil
+            case .streamingLiteral(let remaining):
+                guard remaining > 0 else {
+                    state = .line
+                    return .appendMessageFinished
+                }
+                let count = min(remaining, buffer.count - readIndex, Self.appendChunkSize)
+                guard count > 0 else { return nil }
+                let chunk = Array(buffer[readIndex..<readIndex + count])
+                readIndex += count
+                state = .streamingLiteral(remaining: remaining - count)
+                return .appendMessageBytes(chunk)
             case .literal(let remaining):
                 let count = min(remaining, buffer.count - readIndex)
                 frame.bytes.append(contentsOf: buffer[readIndex..<readIndex + count])
@@ -189,7 +228,11 @@ public struct CommandParser: Sendable {
             break
         }
         if !quotes.inQuote, let marker = LiteralMarker.atEnd(of: frame.currentLine) {
+            if appendTag != nil || frame.head.commandName == "APPEND" { return takeAppendMarker(marker) }
             return takeLiteralMarker(marker)
+        }
+        if let tag = appendTag {
+            return finishAppend(tag: tag)
         }
         guard !frame.bytes.isEmpty else {
             startNextCommand()  // Dovecot ignores empty lines.
@@ -234,6 +277,61 @@ public struct CommandParser: Sendable {
             LiteralRequest(tag: head.tag, commandName: head.commandName, size: size, isBinary: marker.isBinary))
     }
 
+    // MARK: - APPEND
+
+    /// A literal announced in an APPEND: the mailbox name's (collected like any literal) or
+    /// a message's (streamed).
+    private mutating func takeAppendMarker(_ marker: LiteralMarker) -> CommandParserEvent? {
+        let nonSynchronizing = marker.synchronization != .synchronizing
+        let limit =
+            marker.synchronization == .minus ? min(limits.maxNonSynchronizingMinusLiteral, limits.maxLiteralSize) : limits.maxLiteralSize
+        let failedState: State = nonSynchronizing ? .skippingLiteral(remaining: marker.size) : .line
+        guard marker.size <= UInt64(limit) else {
+            return failCommand(.literalTooLarge(size: marker.size, nonSynchronizing: nonSynchronizing), "Literal too large", thenState: failedState)
+        }
+        let message: AppendMessageStart
+        if let tag = appendTag {
+            switch GrammarParser.parseAppendContinuation(frame: frame, marker: marker, tag: tag, limits: limits) {
+            case .success(let start): message = start
+            case .failure(let error): return failCommand(error.kind, error.message, thenState: failedState)
+            }
+        } else {
+            switch GrammarParser.parseAppendStart(frame: frame, marker: marker, limits: limits) {
+            case .success(.mailboxLiteral):
+                return takeLiteralMarker(marker)
+            case .success(.firstMessage(let tag, let mailbox, let start)):
+                appendTag = tag
+                pendingEvents.append(.appendStarted(tag: tag, mailbox: mailbox))
+                message = start
+            case .failure(let error):
+                return failCommand(error.kind, error.message, thenState: failedState)
+            }
+        }
+        frame.reset()
+        quotes.reset()
+        pendingEvents.append(.appendMessageStarted(message))
+        if nonSynchronizing {
+            state = .streamingLiteral(remaining: message.size)
+        } else {
+            state = .awaitingLiteralDecision(size: message.size)
+            pendingEvents.append(
+                .literalRequested(LiteralRequest(tag: appendTag, commandName: "APPEND", size: message.size, isBinary: message.isBinary)))
+        }
+        return pendingEvents.removeFirst()
+    }
+
+    /// The line after an APPEND's last message: empty ends the command.
+    private mutating func finishAppend(tag: Tag) -> CommandParserEvent {
+        let rest = frame.bytes
+        startNextCommand()
+        guard rest.isEmpty else {
+            let catenate = rest.starts(with: Array(" CATENATE".utf8)) || rest.starts(with: Array(" catenate".utf8))
+            return .error(CommandParseError(
+                tag: tag, kind: .syntax, message: catenate ? "CATENATE is not supported" : "Unexpected text after the APPEND messages"))
+        }
+        return .appendFinished
+    }
+
     private mutating func finishIdleLine() -> CommandParserEvent {
         let line = frame.bytes
         startNextCommand()
@@ -264,7 +362,7 @@ public struct CommandParser: Sendable {
     private mutating func failCommand(
         _ kind: CommandParseError.Kind, _ message: String, thenState: State = .discarding
     ) -> CommandParserEvent {
-        let tag = frame.head.tag
+        let tag = appendTag ?? frame.head.tag
         startNextCommand()
         state = thenState
         lineMode = .command
@@ -292,6 +390,7 @@ public struct CommandParser: Sendable {
     private mutating func startNextCommand() {
         frame.reset()
         quotes.reset()
+        appendTag = nil
         state = .line
     }
 

@@ -54,7 +54,11 @@ extension GrammarParser {
             try space()
             return .lsub(reference: reference, pattern: try listMailbox())
         case "STATUS": return try status()
-        case "APPEND": return try append()
+        case "APPEND":
+            // With a message literal the framer streams it (`parseAppendStart`): this APPEND has none.
+            try space()
+            _ = try mailbox()
+            throw .syntax(take(word: " CATENATE") ? "CATENATE is not supported" : "APPEND without a message literal")
         case "GETQUOTA":
             try space()
             return .getQuota(root: try astring())

@@ -133,33 +133,4 @@ extension GrammarParser {
         case let other: throw .syntax("Unknown LIST return option \(other)")
         }
     }
-
-    /// `append = "APPEND" SP mailbox 1*append-message` (RFC 3502, RFC 4466);
-    /// `append-message = [SP flag-list] [SP date-time] SP (literal / literal8)`
-    mutating func append() throws(GrammarError) -> Command {
-        try space()
-        let name = try mailbox()
-        var messages: [AppendMessage] = []
-        while take(" ") {
-            var message = AppendMessage(data: [])
-            if peek(is: "(") {
-                message.flags = try flagList()
-                try space()
-            }
-            if peek(is: "\"") {
-                message.internalDate = try dateTime()
-                try space()
-            }
-            guard peek(is: "{") || peek(is: "~") else {
-                throw .syntax(take(word: "CATENATE") ? "CATENATE is not supported" : "Expected a message literal")
-            }
-            let literal = try literal(allowBinary: true)
-            message.data = literal.bytes
-            message.isBinary = literal.isBinary
-            messages.append(message)
-            try checkListSize(messages.count)
-        }
-        guard !messages.isEmpty else { throw .syntax("APPEND without a message") }
-        return .append(name, messages)
-    }
 }

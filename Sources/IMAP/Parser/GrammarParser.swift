@@ -16,15 +16,24 @@ struct GrammarParser {
 
     /// `command = tag SP (command-any / command-auth / command-nonauth / command-select) CRLF`
     static func parseCommand(frame: CommandFrame, limits: ParserLimits) -> Result<TaggedCommand, CommandParseError> {
+        parseTagged(frame: frame, limits: limits) { parser, tag throws(GrammarError) in
+            let command = try parser.command()
+            guard parser.atEnd else { throw .syntax("Unexpected text after the command") }
+            return TaggedCommand(tag: tag, command: command)
+        }
+    }
+
+    /// `tag SP` and then `body`; a failure carries the tag once it was read.
+    static func parseTagged<T>(
+        frame: CommandFrame, limits: ParserLimits, _ body: (inout GrammarParser, Tag) throws(GrammarError) -> T
+    ) -> Result<T, CommandParseError> {
         var parser = GrammarParser(frame: frame, limits: limits)
         var tag: Tag?
         do throws(GrammarError) {
             let parsedTag = try parser.tag()
             tag = parsedTag
             try parser.space()
-            let command = try parser.command()
-            guard parser.atEnd else { throw .syntax("Unexpected text after the command") }
-            return .success(TaggedCommand(tag: parsedTag, command: command))
+            return .success(try body(&parser, parsedTag))
         } catch {
             return .failure(CommandParseError(tag: tag, kind: error.kind, message: error.message))
         }
