@@ -3,11 +3,11 @@
 public struct ParserLimits: Hashable, Sendable {
     /// Bytes of one command outside its literals (Dovecot's `imap_max_line_length`, 64 KiB).
     public var maxLineLength: Int
-    /// The largest literal accepted (set it to the APPENDLIMIT). A literal is held in memory
-    /// until its command is complete, so one command holds at most `maxCommandSize` bytes of
-    /// literals (twice that for a moment, while they are copied into the parsed command).
+    /// The largest literal accepted: set it to the APPENDLIMIT. APPEND messages stream
+    /// through the parser; any other literal is held until its command is complete.
     public var maxLiteralSize: Int
-    /// Literal bytes of one command together (a MULTIAPPEND carries several messages).
+    /// Literal bytes one command (other than APPEND) holds together, e.g. LOGIN's two; twice
+    /// that for a moment while they are copied into the parsed command.
     public var maxCommandSize: Int
     /// The largest `{n-}` literal: RFC 7888 LITERAL- allows 4096 bytes.
     public var maxNonSynchronizingMinusLiteral: Int
@@ -17,7 +17,7 @@ public struct ParserLimits: Hashable, Sendable {
     public var maxListItems: Int
 
     public init(
-        maxLineLength: Int = 64 * 1024, maxLiteralSize: Int = 64 * 1024 * 1024, maxCommandSize: Int = 128 * 1024 * 1024,
+        maxLineLength: Int = 64 * 1024, maxLiteralSize: Int = 64 * 1024 * 1024, maxCommandSize: Int = 1024 * 1024,
         maxNonSynchronizingMinusLiteral: Int = 4096, maxNestingDepth: Int = 100, maxListItems: Int = 10_000
     ) {
         self.maxLineLength = maxLineLength
