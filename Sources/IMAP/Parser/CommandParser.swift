@@ -34,9 +34,9 @@ public struct CommandParser: Sendable {
     }
 
     public var limits: ParserLimits
-    public private(set) var lineMode: LineMode = .command
+    public internal(set) var lineMode: LineMode = .command
 
-    private enum State: Sendable {
+    enum State: Sendable {
         case line
         case awaitingLiteralDecision(size: Int)
         case literal(remaining: Int)
@@ -47,19 +47,19 @@ public struct CommandParser: Sendable {
         case skippingLiteral(remaining: UInt64)
     }
 
-    private var state = State.line
-    private var buffer: [UInt8] = []
-    private var readIndex = 0
-    private var frame = CommandFrame()
-    private var quotes = QuoteScanner()
+    var state = State.line
+    var buffer: [UInt8] = []
+    var readIndex = 0
+    var frame = CommandFrame()
+    var quotes = QuoteScanner()
     /// The last bytes of a line being discarded, enough to see a literal marker at its end.
-    private var discardTail: [UInt8] = []
+    var discardTail: [UInt8] = []
     /// The tag of the APPEND whose messages are streaming (nil outside one).
-    private var appendTag: Tag?
+    var appendTag: Tag?
     /// Events produced together (an APPEND's start, its first message, the literal request).
-    private var pendingEvents: [CommandParserEvent] = []
+    var pendingEvents: [CommandParserEvent] = []
     /// The most bytes one `.appendMessageBytes` carries.
-    private static let appendChunkSize = 64 * 1024
+    static let appendChunkSize = 64 * 1024
 
     public init(limits: ParserLimits = ParserLimits()) {
         self.limits = limits
@@ -186,221 +186,6 @@ public struct CommandParser: Sendable {
                 readIndex = lineEnd + 1
                 finishDiscardedLine()
             }
-        }
-    }
-
-    // MARK: - Lines
-
-    /// Keeps the bytes of a line whose end has not arrived, within `maxLineLength`.
-    private mutating func takePartialLine() -> CommandParserEvent? {
-        let chunk = buffer[readIndex...]
-        readIndex = buffer.count
-        return append(lineBytes: chunk)
-    }
-
-    private mutating func append(lineBytes chunk: ArraySlice<UInt8>) -> CommandParserEvent? {
-        frame.lineBytes += chunk.count
-        guard frame.lineBytes <= limits.maxLineLength + 1 else {  // + 1: the CR before LF
-            if frame.bytes.count < 64 { frame.bytes.append(contentsOf: chunk.prefix(64)) }  // for the tag
-            let error = failCommand(.lineTooLong, "Too long command line")
-            keepDiscardTail(chunk)
-            return error
-        }
-        quotes.scan(chunk)
-        frame.bytes.append(contentsOf: chunk)
-        return nil
-    }
-
-    private mutating func takeLineEnd(at lineEnd: Int) -> CommandParserEvent? {
-        let chunk = buffer[readIndex..<lineEnd]
-        readIndex = lineEnd + 1
-        if let error = append(lineBytes: chunk) {
-            finishDiscardedLine()
-            return error
-        }
-        if frame.bytes.last == UInt8(ascii: "\r"), frame.bytes.count > frame.lineStart { frame.bytes.removeLast() }
-        switch lineMode {
-        case .idleDone:
-            return finishIdleLine()
-        case .authenticationResponse:
-            return finishAuthenticationLine()
-        case .command:
-            break
-        }
-        if !quotes.inQuote, let marker = LiteralMarker.atEnd(of: frame.currentLine) {
-            if appendTag != nil || frame.head.commandName == "APPEND" { return takeAppendMarker(marker) }
-            return takeLiteralMarker(marker)
-        }
-        if let tag = appendTag {
-            return finishAppend(tag: tag)
-        }
-        guard !frame.bytes.isEmpty else {
-            startNextCommand()  // Dovecot ignores empty lines.
-            return nil
-        }
-        let result = GrammarParser.parseCommand(frame: frame, limits: limits)
-        startNextCommand()
-        switch result {
-        case .success(let command): return .command(command)
-        case .failure(let error): return .error(error)
-        }
-    }
-
-    private mutating func takeLiteralMarker(_ marker: LiteralMarker) -> CommandParserEvent? {
-        let limit =
-            marker.synchronization == .minus ? min(limits.maxNonSynchronizingMinusLiteral, limits.maxLiteralSize) : limits.maxLiteralSize
-        let fits = marker.size <= UInt64(limit) && UInt64(frame.literalBytes) + marker.size <= UInt64(limits.maxCommandSize)
-        guard fits else {
-            let nonSynchronizing = marker.synchronization != .synchronizing
-            // The client sends a non-synchronizing literal anyway: read it and drop it.
-            return failCommand(
-                .literalTooLarge(size: marker.size, nonSynchronizing: nonSynchronizing), "Literal too large",
-                thenState: nonSynchronizing ? .skippingLiteral(remaining: marker.size) : .line)
-        }
-        let size = Int(marker.size)
-        guard marker.synchronization == .synchronizing else {
-            frame.literalStarts.insert(frame.bytes.count)
-            frame.literalBytes += size
-            state = .literal(remaining: size)
-            return nil
-        }
-        let head = frame.head
-        // A command that is already wrong gets its BAD now instead of a continuation
-        // (RFC 9051 §7.5 lets the server answer a literal announcement with BAD).
-        guard head.tag != nil else { return failCommand(.syntax, "Missing tag", thenState: .line) }
-        guard let name = head.commandName, GrammarParser.commandNames.contains(name) else {
-            let name = head.commandName ?? ""
-            return failCommand(name.isEmpty ? .syntax : .unknownCommand(name), "Unknown command", thenState: .line)
-        }
-        state = .awaitingLiteralDecision(size: size)
-        return .literalRequested(
-            LiteralRequest(tag: head.tag, commandName: head.commandName, size: size, isBinary: marker.isBinary))
-    }
-
-    // MARK: - APPEND
-
-    /// A literal announced in an APPEND: the mailbox name's (collected like any literal) or
-    /// a message's (streamed).
-    private mutating func takeAppendMarker(_ marker: LiteralMarker) -> CommandParserEvent? {
-        let nonSynchronizing = marker.synchronization != .synchronizing
-        let limit =
-            marker.synchronization == .minus ? min(limits.maxNonSynchronizingMinusLiteral, limits.maxLiteralSize) : limits.maxLiteralSize
-        let failedState: State = nonSynchronizing ? .skippingLiteral(remaining: marker.size) : .line
-        guard marker.size <= UInt64(limit) else {
-            return failCommand(.literalTooLarge(size: marker.size, nonSynchronizing: nonSynchronizing), "Literal too large", thenState: failedState)
-        }
-        let message: AppendMessageStart
-        if let tag = appendTag {
-            switch GrammarParser.parseAppendContinuation(frame: frame, marker: marker, tag: tag, limits: limits) {
-            case .success(let start): message = start
-            case .failure(let error): return failCommand(error.kind, error.message, thenState: failedState)
-            }
-        } else {
-            switch GrammarParser.parseAppendStart(frame: frame, marker: marker, limits: limits) {
-            case .success(.mailboxLiteral):
-                return takeLiteralMarker(marker)
-            case .success(.firstMessage(let tag, let mailbox, let start)):
-                appendTag = tag
-                pendingEvents.append(.appendStarted(tag: tag, mailbox: mailbox))
-                message = start
-            case .failure(let error):
-                return failCommand(error.kind, error.message, thenState: failedState)
-            }
-        }
-        frame.reset()
-        quotes.reset()
-        pendingEvents.append(.appendMessageStarted(message))
-        if nonSynchronizing {
-            state = .streamingLiteral(remaining: message.size)
-        } else {
-            state = .awaitingLiteralDecision(size: message.size)
-            pendingEvents.append(
-                .literalRequested(LiteralRequest(tag: appendTag, commandName: "APPEND", size: message.size, isBinary: message.isBinary)))
-        }
-        return pendingEvents.removeFirst()
-    }
-
-    /// The line after an APPEND's last message: empty ends the command.
-    private mutating func finishAppend(tag: Tag) -> CommandParserEvent {
-        let rest = frame.bytes
-        startNextCommand()
-        guard rest.isEmpty else {
-            let catenate = rest.starts(with: Array(" CATENATE".utf8)) || rest.starts(with: Array(" catenate".utf8))
-            return .error(CommandParseError(
-                tag: tag, kind: .syntax, message: catenate ? "CATENATE is not supported" : "Unexpected text after the APPEND messages"))
-        }
-        return .appendFinished
-    }
-
-    private mutating func finishIdleLine() -> CommandParserEvent {
-        let line = frame.bytes
-        startNextCommand()
-        lineMode = .command
-        do {
-            try CommandParser.parseIdleDone(line[...])
-            return .idleDone
-        } catch {
-            return .error(error)
-        }
-    }
-
-    private mutating func finishAuthenticationLine() -> CommandParserEvent {
-        let line = frame.bytes
-        startNextCommand()
-        lineMode = .command
-        do {
-            return .authenticationResponse(try CommandParser.parseAuthenticationLine(line[...]))
-        } catch {
-            return .error(error)
-        }
-    }
-
-    // MARK: - Failure and recovery
-
-    /// Reports `kind` for the command being read and discards the rest of it (by default
-    /// up to its end; `.line` when the client sends nothing more of it).
-    private mutating func failCommand(
-        _ kind: CommandParseError.Kind, _ message: String, thenState: State = .discarding
-    ) -> CommandParserEvent {
-        let tag = appendTag ?? frame.head.tag
-        startNextCommand()
-        state = thenState
-        lineMode = .command
-        return .error(CommandParseError(tag: tag, kind: kind, message: message))
-    }
-
-    private mutating func keepDiscardTail(_ bytes: ArraySlice<UInt8>) {
-        discardTail.append(contentsOf: bytes.suffix(32))
-        if discardTail.count > 32 { discardTail.removeFirst(discardTail.count - 32) }
-    }
-
-    /// A discarded line ended: a non-synchronizing literal announced at its end still comes
-    /// and is skipped; anything else ends the failed command.
-    private mutating func finishDiscardedLine() {
-        if discardTail.last == UInt8(ascii: "\r") { discardTail.removeLast() }
-        let marker = LiteralMarker.atEnd(of: discardTail[...])
-        discardTail.removeAll(keepingCapacity: true)
-        if let marker, marker.synchronization != .synchronizing {
-            state = .skippingLiteral(remaining: marker.size)
-        } else {
-            state = .line
-        }
-    }
-
-    private mutating func startNextCommand() {
-        frame.reset()
-        quotes.reset()
-        appendTag = nil
-        state = .line
-    }
-
-    private mutating func compactBuffer() {
-        if readIndex == buffer.count {
-            buffer.removeAll(keepingCapacity: buffer.capacity <= 1 << 16)
-            readIndex = 0
-        } else if readIndex > 4096 && readIndex > buffer.count / 2 {
-            buffer.removeFirst(readIndex)
-            readIndex = 0
         }
     }
 }

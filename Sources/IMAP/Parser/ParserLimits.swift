@@ -28,3 +28,10 @@ public struct ParserLimits: Hashable, Sendable {
         self.maxListItems = maxListItems
     }
 }
+
+extension ParserLimits {
+    /// The largest literal of this kind: `{n-}` is held to LITERAL-'s 4096 bytes as well.
+    func maxLiteralSize(_ synchronization: LiteralMarker.Synchronization) -> Int {
+        synchronization == .minus ? min(maxNonSynchronizingMinusLiteral, maxLiteralSize) : maxLiteralSize
+    }
+}
