@@ -112,6 +112,8 @@ final class ResponseEncoderTests: XCTestCase {
                 .untagged(.status(MailboxName("blurdybloop"), [StatusItem(.messages, 231), StatusItem(.uidNext, 44292), StatusItem(.appendLimit, nil)])),
                 "* STATUS blurdybloop (MESSAGES 231 UIDNEXT 44292 APPENDLIMIT NIL)"),
             Case(.untagged(.flags([.answered, .flagged, .deleted, .seen, .draft, .keyword("$Junk")])), #"* FLAGS (\Answered \Flagged \Deleted \Seen \Draft $Junk)"#),
+            // A keyword that is no atom (from a damaged keywords file) is left out, never sent.
+            Case(.untagged(.flags([.seen, .keyword("two words"), .keyword("x\r\n* BYE"), .keyword(""), .keyword("$ok")])), #"* FLAGS (\Seen $ok)"#),
             Case(.untagged(.exists(23)), "* 23 EXISTS"),
             Case(.untagged(.recent(5)), "* 5 RECENT"),
             Case(.untagged(.expunge(44)), "* 44 EXPUNGE"),

@@ -48,4 +48,13 @@ public enum Flag: Hashable, Sendable {
         case .extension(let name): "\\" + name
         }
     }
+
+    /// The name is an atom (`\*` aside), so the flag can be sent as it is.
+    var isValidOnWire: Bool {
+        switch self {
+        case .answered, .flagged, .deleted, .seen, .draft: true
+        case .keyword(let name): !name.isEmpty && name.utf8.allSatisfy(IMAPCharacter.isAtomChar)
+        case .extension(let name): name == "*" || (!name.isEmpty && name.utf8.allSatisfy(IMAPCharacter.isAtomChar))
+        }
+    }
 }

@@ -4,7 +4,7 @@ extension ResponseWriter {
         switch attribute {
         case .flags(let flags):
             write("FLAGS ")
-            writeList(flags) { writer, flag in writer.write(flag.wire) }
+            writeFlags(flags)
         case .uid(let uid):
             write("UID ")
             write(number: uid)

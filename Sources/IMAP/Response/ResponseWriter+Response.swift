@@ -52,7 +52,7 @@ extension ResponseWriter {
             }
         case .permanentFlags(let flags):
             space()
-            writeList(flags) { writer, flag in writer.write(flag.wire) }
+            writeFlags(flags)
         case .uidNext(let number), .uidValidity(let number), .unseen(let number):
             space()
             write(number: number)

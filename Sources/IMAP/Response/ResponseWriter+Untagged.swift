@@ -45,7 +45,7 @@ extension ResponseWriter {
             }
         case .flags(let flags):
             write("FLAGS ")
-            writeList(flags) { writer, flag in writer.write(flag.wire) }
+            writeFlags(flags)
         case .exists(let count):
             write(number: count)
             write(" EXISTS")

@@ -94,6 +94,12 @@ struct ResponseWriter {
         }
     }
 
+    /// `"(" [flag *(SP flag)] ")"`. A keyword that is not an atom (a damaged
+    /// `dovecot-keywords` file, say) is left out rather than sent to break the line.
+    mutating func writeFlags(_ flags: [Flag]) {
+        writeList(flags.filter(\.isValidOnWire)) { writer, flag in writer.write(flag.wire) }
+    }
+
     /// A hierarchy delimiter: `DQUOTE QUOTED-CHAR DQUOTE / nil`.
     mutating func writeDelimiter(_ delimiter: Character?) {
         guard let delimiter else { return write("NIL") }
