@@ -54,8 +54,11 @@ final class ImaptestCommandTests: XCTestCase {
             }
             for command in script.commands {
                 let input = try XCTUnwrap(Data(base64Encoded: command.command))
-                let events = ParserDriver.commandEvents([UInt8](input), chunking: .random(seed: UInt64(command.line)))
+                let events = ParserDriver.commandEvents([UInt8](input))
                 let where_ = "\(script.script):\(command.line) \(command.text.debugDescription)"
+                for chunking in [Chunking.byteAtATime, .random(seed: UInt64(command.line))] {
+                    XCTAssertEqual(ParserDriver.commandEvents([UInt8](input), chunking: chunking), events, "\(where_), \(chunking)")
+                }
                 let isCommand: Bool
                 switch (events.first, events.last) {
                 case (.command?, _): isCommand = events.count == 1
