@@ -93,6 +93,18 @@ let package = Package(
             swiftSettings: strict),
         // Sans-I/O IMAP codec: command parser and response encoder (no storage, no sockets).
         .target(name: "IMAP", dependencies: ["MoatCore"], swiftSettings: strict),
+        // The IMAP server over the codec: sessions, one file per command, FETCH data, SEARCH.
+        .target(
+            name: "IMAPServer",
+            dependencies: [
+                "IMAP", "MIME", "Mailstore", "MailAccess", "Directory", "MoatCore", "NetworkService",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict),
         .systemLibrary(name: "CCrypt", pkgConfig: "libcrypt", providers: [.apt(["libcrypt-dev"])]),
         .target(
             name: "Directory",
@@ -142,6 +154,9 @@ let package = Package(
             name: "MoatCoreTests", dependencies: ["MoatCore", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict),
         .testTarget(name: "MIMETests", dependencies: ["MIME", "MoatTestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "IMAPServerTests", dependencies: ["IMAPServer", "IMAP", "MIME", "Mailstore", "MoatCore"],
+            swiftSettings: strict),
         .testTarget(name: "IMAPTests", dependencies: ["IMAP", "MoatCore"], exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "SMTPTests", dependencies: ["SMTP", "NetworkService", "MoatTestSupport"], swiftSettings: strict),
         .testTarget(name: "ScanningTests", dependencies: ["Scanning"], swiftSettings: strict),
