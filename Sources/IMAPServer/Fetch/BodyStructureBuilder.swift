@@ -1,0 +1,115 @@
+import IMAP
+
+/// BODY and BODYSTRUCTURE (RFC 3501 §7.4.2) of a parsed message, with Dovecot's defaults:
+/// a part without Content-Type is `"text" "plain"`, a text part without charset gets
+/// `"charset" "us-ascii"`, a multipart with no parts holds one empty text/plain part.
+/// Sizes are octets of the part's body as sent (CRLF line ends); lines count LFs.
+struct BodyStructureBuilder {
+    let bytes: [UInt8]
+    let parts: [MessagePart]
+
+    private static let defaultCharset = BodyParameter("charset", "us-ascii")
+
+    func structure(of index: Int) -> BodyStructure {
+        let part = parts[index]
+        let headers = PartContentHeaders(part, in: bytes)
+        if part.isMultipart { return .multipart(multipart(part, headers: headers)) }
+        return .singlePart(singlePart(part, headers: headers))
+    }
+
+    private func multipart(_ part: MessagePart, headers: PartContentHeaders) -> MultipartBody {
+        var children = part.children.map(structure(of:))
+        if children.isEmpty {
+            // "no parts in multipart message, that's not allowed": one empty text part.
+            children = [.singlePart(SinglePartBody(
+                type: "text", subtype: "plain", fields: BodyFields(parameters: [Self.defaultCharset], encoding: "7bit", octets: 0),
+                kind: .text(lines: 0), extensionData: SinglePartExtension()))]
+        }
+        return MultipartBody(
+            parts: children, subtype: headers.subtype.map(Self.string) ?? "x-unknown",
+            extensionData: MultipartExtension(
+                parameters: headers.typeParameters, disposition: headers.disposition, language: headers.language,
+                location: headers.location.map(HeaderValue.withoutLineBreaks)))
+    }
+
+    private func singlePart(_ part: MessagePart, headers: PartContentHeaders) -> SinglePartBody {
+        var type = "text"
+        var subtype = "plain"
+        var isText = true
+        var parameters = headers.typeParameters
+        if part.isMessage {
+            (type, subtype, isText) = ("message", "rfc822", false)
+        } else if let declared = headers.type {
+            type = Self.string(declared)
+            isText = declared.equalsIgnoringASCIICase(Array("text".utf8))
+            subtype = headers.subtype.map(Self.string) ?? ""
+        }
+        if isText && !parameters.contains(where: { $0.name.equalsIgnoringASCIICase(Array("charset".utf8)) }) {
+            parameters.append(Self.defaultCharset)
+        }
+        let body = part.bodyRange
+        let fields = BodyFields(
+            parameters: parameters, id: headers.id.map(HeaderValue.withoutLineBreaks),
+            description: headers.description.map(HeaderValue.withoutLineBreaks),
+            encoding: headers.transferEncoding.map(Self.string) ?? "7bit", octets: UInt64(body.count))
+        let kind: SinglePartBody.Kind
+        if part.isMessage, let enclosed = part.children.first {
+            kind = .message(
+                EnvelopeBuilder.envelope(of: parts[enclosed].fields, in: bytes), structure(of: enclosed), lines: lineCount(body))
+        } else if isText {
+            kind = .text(lines: lineCount(body))
+        } else {
+            kind = .basic
+        }
+        return SinglePartBody(
+            type: type, subtype: subtype, fields: fields, kind: kind,
+            extensionData: SinglePartExtension(
+                md5: headers.md5.map(HeaderValue.withoutLineBreaks), disposition: headers.disposition,
+                language: headers.language, location: headers.location.map(HeaderValue.withoutLineBreaks)))
+    }
+
+    private func lineCount(_ range: Range<Int>) -> UInt64 {
+        var lines: UInt64 = 0
+        for index in range where bytes[index] == UInt8(ascii: "\n") { lines += 1 }
+        return lines
+    }
+
+    private static func string(_ bytes: [UInt8]) -> String { String(decoding: bytes, as: UTF8.self) }
+}
+
+extension BodyStructure {
+    /// BODY: the same structure without extension data at any level.
+    public var withoutExtensionData: BodyStructure {
+        switch self {
+        case .multipart(var multipart):
+            multipart.parts = multipart.parts.map(\.withoutExtensionData)
+            multipart.extensionData = nil
+            return .multipart(multipart)
+        case .singlePart(var part):
+            if case .message(let envelope, let inner, let lines) = part.kind {
+                part.kind = .message(envelope, inner.withoutExtensionData, lines: lines)
+            }
+            part.extensionData = nil
+            return .singlePart(part)
+        }
+    }
+
+    /// Dovecot answers BODY for a plain 7-bit text message (text/plain, charset=us-ascii
+    /// as the only parameter or none, 7bit, no other field) with its canonical lowercase
+    /// form, whatever case the header used.
+    var canonicalPlainText: BodyStructure? {
+        guard case .singlePart(let part) = self, case .text = part.kind,
+              part.type.lowercased() == "text", ["plain", ""].contains(part.subtype.lowercased()),
+              part.fields.id == nil, part.fields.description == nil, part.fields.encoding.lowercased() == "7bit",
+              part.extensionData.map({ $0 == SinglePartExtension() }) ?? true else { return nil }
+        let parameters = part.fields.parameters
+        guard parameters.count == 1, parameters[0].name.equalsIgnoringASCIICase(Array("charset".utf8)),
+              parameters[0].value.equalsIgnoringASCIICase(Array("us-ascii".utf8)) else { return nil }
+        var canonical = part
+        canonical.type = "text"
+        canonical.subtype = "plain"
+        canonical.fields.parameters = [BodyParameter("charset", "us-ascii")]
+        canonical.fields.encoding = "7bit"
+        return .singlePart(canonical)
+    }
+}

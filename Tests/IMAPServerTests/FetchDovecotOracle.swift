@@ -1,0 +1,81 @@
+import Foundation
+import XCTest
+
+/// Runs the real Dovecot IMAP server (`/usr/lib/dovecot/imap`, pre-authenticated, on a
+/// pipe) over a Maildir holding the given messages, so tests can compare Moat's FETCH
+/// data with Dovecot's for the same bytes.
+struct FetchDovecotOracle {
+    static let imapBinary = "/usr/lib/dovecot/imap"
+    let root: String
+
+    /// A Maildir with `messages` in order (UID n is messages[n-1]); throws XCTSkip without Dovecot.
+    init(messages: [[UInt8]]) throws {
+        guard FileManager.default.isExecutableFile(atPath: Self.imapBinary) else {
+            throw XCTSkip("Dovecot is not installed (Debian: dovecot-imapd)")
+        }
+        root = NSTemporaryDirectory() + "moat-fetch-oracle-\(UUID().uuidString)"
+        for folder in ["cur", "new", "tmp"] {
+            try FileManager.default.createDirectory(atPath: "\(root)/Maildir/\(folder)", withIntermediateDirectories: true)
+        }
+        // Dovecot numbers new files in the order of their names' leading timestamps.
+        for (index, message) in messages.enumerated() {
+            try Data(message).write(to: URL(fileURLWithPath: "\(root)/Maildir/cur/\(1_000_000_000 + index).M\(index)P1.moat:2,"))
+        }
+        // Dovecot refuses mail access as root: a test run as root lends the tree to nobody.
+        let (uid, gid) = getuid() == 0 ? (uid_t(65534), gid_t(65534)) : (getuid(), getgid())
+        try Data("""
+            mail_location = maildir:\(root)/Maildir
+            log_path = \(root)/dovecot.log
+            base_dir = \(root)/run
+            ssl = no
+            mail_uid = \(uid)
+            mail_gid = \(gid)
+            first_valid_uid = \(uid)
+            first_valid_gid = \(gid)
+            namespace inbox {
+              inbox = yes
+              separator = .
+            }
+
+            """.utf8).write(to: URL(fileURLWithPath: "\(root)/dovecot.conf"))
+        if getuid() == 0 {
+            for path in [root] + (FileManager.default.subpaths(atPath: root) ?? []).map({ "\(root)/\($0)" }) {
+                chown(path, uid, gid)
+            }
+        }
+    }
+
+    /// Sends `commands` (without tags or line ends) after SELECT INBOX and returns all
+    /// the server wrote.
+    func run(_ commands: [String]) throws -> [UInt8] {
+        let process = Process()
+        var arguments = [Self.imapBinary, "-c", "\(root)/dovecot.conf"]
+        if getuid() == 0 { arguments = ["--reuid", "65534", "--regid", "65534", "--clear-groups"] + arguments }
+        process.executableURL = URL(fileURLWithPath: getuid() == 0 ? "/usr/bin/setpriv" : Self.imapBinary)
+        process.arguments = getuid() == 0 ? arguments : Array(arguments.dropFirst())
+        process.environment = ["HOME": root, "USER": "moat-test", "PATH": "/usr/bin:/bin"]
+        let input = Pipe()
+        let output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        var script = "s select INBOX\r\n"
+        for (index, command) in commands.enumerated() { script += "c\(index) \(command)\r\n" }
+        script += "z logout\r\n"
+        let request = Data(script.utf8)
+        // Write from another thread: the replies can outgrow the pipe before input ends.
+        let writer = Thread {
+            input.fileHandleForWriting.write(request)
+            try? input.fileHandleForWriting.close()
+        }
+        writer.start()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Array(data)
+    }
+
+    func remove() {
+        try? FileManager.default.removeItem(atPath: root)
+    }
+}
