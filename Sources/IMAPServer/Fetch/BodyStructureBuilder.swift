@@ -7,6 +7,15 @@ import IMAP
 struct BodyStructureBuilder {
     let bytes: [UInt8]
     let parts: [MessagePart]
+    /// Offsets of every LF, so a part's line count costs a binary search, not a scan
+    /// (nested message/rfc822 parts would otherwise rescan the message at every level).
+    private let lineFeeds: [Int]
+
+    init(bytes: [UInt8], parts: [MessagePart]) {
+        self.bytes = bytes
+        self.parts = parts
+        self.lineFeeds = bytes.indices.filter { bytes[$0] == UInt8(ascii: "\n") }
+    }
 
     private static let defaultCharset = BodyParameter("charset", "us-ascii")
 
@@ -69,9 +78,17 @@ struct BodyStructureBuilder {
     }
 
     private func lineCount(_ range: Range<Int>) -> UInt64 {
-        var lines: UInt64 = 0
-        for index in range where bytes[index] == UInt8(ascii: "\n") { lines += 1 }
-        return lines
+        UInt64(firstLineFeed(atOrAfter: range.upperBound) - firstLineFeed(atOrAfter: range.lowerBound))
+    }
+
+    private func firstLineFeed(atOrAfter offset: Int) -> Int {
+        var low = 0
+        var high = lineFeeds.count
+        while low < high {
+            let middle = (low + high) / 2
+            if lineFeeds[middle] < offset { low = middle + 1 } else { high = middle }
+        }
+        return low
     }
 
     private static func string(_ bytes: [UInt8]) -> String { String(decoding: bytes, as: UTF8.self) }
