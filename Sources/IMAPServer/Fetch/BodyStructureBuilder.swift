@@ -110,23 +110,4 @@ extension BodyStructure {
             return .singlePart(part)
         }
     }
-
-    /// Dovecot answers BODY for a plain 7-bit text message (text/plain, charset=us-ascii
-    /// as the only parameter or none, 7bit, no other field) with its canonical lowercase
-    /// form, whatever case the header used.
-    var canonicalPlainText: BodyStructure? {
-        guard case .singlePart(let part) = self, case .text = part.kind,
-              part.type.lowercased() == "text", ["plain", ""].contains(part.subtype.lowercased()),
-              part.fields.id == nil, part.fields.description == nil, part.fields.encoding.lowercased() == "7bit",
-              part.extensionData.map({ $0 == SinglePartExtension() }) ?? true else { return nil }
-        let parameters = part.fields.parameters
-        guard parameters.count == 1, parameters[0].name.equalsIgnoringASCIICase(Array("charset".utf8)),
-              parameters[0].value.equalsIgnoringASCIICase(Array("us-ascii".utf8)) else { return nil }
-        var canonical = part
-        canonical.type = "text"
-        canonical.subtype = "plain"
-        canonical.fields.parameters = [BodyParameter("charset", "us-ascii")]
-        canonical.fields.encoding = "7bit"
-        return .singlePart(canonical)
-    }
 }

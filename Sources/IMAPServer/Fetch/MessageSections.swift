@@ -21,8 +21,7 @@ public struct MessageSections: Sendable {
     /// BODYSTRUCTURE (`extensible`) or BODY (without extension data).
     public func bodyStructure(extensible: Bool) -> BodyStructure {
         let structure = BodyStructureBuilder(bytes: bytes, parts: parts).structure(of: 0)
-        if extensible { return structure }
-        return structure.canonicalPlainText?.withoutExtensionData ?? structure.withoutExtensionData
+        return extensible ? structure : structure.withoutExtensionData
     }
 
     /// BODY[section]: the bytes the section names, NUL sent as 0x80 (literals cannot
