@@ -147,3 +147,21 @@ func parseCommand(_ line: String, file: StaticString = #filePath, lineNumber: UI
 func encoded(_ response: UntaggedResponse) -> String {
     String(decoding: ResponseEncoder().encode(.untagged(response)), as: UTF8.self).trimmingCharacters(in: .newlines)
 }
+
+extension SearchTestMailbox {
+    /// A mailbox holding `texts` in order, internal dates one hour apart from `firstDate`.
+    init(_ texts: [String], firstDate: Double = 1_200_000_000) {
+        self.init()
+        for (index, text) in texts.enumerated() { append(text, internalDate: firstDate + Double(index) * 3600) }
+    }
+
+    /// The sequence numbers `key` matches (command text, e.g. `FROM "x" NOT SEEN`).
+    func search(_ key: String, readLog: ReadLog = ReadLog(), timeZone: TimeZone = TimeZone(identifier: "UTC")!,
+                savedResult: Set<MessageUID> = [], now: Double = 1_300_000_000) throws -> [UInt32] {
+        guard case .search(let command)? = parseCommand("t SEARCH " + key)?.command else { throw UnparsableKey(key: key) }
+        return try evaluator(savedResult: savedResult, timeZone: timeZone, now: now, readLog: readLog)
+            .search(command.key, charset: command.charset).numbers(byUID: false)
+    }
+
+    struct UnparsableKey: Error { var key: String }
+}
