@@ -54,7 +54,7 @@ final class SearchContentKeyTests: XCTestCase {
             "From: =?utf-8?q?J=C3=B6rg?= <joerg@example.com>\nCc: team: a@example.com, b@example.com;\n\nx\n",
         ])
         XCTAssertEqual(try mailbox.search("FROM jane@example.org"), [1])
-        XCTAssertEqual(try mailbox.search("FROM \"doe, jane <jane@\""), [1])
+        XCTAssertEqual(try mailbox.search("FROM \"\\\"doe, jane\\\" <jane@\""), [1])
         XCTAssertEqual(try mailbox.search("FROM work"), [], "comments inside the address are not searched")
         XCTAssertEqual(try mailbox.search("FROM \"müller\""), [2])
         XCTAssertEqual(try mailbox.search("FROM \"JÖRG\""), [3])
@@ -62,6 +62,27 @@ final class SearchContentKeyTests: XCTestCase {
         XCTAssertEqual(try mailbox.search("CC b@example"), [3])
         XCTAssertEqual(try mailbox.search("TO \"\""), [], "no To: field")
         XCTAssertEqual(try mailbox.search("FROM \"\""), [1, 2, 3])
+    }
+
+    /// The address text is rendered as Dovecot 2.3 does before matching (seen with
+    /// `doveadm search`): a bare address in angle brackets, a name that is not all atext in
+    /// quotes (a comment name too), an encoded name never quoted, groups as `g: <a@b>;`.
+    func testAddressTextIsRenderedAsDovecotDoes() throws {
+        let mailbox = SearchTestMailbox([
+            "From: \"John\" <j@x.org>\n\nx\n",
+            "From: John Doe <j@x.org>\n\nx\n",
+            "From: j@x.org (John Doe)\n\nx\n",
+            "From: =?utf-8?q?J=C3=B6rg_M?= <j@x.org>\n\nx\n",
+            "From: \"a\\\"b\" <j@x.org>\n\nx\n",
+            "From: j@x.org\n\nx\n",
+            "From: g: a@b.c, John Doe <d@e.f>;, empty:;\n\nx\n",
+        ])
+        XCTAssertEqual(try mailbox.search("FROM \"\\\"\""), [2, 3, 5, 7], "quotes: names with spaces or quotes")
+        XCTAssertEqual(try mailbox.search("FROM \"john <\""), [1], "an atext name loses its quotes")
+        XCTAssertEqual(try mailbox.search("FROM \"jörg m <\""), [4], "decoded after rendering: no quotes")
+        XCTAssertEqual(try mailbox.search("FROM \"a\\\\\\\"b\""), [5], "an inner quote is escaped")
+        XCTAssertEqual(try mailbox.search("FROM \"<j@x.org>\""), [1, 2, 3, 4, 5, 6])
+        XCTAssertEqual(try mailbox.search("FROM \"g: <a@b.c>, \\\"john doe\\\" <d@e.f>;, empty:;\""), [7])
     }
 
     /// BODY searches decoded text parts only (base64 and QP removed, charset converted);

@@ -53,7 +53,7 @@ struct AddressListParser {
                     if let member = mailbox(phrase: memberPhrase) { members.append(member) }
                 }
                 if position < tokens.count { position += 1 }  // ";"
-                items.append(.group(name: text(ofPhrase: phrase), members: members))
+                items.append(.group(name: RFC2047.decode(text(ofPhrase: phrase)), members: members))
             } else if let mailbox = mailbox(phrase: phrase) {
                 items.append(.mailbox(mailbox))
             }
@@ -88,7 +88,8 @@ struct AddressListParser {
             // Obsolete route (`<@a,@b:local@domain>`): only the part after the last ':' counts.
             if let colon = inner.lastIndex(of: .special(UInt8(ascii: ":"))) { inner.removeSubrange(...colon) }
             var address = Self.addrSpec(inner)
-            address.displayName = text(ofPhrase: range)
+            address.rawDisplayName = text(ofPhrase: range)
+            address.displayName = RFC2047.decode(address.rawDisplayName)
             // Trailing comments after `>` stay unread, like the comments inside it.
             while position < tokens.count, case .comment = tokens[position] { position += 1 }
             return address
@@ -99,7 +100,8 @@ struct AddressListParser {
             if case .comment(let text) = token { return text }
             return nil
         }
-        address.displayName = RFC2047.decode(comments.last ?? "")
+        address.rawDisplayName = comments.last ?? ""
+        address.displayName = RFC2047.decode(address.rawDisplayName)
         return address
     }
 
@@ -118,10 +120,10 @@ struct AddressListParser {
             case .comment: break
             }
         }
-        return MailboxAddress(displayName: "", localPart: local, domain: domain)
+        return MailboxAddress(displayName: "", rawDisplayName: "", localPart: local, domain: domain)
     }
 
-    /// A display name: its words joined by single spaces, encoded-words decoded.
+    /// A display name as written: its words joined by single spaces where spaces were.
     private func text(ofPhrase range: Range<Int>) -> String {
         var text = ""
         for index in range {
@@ -134,7 +136,7 @@ struct AddressListParser {
             if !text.isEmpty && spaceBefore[index] { text += " " }
             text += piece
         }
-        return RFC2047.decode(text)
+        return text
     }
 
     private static func tokenize(_ bytes: [UInt8]) -> (tokens: [Token], spaceBefore: [Bool]) {

@@ -74,7 +74,7 @@ public struct SearchEvaluator {
             let content = try content(of: message)
             if needle.isEmpty { return content.hasField(field) }
             return content.message.header.all(field).contains { header in
-                let text = AddressListParser.parse(header.unfoldedValue).map(\.searchText).joined(separator: ", ")
+                let text = AddressListItem.searchText(AddressListParser.parse(header.unfoldedValue))
                 return Self.contains(UnicodeCaseMap.fold(text), needle)
             }
         case .header(let field, let needle):
