@@ -17,9 +17,9 @@ final class SearchDovecotComparisonTests: XCTestCase {
         ["body", "unsubscribe"], ["body", "click here"], ["body", "linux"], ["text", "linux"], ["body", "the"],
         ["text", "exmh"], ["body", "razor"], ["body", "viagra"], ["body", "remove"], ["body", "http://"],
         ["header", "x-mailer", ""], ["header", "content-type", "html"], ["header", "content-type", "multipart"],
-        ["header", "list-id", ""], ["header", "received", "localhost"], ["header", "message-id", "@"],
+        ["header", "list-id", ""], ["header", "from", "\" <"], ["header", "to", ">, <"], ["header", "from", "@"], ["header", "received", "localhost"], ["header", "message-id", "@"],
         ["sentbefore", "1-Aug-2002"], ["senton", "22-Aug-2002"], ["sentsince", "1-Jan-2010"], ["sentsince", "23-Aug-2002"],
-        ["larger", "10000"], ["smaller", "3000"], ["not", "body", "the"],
+        ["before", "10-Nov-2004"], ["on", "12-Nov-2004"], ["since", "15-Nov-2004"], ["larger", "10000"], ["smaller", "3000"], ["not", "body", "the"],
         ["from", "\" <"], ["from", "> ("], ["to", ">, <"], ["cc", ">, \""], ["text", "boundary"], ["body", "<html"], ["body", "nbsp"],
     ]
 
@@ -72,7 +72,7 @@ private struct DoveadmMaildir {
     let root: String
     var maildir: String { root + "/Maildir" }
 
-    /// Writes `messages` to `cur/` in order (names that sort in that order), all with one mtime.
+    /// Writes `messages` to `cur/` in order (names that sort in that order), mtimes an hour apart.
     init(sample messages: [[UInt8]]) throws {
         root = NSTemporaryDirectory() + "moat-search-dovecot-\(UUID().uuidString)"
         let fm = FileManager.default
@@ -80,7 +80,7 @@ private struct DoveadmMaildir {
         for (index, bytes) in messages.enumerated() {
             let path = "\(maildir)/cur/\(1_000_000_000 + index).M\(index)P1.sample:2,"
             try Data(bytes).write(to: URL(fileURLWithPath: path))
-            try fm.setAttributes([.modificationDate: Date(timeIntervalSince1970: 1_100_000_000 + Double(index))], ofItemAtPath: path)
+            try fm.setAttributes([.modificationDate: Date(timeIntervalSince1970: Self.internalDate(index))], ofItemAtPath: path)
         }
         // doveadm refuses mail access as root; a test run as root lends the tree to nobody.
         let (uid, gid) = getuid() == 0 ? (uid_t(65534), gid_t(65534)) : (getuid(), getgid())
@@ -103,6 +103,9 @@ private struct DoveadmMaildir {
 
             """.utf8).write(to: URL(fileURLWithPath: "\(root)/dovecot.conf"))
     }
+
+    /// Internal dates an hour apart from 2004-11-09 05:46:40 UTC: the sample spans a week.
+    static func internalDate(_ index: Int) -> Double { 1_100_000_000 + Double(index) * 3600 }
 
     func remove() { try? FileManager.default.removeItem(atPath: root) }
 
@@ -146,7 +149,7 @@ private struct DoveadmMaildir {
             let bytes = try file(named: guid)
             files[uid] = bytes
             let bareLineFeeds = zip([0] + bytes.dropLast(), bytes).filter { $0.1 == 0x0A && $0.0 != 0x0D }.count
-            let mtime = Double(guid.prefix(10)).map { $0 + 100_000_000 } ?? 0
+            let mtime = Int(guid.prefix(10)).map { Self.internalDate($0 - 1_000_000_000) } ?? 0
             messages.append(IndexedMessage(uid: uid, flags: [], keywords: [], modSeq: 1, size: Int64(bytes.count + bareLineFeeds),
                                            internalDate: mtime, baseName: guid))
         }
