@@ -86,8 +86,8 @@ final class SearchContentKeyTests: XCTestCase {
     }
 
     /// BODY searches decoded text parts only (base64 and QP removed, charset converted);
-    /// TEXT adds the header. Attachments that are not text, and the raw encoding, are not
-    /// searched.
+    /// TEXT adds every header: the message's, each part's and an attached message's. Bodies
+    /// that are not text, and the raw encoding, are not searched (all as `doveadm search`).
     func testBodyAndTextSearchDecodedTextParts() throws {
         let multipart = """
             From: a@example.org
@@ -105,8 +105,15 @@ final class SearchContentKeyTests: XCTestCase {
 
             PHA+U2NobMO8c3NlbDwvcD4=
             --b
+            Content-Type: message/rfc822
+
+            Subject: inner subject
+
+            inner body
+            --b
             Content-Type: application/octet-stream
             Content-Transfer-Encoding: base64
+            X-Part: part header
 
             c2VjcmV0d29yZA==
             --b--
@@ -120,10 +127,15 @@ final class SearchContentKeyTests: XCTestCase {
         XCTAssertEqual(try mailbox.search("BODY PHA+"), [], "the base64 text itself is not searched")
         XCTAssertEqual(try mailbox.search("BODY invoice"), [], "BODY leaves out the header")
         XCTAssertEqual(try mailbox.search("TEXT invoice"), [1])
+        XCTAssertEqual(try mailbox.search("BODY \"inner body\""), [1], "an attached message's text part")
+        XCTAssertEqual(try mailbox.search("BODY \"inner subject\""), [], "an attached message's header is not BODY")
+        XCTAssertEqual(try mailbox.search("TEXT \"inner subject\""), [1])
+        XCTAssertEqual(try mailbox.search("TEXT \"part header\""), [1], "a MIME part's header is TEXT")
+        XCTAssertEqual(try mailbox.search("TEXT secretword"), [])
         XCTAssertEqual(try mailbox.search("TEXT \"subject: other\""), [2])
     }
 
-    /// SENT* compare the Date: header's day as written in its own zone; no Date: matches none.
+    /// SENT* compare the Date: header's day as written in its own zone.
     func testSentDateKeysUseTheWrittenDay() throws {
         let mailbox = SearchTestMailbox([
             "Date: Sat, 24 Mar 2007 23:30:00 -0500\n\nx\n",  // 25 Mar in UTC, 24 Mar as written
@@ -133,9 +145,10 @@ final class SearchContentKeyTests: XCTestCase {
         ])
         XCTAssertEqual(try mailbox.search("SENTON 24-Mar-2007"), [1])
         XCTAssertEqual(try mailbox.search("SENTON 25-Mar-2007"), [2])
-        XCTAssertEqual(try mailbox.search("SENTBEFORE 25-Mar-2007"), [1])
+        XCTAssertEqual(try mailbox.search("SENTBEFORE 25-Mar-2007"), [1, 3, 4])
         XCTAssertEqual(try mailbox.search("SENTSINCE 25-Mar-2007"), [2])
-        XCTAssertEqual(try mailbox.search("NOT SENTSINCE 1-Jan-1970"), [3, 4], "messages without a date match no SENT* key")
+        XCTAssertEqual(try mailbox.search("SENTON 1-Jan-1970"), [3, 4], "no or a bad Date: is 1 Jan 1970, as in Dovecot")
+        XCTAssertEqual(try mailbox.search("SENTBEFORE 2-Jan-1970"), [3, 4])
     }
 
     func testSentDateParser() {

@@ -37,10 +37,14 @@ final class MessageContent {
         return text
     }()
 
-    /// The message header as `Name: decoded value` lines, case folded: TEXT's header half.
-    private(set) lazy var foldedHeader: [UInt8] = {
+    /// Every header in the message as `Name: decoded value` lines, case folded: the top
+    /// header, each MIME part's and each attached message's, as Dovecot's TEXT searches them
+    /// (checked with `doveadm search`).
+    private(set) lazy var foldedHeaders: [UInt8] = {
         var text = ""
-        for field in message.header.fields { text += field.name + ": " + field.decodedValue + "\n" }
+        for part in message.allParts {
+            for field in part.headers.fields { text += field.name + ": " + field.decodedValue + "\n" }
+        }
         return UnicodeCaseMap.fold(text)
     }()
 }

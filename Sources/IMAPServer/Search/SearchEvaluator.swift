@@ -66,10 +66,9 @@ public struct SearchEvaluator {
         case .smaller(let size): return message.size < Int64(clamping: size)
         case .modSeqAtLeast(let value): return message.modSeq >= value
         case .sentDay(let test, let day):
-            // No or unreadable Date: header: the message has no sent date and matches no
-            // SENT* key (nor NOT of it matches everything: NOT is applied above).
-            guard let sent = try content(of: message).sentDate else { return false }
-            return Self.compare(sent.localDay, test, day)
+            // No or unreadable Date: header: Dovecot takes the sent date as 1 Jan 1970
+            // (`doveadm search senton 1-Jan-1970` finds such messages); so does Moat.
+            return Self.compare(try content(of: message).sentDate?.localDay ?? 0, test, day)
         case .address(let field, let needle):
             let content = try content(of: message)
             if needle.isEmpty { return content.hasField(field) }
@@ -85,7 +84,7 @@ public struct SearchEvaluator {
             return Self.contains(try content(of: message).foldedBody, needle)
         case .text(let needle):
             let content = try content(of: message)
-            return Self.contains(content.foldedHeader, needle) || Self.contains(content.foldedBody, needle)
+            return Self.contains(content.foldedHeaders, needle) || Self.contains(content.foldedBody, needle)
         case .not(let inner): return try !matches(inner, message, sequence: sequence)
         case .or(let a, let b):
             if try matches(a, message, sequence: sequence) { return true }
