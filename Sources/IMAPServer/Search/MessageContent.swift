@@ -55,8 +55,6 @@ final class MessageContent {
 final class MessageContentReader {
     private let read: (MessageUID) throws -> [UInt8]
     private var last: (uid: MessageUID, content: MessageContent)?
-    /// How many messages were read: tests check that index-only keys read none.
-    private(set) var readCount = 0
 
     /// `read` is the mailbox's `message(uid:)`.
     init(read: @escaping (MessageUID) throws -> [UInt8]) { self.read = read }
@@ -69,7 +67,6 @@ final class MessageContentReader {
         } catch {
             throw .messageUnreadable(uid: uid, reason: String(describing: error))
         }
-        readCount += 1
         let content = MessageContent(bytes: bytes)
         last = (uid, content)
         return content

@@ -19,9 +19,6 @@ public struct SearchEvaluator {
         self.reader = MessageContentReader(read: read)
     }
 
-    /// How many message files this evaluator has read so far.
-    public var messagesRead: Int { reader.readCount }
-
     /// The messages matching `key`, in sequence order. `charset` is the command's CHARSET.
     public func search(_ key: SearchKey, charset: String? = nil) throws(SearchError) -> SearchMatches {
         var matched: [MatchedMessage] = []

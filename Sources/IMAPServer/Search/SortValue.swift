@@ -16,9 +16,6 @@ enum SortValue: Comparable {
         }
     }
 
-    /// Whether the criterion needs the message file (all but ARRIVAL and SIZE do).
-    static func needsContent(_ key: SortCriterion.Key) -> Bool { key != .arrival && key != .size }
-
     /// The value of `key` for `message`; `content` is read only for keys that need it.
     static func of(_ key: SortCriterion.Key, _ message: IndexedMessage, content: () throws(SearchError) -> MessageContent)
         throws(SearchError) -> SortValue
@@ -28,12 +25,18 @@ enum SortValue: Comparable {
         case .size: return .number(Double(message.size))
         case .date: return .number(sentInstant(message, try content()))
         case .subject: return .text(UnicodeCaseMap.fold(try content().baseSubject.text))
-        case .from: return .text(UnicodeCaseMap.fold(try content().addresses("From").first?.sortMailbox ?? ""))
-        case .to: return .text(UnicodeCaseMap.fold(try content().addresses("To").first?.sortMailbox ?? ""))
-        case .cc: return .text(UnicodeCaseMap.fold(try content().addresses("Cc").first?.sortMailbox ?? ""))
-        case .displayFrom: return .text(UnicodeCaseMap.fold(try content().addresses("From").first?.displayText ?? ""))
-        case .displayTo: return .text(UnicodeCaseMap.fold(try content().addresses("To").first?.displayText ?? ""))
+        case .from, .displayFrom:
+            return .text(UnicodeCaseMap.fold(address(try content().addresses("From").first, display: key == .displayFrom)))
+        case .to, .displayTo:
+            return .text(UnicodeCaseMap.fold(address(try content().addresses("To").first, display: key == .displayTo)))
+        case .cc: return .text(UnicodeCaseMap.fold(address(try content().addresses("Cc").first, display: false)))
         }
+    }
+
+    /// RFC 5256's addr-mailbox or RFC 5957's display text of the first address; a missing
+    /// address sorts as the empty string.
+    private static func address(_ first: AddressListItem?, display: Bool) -> String {
+        (display ? first?.displayText : first?.sortMailbox) ?? ""
     }
 
     /// The sent date in UTC seconds, or the internal date when there is no readable Date:
