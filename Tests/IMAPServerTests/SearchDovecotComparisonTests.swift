@@ -23,18 +23,25 @@ final class SearchDovecotComparisonTests: XCTestCase {
         ["from", "\" <"], ["from", "> ("], ["to", ">, <"], ["cc", ">, \""], ["text", "boundary"], ["body", "<html"], ["body", "nbsp"],
     ]
 
-    func testSearchAgreesWithDoveadm() throws {
-        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/doveadm") else {
-            throw XCTSkip("doveadm is not installed (Debian: dovecot-core)")
+    /// The corpus sample in a Maildir Dovecot has indexed, and an evaluator over the same
+    /// messages; skips when `binary` (a Dovecot program) or the corpus is missing.
+    private func corpusSample(needing binary: String) throws -> (DoveadmMaildir, SearchEvaluator) {
+        guard FileManager.default.isExecutableFile(atPath: binary) else {
+            throw XCTSkip("\(binary) is not installed (Debian: dovecot-core, dovecot-imapd)")
         }
         guard FileManager.default.fileExists(atPath: Self.corpus) else { throw XCTSkip("no corpus at \(Self.corpus)") }
         let dovecot = try DoveadmMaildir(sample: Self.sample())
-        defer { dovecot.remove() }
         let (messages, files) = try dovecot.indexedMessages()
         let evaluator = SearchEvaluator(context: SearchContext(messages: messages, timeZone: TimeZone(identifier: "UTC")!)) { uid in
             guard let bytes = files[uid] else { throw SearchTestMailbox.MissingFile(uid: uid) }
             return bytes
         }
+        return (dovecot, evaluator)
+    }
+
+    func testSearchAgreesWithDoveadm() throws {
+        let (dovecot, evaluator) = try corpusSample(needing: "/usr/bin/doveadm")
+        defer { dovecot.remove() }
         var agreed = 0
         for query in Self.queries {
             let theirs = try dovecot.search(query)
@@ -44,7 +51,33 @@ final class SearchDovecotComparisonTests: XCTestCase {
             XCTAssertEqual(ours, theirs, "\(query): only ours \(Set(ours).subtracting(theirs).sorted()), only Dovecot's \(Set(theirs).subtracting(ours).sorted())")
             if ours == theirs { agreed += 1 }
         }
-        print("Dovecot comparison: \(agreed) of \(Self.queries.count) queries agree on \(messages.count) corpus messages")
+        print("Dovecot comparison: \(agreed) of \(Self.queries.count) queries agree on \(evaluator.context.messages.count) corpus messages")
+    }
+
+    static let sortsAndThreads = [
+        "SORT (ARRIVAL) UTF-8 ALL", "SORT (DATE) UTF-8 ALL", "SORT (REVERSE DATE) UTF-8 ALL", "SORT (SUBJECT) UTF-8 ALL",
+        "SORT (FROM) UTF-8 ALL", "SORT (TO) UTF-8 ALL", "SORT (CC) UTF-8 ALL", "SORT (SIZE) UTF-8 ALL",
+        "SORT (DISPLAYFROM) UTF-8 ALL", "SORT (DISPLAYTO) UTF-8 ALL", "SORT (SUBJECT REVERSE SIZE) UTF-8 BODY the",
+        "THREAD REFERENCES UTF-8 ALL", "THREAD ORDEREDSUBJECT UTF-8 ALL", "THREAD REFERENCES UTF-8 SUBJECT re",
+    ]
+
+    /// SORT and THREAD replies against Dovecot's own `imap` process (PREAUTH on stdin/stdout).
+    func testSortAndThreadAgreeWithDovecotIMAP() throws {
+        let (dovecot, evaluator) = try corpusSample(needing: "/usr/lib/dovecot/imap")
+        defer { dovecot.remove() }
+        var agreed = 0
+        for line in Self.sortsAndThreads {
+            let ours: UntaggedResponse?
+            switch parseCommand("t " + line)?.command {
+            case .sort(let command)?: ours = try evaluator.reply(to: command, tag: Tag("t")).response
+            case .thread(let command)?: ours = try evaluator.reply(to: command)
+            default: return XCTFail("\(line) does not parse")
+            }
+            let theirs = try dovecot.imap(line)
+            XCTAssertEqual(ours.map(encoded), theirs, line)
+            if ours.map(encoded) == theirs { agreed += 1 }
+        }
+        print("Dovecot imap comparison: \(agreed) of \(Self.sortsAndThreads.count) SORT/THREAD commands agree on \(evaluator.context.messages.count) corpus messages")
     }
 
     private static func imapArgument(_ word: String) -> String {
@@ -127,6 +160,29 @@ private struct DoveadmMaildir {
     }
 
     struct DoveadmFailed: Error { var arguments: [String]; var output: String }
+
+    /// Runs Dovecot's `imap` in PREAUTH mode over pipes, SELECT INBOX then `command`, one
+    /// process per command (Dovecot runs pipelined commands side by side); returns the
+    /// untagged SORT or THREAD line it answered, or nil.
+    func imap(_ command: String) throws -> String? {
+        let process = Process()
+        let isRoot = getuid() == 0
+        process.executableURL = URL(fileURLWithPath: isRoot ? "/usr/bin/setpriv" : "/usr/lib/dovecot/imap")
+        process.arguments = (isRoot ? ["--reuid=65534", "--regid=65534", "--clear-groups", "/usr/lib/dovecot/imap"] : [])
+            + ["-c", "\(root)/dovecot.conf", "-o", "log_path=/dev/stderr"]
+        process.environment = ["HOME": root, "USER": "moat-test", "PATH": "/usr/bin:/bin", "TZ": "UTC"]
+        let input = Pipe()
+        let output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        input.fileHandleForWriting.write(Data("s SELECT INBOX\r\nc \(command)\r\nz LOGOUT\r\n".utf8))
+        try input.fileHandleForWriting.close()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return text.components(separatedBy: "\r\n").first { $0.hasPrefix("* SORT") || $0.hasPrefix("* THREAD") }
+    }
 
     /// UIDs (ascending) `doveadm search` finds for an IMAP search query.
     func search(_ query: [String]) throws -> [UInt32] {

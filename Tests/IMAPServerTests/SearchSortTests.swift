@@ -62,6 +62,19 @@ final class SearchSortTests: XCTestCase {
         XCTAssertEqual(try sort("DISPLAYTO", mailbox), [3, 2, 1])
     }
 
+    /// Odd addresses from the corpus, sorted as Dovecot sorts them: a ':' inside `<…>` that
+    /// is not a route (`<C:x@y>`) stays in the local part; an empty quoted word still
+    /// counts in a display name (`"" Angles " Puglisi"` is ` Angles  Puglisi`).
+    func testOddAddressesSortAsDovecotDoes() throws {
+        let mailbox = SearchTestMailbox([
+            "From: b@x\nTo: <cce@x>\n\nx\n",
+            "From: \"\" Angles \" Puglisi\" <angles@x>\nTo: <C:`Bulk.txt@x>\n\nx\n",
+            "From: 12a@x\nTo: <@route,@r2:b@x>\n\nx\n",
+        ])
+        XCTAssertEqual(try sort("TO", mailbox), [3, 2, 1], "b < C:`Bulk (':' sorts before 'C') < cce")
+        XCTAssertEqual(try sort("DISPLAYFROM", mailbox), [2, 3, 1], "a leading space sorts first")
+    }
+
     /// SUBJECT sorts by base subject, case folded.
     func testSubjectCriterion() throws {
         let mailbox = SearchTestMailbox([

@@ -85,8 +85,12 @@ struct AddressListParser {
                 position += 1
             }
             if position < tokens.count { position += 1 }  // ">"
-            // Obsolete route (`<@a,@b:local@domain>`): only the part after the last ':' counts.
-            if let colon = inner.lastIndex(of: .special(UInt8(ascii: ":"))) { inner.removeSubrange(...colon) }
+            // Obsolete route (`<@a,@b:local@domain>`): only the part after the last ':'
+            // counts. A ':' without a leading '@' is kept (`<C:x@y>` is local part `C:x`), as
+            // Dovecot keeps it.
+            if inner.first == .special(UInt8(ascii: "@")), let colon = inner.lastIndex(of: .special(UInt8(ascii: ":"))) {
+                inner.removeSubrange(...colon)
+            }
             var address = Self.addrSpec(inner)
             address.rawDisplayName = text(ofPhrase: range)
             address.displayName = RFC2047.decode(address.rawDisplayName)
@@ -133,7 +137,8 @@ struct AddressListParser {
             case .special(let byte): piece = String(Unicode.Scalar(byte))
             case .comment: continue
             }
-            if !text.isEmpty && spaceBefore[index] { text += " " }
+            // Between words, not after an empty one: `"" Angles` is " Angles", as in Dovecot.
+            if index > range.lowerBound && spaceBefore[index] { text += " " }
             text += piece
         }
         return text
