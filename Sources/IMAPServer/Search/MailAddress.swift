@@ -1,0 +1,70 @@
+import MIME
+
+/// One mailbox of an address header (RFC 5322 §3.4): `Name <local@domain>`. The parts are
+/// kept as written (display name RFC 2047-decoded), never validated: search and sort must
+/// work on whatever a message carries.
+struct MailboxAddress: Hashable, Sendable {
+    /// The phrase before `<…>`, or the comment after a bare address (`a@b (Name)`), as
+    /// Dovecot's address parser takes it; empty when there is none.
+    var displayName: String
+    /// The display name as written, encoded-words not decoded: SEARCH renders this.
+    var rawDisplayName: String
+    var localPart: String
+    /// Empty for an address without `@` (`From: d`).
+    var domain: String
+
+    /// `local@domain`, or just the local part when there is no domain.
+    var addressText: String { domain.isEmpty ? localPart : localPart + "@" + domain }
+}
+
+/// One entry of an address list: a mailbox, or a named group of mailboxes (`undisclosed:;`).
+enum AddressListItem: Hashable, Sendable {
+    case mailbox(MailboxAddress)
+    case group(name: String, members: [MailboxAddress])
+
+    /// The text SEARCH FROM/TO/CC/BCC match against, as Dovecot 2.3 renders a parsed
+    /// address list before decoding it (checked with `doveadm search`): `<a@b>`,
+    /// `Name <a@b>`, `"John Doe" <a@b>` (a name that is not all atext is quoted, a comment
+    /// name too), `group: <a@b>, <c@d>;`. Encoded-words are decoded after rendering, so an
+    /// encoded name is never quoted.
+    static func searchText(_ items: [AddressListItem]) -> String {
+        let rendered = items.map { item in
+            switch item {
+            case .mailbox(let mailbox): render(mailbox)
+            case .group(let name, let members): name + ":" + (members.isEmpty ? "" : " ") + members.map(render).joined(separator: ", ") + ";"
+            }
+        }
+        return RFC2047.decode(rendered.joined(separator: ", "))
+    }
+
+    /// RFC 5256 SORT FROM/TO/CC key: the addr-mailbox (local part). A group stands for its
+    /// name, as Dovecot's parser returns a group start as a mailbox named after the group.
+    var sortMailbox: String {
+        switch self {
+        case .mailbox(let mailbox): return mailbox.localPart
+        case .group(let name, _): return name
+        }
+    }
+
+    /// RFC 5957 DISPLAYFROM/DISPLAYTO key: the display name, else the address; a group's name.
+    var displayText: String {
+        switch self {
+        case .mailbox(let mailbox): return mailbox.displayName.isEmpty ? mailbox.addressText : mailbox.displayName
+        case .group(let name, _): return name
+        }
+    }
+
+    private static func render(_ mailbox: MailboxAddress) -> String {
+        let address = "<" + mailbox.addressText + ">"
+        let name = mailbox.rawDisplayName
+        if name.isEmpty { return address }
+        guard name.unicodeScalars.contains(where: { !isAtext($0) }) else { return name + " " + address }
+        return "\"" + name.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\" " + address
+    }
+
+    /// RFC 5322 `atext`; 8-bit text counts as atext (RFC 6532).
+    private static func isAtext(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.value >= 0x80 || ("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar) || ("0"..."9").contains(scalar)
+            || "!#$%&'*+-/=?^_`{|}~".unicodeScalars.contains(scalar)
+    }
+}
