@@ -137,7 +137,7 @@ let package = Package(
             name: "moat",
             dependencies: [
                 "MoatCore", "MIME", "SMTP", "Scanning", "SpamEngine", "Quarantine", "Filter", "DNS", "Directory", "Queue",
-                "Delivery", "MX", "Policy", "Mailstore", "NetworkService", "MailAccess", "POP3",
+                "Delivery", "MX", "Policy", "Mailstore", "NetworkService", "MailAccess", "POP3", "IMAPServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -2,11 +2,11 @@
 /// Maildir++ folder directory names, so a folder we create is the folder IMAP lists.
 ///
 ///     "Entwürfe"  →  "Entw&APw-rfe"        "R&D"  →  "R&-D"
-enum ModifiedUTF7 {
+public enum ModifiedUTF7 {
     /// RFC 2152 base64 with `,` in place of `/` (a `/` would split the path).
     private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+,".utf8)
 
-    static func encode(_ text: String) -> String {
+    public static func encode(_ text: String) -> String {
         var output: [UInt8] = []
         var pending: [UInt16] = []
         func flush() {
@@ -49,7 +49,7 @@ enum ModifiedUTF7 {
 extension ModifiedUTF7 {
     /// The name a modified UTF-7 directory name stands for; nil if it is not valid
     /// modified UTF-7 (then callers show the bytes as they are, as Dovecot does).
-    static func decode(_ text: String) -> String? {
+    public static func decode(_ text: String) -> String? {
         var output = ""
         var units: [UInt16] = []
         var iterator = Array(text.utf8)[...]

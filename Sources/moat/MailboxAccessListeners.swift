@@ -1,4 +1,5 @@
 import Directory
+import IMAPServer
 import Logging
 import MailAccess
 import MoatCore
@@ -8,78 +9,116 @@ import NIOPosix
 import NIOSSL
 import POP3
 
-/// The listeners that give users their mail: POP3 (`[pop3] listen` with STLS, `listen_tls`
-/// with TLS from the first byte) over the Maildirs the MX delivers to, logins checked
-/// against the directory by one `MailLogin` (one auth penalty table for every protocol, as
-/// Dovecot's auth process). Bound with the other listeners, before the privilege drop;
-/// their settings take effect at the next restart.
+/// The listeners that give users their mail: IMAP (`[imap]`) and POP3 (`[pop3]`), each on
+/// `listen` (STARTTLS/STLS when a certificate exists) and `listen_tls` (TLS from the first
+/// byte), over the Maildirs the MX delivers to. One `MailLogin` checks every login (one
+/// auth penalty table for both protocols, as Dovecot's auth process). Bound with the other
+/// listeners, before the privilege drop; their settings take effect at the next restart.
 final class MailboxAccessListeners: Sendable {
     private struct Bound: Sendable {
         let name: String
-        let server: POP3Server
         let endpoint: EndpointText
+        let localAddress: SocketAddress
+        let run: @Sendable () async throws -> Void
+        let close: @Sendable () async -> Void
     }
 
     private let bound: [Bound]
-    private let pool: BlockingWorkPool
 
-    private init(bound: [Bound], pool: BlockingWorkPool) {
+    private init(bound: [Bound]) {
         self.bound = bound
-        self.pool = pool
     }
 
-    /// Binds what `[pop3]` asks for; none when it is disabled.
+    /// Binds what `[imap]` and `[pop3]` ask for.
     static func bind(config: MoatConfig, logger: Logger) async throws -> MailboxAccessListeners {
+        guard config.imap.listener.enabled || config.pop3.listener.enabled else { return MailboxAccessListeners(bound: []) }
         let pool = BlockingWorkPool(name: "moat-mailbox-io", threads: 4)
-        guard config.pop3.listener.enabled else { return MailboxAccessListeners(bound: [], pool: pool) }
         let directory = try DirectoryStore(path: config.storage.directoryDatabase)
         let auth = config.auth
-        let login = MailLogin(directory: directory, pool: pool, settings: MailLogin.Settings(
-            penalty: AuthPenalty.Settings(initial: auth.penalty, maximum: auth.penaltyMax),
-            maxSessionsPerUserAddress: config.pop3.listener.maxUserConnections))
+        let penalty = AuthPenalty.Settings(initial: auth.penalty, maximum: auth.penaltyMax)
         let plaintext = PlaintextAuthPolicy(securedNetworks: try NetworkSet(auth.securedNetworks, includeLoopback: false))
-        let pop3 = config.pop3
-        let tls: NIOSSLContext?
-        do {
-            tls = try MXService.tlsContext(pop3.listener.tls, logger: logger, listener: "pop3")
-        } catch {
-            throw ListenerBindError(issue: config.origin.issue("pop3.tls", error.key, error.description))
-        }
         let mailRoot = config.storage.mailRoot
-        let uidl = UIDLFormat(pop3.uidlFormat)
-        var service = POP3Server.Service(
-            session: POP3Session.Settings(greeting: pop3.listener.greeting),
-            login: login,
-            openMaildrop: { mailbox in try MailstoreMaildrop(maildir: mailbox.maildir(mailRoot: mailRoot), uidlFormat: uidl) },
-            pool: pool, plaintext: plaintext,
-            admission: ConnectionAdmission.Rules(maxConnections: pop3.listener.maxConnections,
-                                                 maxConnectionsPerClient: pop3.listener.maxConnectionsPerClient),
-            idleTimeout: TimeAmount(pop3.listener.idleTimeout), tls: tls)
         var bound: [Bound] = []
         do {
-            for (key, text, implicitTLS) in [("listen", pop3.listener.listen, false), ("listen_tls", pop3.listener.listenTLS, true)]
-            where !text.isEmpty {
-                if implicitTLS && tls == nil {
-                    throw ListenerBindError(issue: config.origin.issue("pop3", key, "needs a certificate: [pop3.tls] certificate and key"))
+            if config.imap.listener.enabled {
+                let imap = config.imap
+                let login = MailLogin(directory: directory, pool: pool, settings: MailLogin.Settings(
+                    penalty: penalty, maxSessionsPerUserAddress: imap.listener.maxUserConnections))
+                let tls = try tlsContext(imap.listener, section: "imap", config: config, logger: logger)
+                var service = IMAPServer.Service(
+                    session: SessionSettings(greeting: imap.listener.greeting, appendLimit: imap.appendLimit),
+                    login: login, pool: pool, plaintext: plaintext, mailRoot: mailRoot,
+                    admission: admission(imap.listener), idleTimeout: TimeAmount(imap.listener.idleTimeout), tls: tls)
+                for (key, implicitTLS, endpoint) in try endpoints(imap.listener, section: "imap", tls: tls, config: config, logger: logger) {
+                    service.implicitTLS = implicitTLS
+                    let server = try await ListenerBindError.naming(endpoint, "imap", config.origin, key: key) {
+                        try await IMAPServer.bind(host: endpoint.host, port: endpoint.port, service: service,
+                                                  group: MultiThreadedEventLoopGroup.singleton, logger: logger)
+                    }
+                    bound.append(Bound(name: implicitTLS ? "IMAPS" : "IMAP", endpoint: endpoint, localAddress: server.localAddress,
+                                       run: { try await server.run() }, close: { await server.close() }))
                 }
-                service.implicitTLS = implicitTLS
-                let endpoint = try EndpointText(parsing: text)
-                let server = try await ListenerBindError.naming(endpoint, "pop3", config.origin, key: key) {
-                    try await POP3Server.bind(host: endpoint.host, port: endpoint.port, service: service,
-                                              group: MultiThreadedEventLoopGroup.singleton, logger: logger)
+            }
+            if config.pop3.listener.enabled {
+                let pop3 = config.pop3
+                let login = MailLogin(directory: directory, pool: pool, settings: MailLogin.Settings(
+                    penalty: penalty, maxSessionsPerUserAddress: pop3.listener.maxUserConnections))
+                let tls = try tlsContext(pop3.listener, section: "pop3", config: config, logger: logger)
+                let uidl = UIDLFormat(pop3.uidlFormat)
+                var service = POP3Server.Service(
+                    session: POP3Session.Settings(greeting: pop3.listener.greeting), login: login,
+                    openMaildrop: { mailbox in try MailstoreMaildrop(maildir: mailbox.maildir(mailRoot: mailRoot), uidlFormat: uidl) },
+                    pool: pool, plaintext: plaintext, admission: admission(pop3.listener),
+                    idleTimeout: TimeAmount(pop3.listener.idleTimeout), tls: tls)
+                for (key, implicitTLS, endpoint) in try endpoints(pop3.listener, section: "pop3", tls: tls, config: config, logger: logger) {
+                    service.implicitTLS = implicitTLS
+                    let server = try await ListenerBindError.naming(endpoint, "pop3", config.origin, key: key) {
+                        try await POP3Server.bind(host: endpoint.host, port: endpoint.port, service: service,
+                                                  group: MultiThreadedEventLoopGroup.singleton, logger: logger)
+                    }
+                    bound.append(Bound(name: implicitTLS ? "POP3S" : "POP3", endpoint: endpoint, localAddress: server.localAddress,
+                                       run: { try await server.run() }, close: { await server.close() }))
                 }
-                bound.append(Bound(name: implicitTLS ? "POP3S" : "POP3", server: server, endpoint: endpoint))
             }
         } catch {
-            for listener in bound { await listener.server.close() }
+            for listener in bound { await listener.close() }
             throw error
         }
-        return MailboxAccessListeners(bound: bound, pool: pool)
+        return MailboxAccessListeners(bound: bound)
+    }
+
+    private static func admission(_ settings: MailListenerSettings) -> ConnectionAdmission.Rules {
+        ConnectionAdmission.Rules(maxConnections: settings.maxConnections, maxConnectionsPerClient: settings.maxConnectionsPerClient)
+    }
+
+    private static func tlsContext(_ settings: MailListenerSettings, section: String, config: MoatConfig,
+                                   logger: Logger) throws -> NIOSSLContext? {
+        do {
+            return try MXService.tlsContext(settings.tls, logger: logger, listener: section)
+        } catch {
+            throw ListenerBindError(issue: config.origin.issue("\(section).tls", error.key, error.description))
+        }
+    }
+
+    /// `listen` and `listen_tls` as set; `listen_tls` without a certificate is skipped with
+    /// a warning (as STARTTLS is not offered then), so a fresh install still serves on loopback.
+    private static func endpoints(_ settings: MailListenerSettings, section: String, tls: NIOSSLContext?, config: MoatConfig,
+                                  logger: Logger) throws -> [(String, Bool, EndpointText)] {
+        var out: [(String, Bool, EndpointText)] = []
+        if !settings.listen.isEmpty { out.append(("listen", false, try EndpointText(parsing: settings.listen))) }
+        if !settings.listenTLS.isEmpty {
+            if tls == nil {
+                logger.warning("\(section): listen_tls \(settings.listenTLS) not served: no certificate (\(section).tls)")
+            } else {
+                out.append(("listen_tls", true, try EndpointText(parsing: settings.listenTLS)))
+            }
+        }
+        return out
     }
 
     /// What each listener is bound to, for the start-up log.
     var boundAddresses: [String] {
-        bound.map { "\($0.name) listening on \(SocketAddressText($0.server.localAddress, $0.endpoint))" }
+        bound.map { "\($0.name) listening on \(SocketAddressText($0.localAddress, $0.endpoint))" }
     }
 
     /// Serves every listener until `stop`; returns when all have ended.
@@ -88,7 +127,7 @@ final class MailboxAccessListeners: Sendable {
             for listener in bound {
                 group.addTask {
                     do {
-                        try await listener.server.run()
+                        try await listener.run()
                     } catch {
                         logger.error("\(listener.name) listener ended: \(error)")
                     }
@@ -98,6 +137,6 @@ final class MailboxAccessListeners: Sendable {
     }
 
     func stop() async {
-        for listener in bound { await listener.server.close() }
+        for listener in bound { await listener.close() }
     }
 }

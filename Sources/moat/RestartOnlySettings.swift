@@ -28,6 +28,7 @@ enum RestartOnlySettings {
         keep("[virus] reload_check_interval", \.virus.reloadCheckInterval)
         keep("[auth]", \.auth)
         keep("[pop3]", \.pop3)
+        keep("[imap]", \.imap)
         return (config, waiting)
     }
 }

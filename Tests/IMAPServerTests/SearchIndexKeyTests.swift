@@ -26,13 +26,20 @@ final class SearchIndexKeyTests: XCTestCase {
         for (key, expected) in cases { XCTAssertEqual(try mailbox.search(key), expected, key) }
     }
 
-    /// \Recent is never set: RECENT and NEW match nothing, OLD everything.
-    func testRecentIsNeverSet() throws {
+    /// \Recent is the session's: RECENT its set, NEW recent and unseen, OLD the others.
+    func testRecentIsTheSessions() throws {
         let mailbox = flagged()
-        XCTAssertEqual(try mailbox.search("RECENT"), [])
-        XCTAssertEqual(try mailbox.search("NEW"), [])
-        XCTAssertEqual(try mailbox.search("OLD"), [1, 2, 3, 4])
+        func search(_ key: String, recent: Set<MessageUID>) throws -> [UInt32] {
+            guard case .search(let command)? = parseCommand("t1 SEARCH " + key)?.command else { throw ParseFailure() }
+            return try mailbox.evaluator(recent: recent).search(command.key).numbers(byUID: false)
+        }
+        XCTAssertEqual(try search("RECENT", recent: []), [])
+        XCTAssertEqual(try search("RECENT", recent: [1, 2]), [1, 2])
+        XCTAssertEqual(try search("NEW", recent: [1, 2]), [2], "message 1 is seen")
+        XCTAssertEqual(try search("OLD", recent: [1, 2]), [3, 4])
     }
+
+    private struct ParseFailure: Error {}
 
     /// Keywords compare without regard to case: `$junk` finds `$Junk`.
     func testKeywordsIgnoreCase() throws {

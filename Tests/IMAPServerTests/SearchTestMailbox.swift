@@ -74,10 +74,11 @@ struct SearchTestMailbox {
     /// An evaluator over the current messages; `readLog` collects the UIDs whose file was read.
     func evaluator(
         savedResult: Set<MessageUID> = [], timeZone: TimeZone = TimeZone(identifier: "UTC")!, now: Double = 1_300_000_000,
-        readLog: ReadLog = ReadLog()
+        readLog: ReadLog = ReadLog(), recent: Set<MessageUID> = []
     ) -> SearchEvaluator {
         let files = files
-        let context = SearchContext(messages: messages, savedResult: savedResult, timeZone: timeZone, now: now)
+        var context = SearchContext(messages: messages, savedResult: savedResult, timeZone: timeZone, now: now)
+        context.recent = recent
         return SearchEvaluator(context: context) { uid in
             readLog.uids.append(uid)
             guard let bytes = files[uid] else { throw MissingFile(uid: uid) }

@@ -373,6 +373,8 @@ def test_make_install_into_the_real_root_then_serve_drops_to_moat(tmp_path):
         text = Path("/etc/moat/moat.toml").read_text()
         for old, new in [('listen = "127.0.0.1:10024"', 'listen = "127.0.0.1:0"'),
                          ('listen = "0.0.0.0:25"', 'listen = "127.0.0.1:0"\nhostname = "mx.example.test"'),
+                         ('listen = "0.0.0.0:143"', 'listen = "127.0.0.1:0"'),
+                         ('listen_tls = "0.0.0.0:993"', 'listen_tls = ""'),
                          ('databases = ["/var/lib/clamav"]', f'databases = ["{signatures}"]'),
                          ("test_signatures_only = false", "test_signatures_only = true"),
                          ("use_network = true", "use_network = false"),

@@ -36,6 +36,24 @@ final class IndexSyncTests: IndexTestCase {
         XCTAssertEqual(changes.uidNext, 3)
     }
 
+    /// \Recent belongs to the first read-write session shown a message, and to no other.
+    func testRecentIsClaimedOnce() throws {
+        try deliver("one")
+        try deliver("two")
+        let first = try mailboxes.open("INBOX")
+        XCTAssertEqual(try first.status().recent, 2)
+        XCTAssertEqual(try first.claimRecent(), [1, 2])
+        XCTAssertEqual(try first.status().recent, 0)
+        let second = try mailboxes.open("INBOX")
+        XCTAssertEqual(try second.claimRecent(), [])
+        try deliver("three")
+        _ = try second.sync()
+        XCTAssertEqual(try second.claimRecent(), [3])
+        XCTAssertEqual(try first.claimRecent(), [])
+        let examined = try mailboxes.open("INBOX", readOnly: true)
+        XCTAssertThrowsError(try examined.claimRecent())
+    }
+
     func testFlagsWrittenToFileNameAndKeywordsToDovecotKeywords() throws {
         try deliver("one")
         let box = try mailboxes.open("INBOX")

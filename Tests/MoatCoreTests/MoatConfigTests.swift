@@ -214,6 +214,9 @@ final class MoatConfigTests: XCTestCase {
         pop3.listener.tls = defaults.pop3.listener.tls
         XCTAssertEqual(pop3, defaults.pop3, "moat.toml documents the [pop3] defaults")
         XCTAssertEqual(c.pop3.listener.tls.certificate, repository + "/var/tls/cert.pem")
+        var imap = c.imap
+        imap.listener.tls = defaults.imap.listener.tls
+        XCTAssertEqual(imap, defaults.imap, "moat.toml documents the [imap] defaults")
     }
 
     func testQueueSection() throws {

@@ -66,9 +66,10 @@ indirect enum CompiledSearchKey {
         case .unflagged: self = .flag(.flagged, isSet: false)
         case .unseen: self = .flag(.seen, isSet: false)
         // \Recent is never set (Moat's store keeps none, as IMAP4rev2 dropped it): NEW is
-        // RECENT UNSEEN and RECENT match nothing, OLD (NOT RECENT) everything.
-        case .new, .recent: self = .constant(false)
-        case .old: self = .constant(true)
+        // \Recent is the session's (RFC 3501 §6.4.4): NEW is RECENT UNSEEN, OLD is NOT RECENT.
+        case .recent: self = .savedUIDs(context.recent)
+        case .new: self = .and([.savedUIDs(context.recent), .flag(.seen, isSet: false)])
+        case .old: self = .not(.savedUIDs(context.recent))
         case .keyword(let name): self = .keyword(name.lowercased(), isSet: true)
         case .unkeyword(let name): self = .keyword(name.lowercased(), isSet: false)
         case .bcc(let value): self = .address(field: "Bcc", needle: Self.fold(value))

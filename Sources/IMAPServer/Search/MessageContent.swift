@@ -16,7 +16,7 @@ final class MessageContent {
 
     /// The entries of every `name` field (From, To…) in order.
     func addresses(_ name: String) -> [AddressListItem] {
-        message.header.all(name).flatMap { AddressListParser.parse($0.unfoldedValue) }
+        message.header.all(name).flatMap { SearchAddressParser.parse($0.unfoldedValue) }
     }
 
     /// The first `Date:` that parses; nil when there is none.

@@ -18,6 +18,8 @@ public struct SearchContext: Sendable {
     public var timeZone: TimeZone
     /// The clock for OLDER/YOUNGER (RFC 5032), in Unix seconds.
     public var now: Double
+    /// RFC 3501 \Recent for this session (RECENT, NEW, OLD); empty under IMAP4rev2.
+    public var recent: Set<MessageUID> = []
 
     /// `*` defaults to the last message's sequence number and UID.
     public init(

@@ -70,7 +70,7 @@ public struct SearchEvaluator {
             let content = try content(of: message)
             if needle.isEmpty { return content.hasField(field) }
             return content.message.header.all(field).contains { header in
-                let text = AddressListItem.searchText(AddressListParser.parse(header.unfoldedValue))
+                let text = AddressListItem.searchText(SearchAddressParser.parse(header.unfoldedValue))
                 return Self.contains(UnicodeCaseMap.fold(text), needle)
             }
         case .header(let field, let needle):

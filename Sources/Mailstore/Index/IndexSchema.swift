@@ -38,6 +38,10 @@ enum IndexSchema {
                 CREATE INDEX expunged_mod_seq ON expunged(mod_seq);
                 """)
         }
+        migrator.registerMigration("v2: first recent UID") { db in
+            // RFC 3501 \Recent: messages at or above it have not been seen by any session.
+            try db.execute(sql: "ALTER TABLE mailbox ADD COLUMN first_recent_uid INTEGER NOT NULL DEFAULT 1")
+        }
         return migrator
     }
 

@@ -200,6 +200,20 @@ public final class IndexedMailbox: Sendable {
         }
     }
 
+    /// RFC 3501 \Recent: the messages no session has been shown yet become this session's
+    /// recent ones and no other session's (IMAP4rev1; IMAP4rev2 dropped it). Call at a
+    /// read-write SELECT and after each sync that brought new mail.
+    /// - Returns: the UIDs that are recent for the caller, ascending.
+    public func claimRecent() throws -> [MessageUID] {
+        try requireWritable()
+        return try storage.write("claim recent") { db in
+            let first = try Int64.fetchOne(db, sql: "SELECT first_recent_uid FROM mailbox WHERE id = 1") ?? 1
+            let uids = try MessageUID.fetchAll(db, sql: "SELECT uid FROM message WHERE uid >= ? ORDER BY uid", arguments: [first])
+            try db.execute(sql: "UPDATE mailbox SET first_recent_uid = uid_next WHERE id = 1")
+            return uids
+        }
+    }
+
     /// STATUS figures as of now (after a sync).
     public func status() throws -> MailboxStatus {
         try storage.sync(moveNew: !isReadOnly)

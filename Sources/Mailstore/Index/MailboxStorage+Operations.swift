@@ -225,11 +225,12 @@ extension MailboxStorage {
             guard let counters = try MailboxCounters.fetch(db),
                   let row = try Row.fetchOne(db, sql: """
                       SELECT COUNT(*) AS messages, COALESCE(SUM(size), 0) AS size,
-                             COALESCE(SUM((flags & ?) = 0), 0) AS unseen, COALESCE(SUM((flags & ?) != 0), 0) AS deleted
+                             COALESCE(SUM((flags & ?) = 0), 0) AS unseen, COALESCE(SUM((flags & ?) != 0), 0) AS deleted,
+                             COALESCE(SUM(uid >= (SELECT first_recent_uid FROM mailbox WHERE id = 1)), 0) AS recent
                       FROM message
                       """, arguments: [Int64(MessageFlags.seen.rawValue), Int64(MessageFlags.deleted.rawValue)])
             else { throw MailboxError.index(path: indexPath, operation: "status", message: "no mailbox row") }
-            return MailboxStatus(messages: row["messages"], recent: 0, uidNext: counters.uidNext,
+            return MailboxStatus(messages: row["messages"], recent: row["recent"], uidNext: counters.uidNext,
                                  uidValidity: counters.uidValidity, unseen: row["unseen"], size: row["size"],
                                  highestModSeq: counters.highestModSeq, deleted: row["deleted"])
         }

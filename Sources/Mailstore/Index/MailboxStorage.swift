@@ -165,9 +165,19 @@ final class MailboxStorage: Sendable {
         return .created
     }
 
-    /// Seconds since 1970, as Dovecot picks one: a new mailbox at a later time never
-    /// repeats an earlier one's value.
-    private static func newUIDValidity() -> UInt32 { UInt32(truncatingIfNeeded: Int(DurableFile.currentTime())) }
+    /// Seconds since 1970, as Dovecot picks one, but never a value issued before in this
+    /// process: a mailbox deleted and created again within a second must not get its old
+    /// UIDVALIDITY back (RFC 9051 §2.3.1.1; Dovecot keeps `dovecot-uidvalidity` for the same
+    /// reason). Across restarts the clock has moved on.
+    private static func newUIDValidity() -> UInt32 {
+        issuedUIDValidity.withLock { last in
+            let now = UInt32(truncatingIfNeeded: Int(DurableFile.currentTime()))
+            last = max(now, last &+ 1)
+            return last
+        }
+    }
+
+    private static let issuedUIDValidity = Locked<UInt32>(0)
 }
 
 private struct WeakStorage {

@@ -99,3 +99,20 @@ public struct POP3Settings: Sendable, Equatable {
         if let problem = UIDLFormat.problem(uidlFormat) { s.report("uidl_format", problem) }
     }
 }
+
+/// `[imap]`: the IMAP listeners over the users' Maildirs.
+public struct IMAPSettings: Sendable, Equatable {
+    /// On by default on loopback (the embedded default's 1143); production: 143 and 993.
+    public var listener = MailListenerSettings(listen: "127.0.0.1:1143", idleTimeout: .seconds(1800))
+    /// APPENDLIMIT (RFC 7889): the largest message a client may store.
+    public var appendLimit = 50 << 20
+
+    public init() {}
+
+    init(_ s: ConfigSection) {
+        // RFC 9051 §5.4: the autologout timer is at least 30 minutes.
+        listener = MailListenerSettings(s, defaults: listener, minimumIdle: .seconds(1800))
+        appendLimit = s.byteSize("append_limit", default: appendLimit)
+        if appendLimit < 1024 { s.report("append_limit", "must be at least 1K") }
+    }
+}

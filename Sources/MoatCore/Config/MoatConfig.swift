@@ -20,6 +20,7 @@ public struct MoatConfig: Sendable {
     public var limits = LimitsSettings()
     public var auth = AuthSettings()
     public var pop3 = POP3Settings()
+    public var imap = IMAPSettings()
     /// The file, the line of each key and every resolved path.
     public var origin = ConfigOrigin()
 
@@ -76,6 +77,7 @@ public struct MoatConfig: Sendable {
         config.limits = LimitsSettings(section("limits"))
         config.auth = AuthSettings(section("auth"))
         config.pop3 = POP3Settings(section("pop3"))
+        config.imap = IMAPSettings(section("imap"))
         config.origin = recorder.origin
         let known = Set(sections.map(\.name))
         for key in root.keys {

@@ -44,7 +44,7 @@ public final class POP3Server: Sendable {
 
     private let socket: ListeningSocket
     private let service: NIOLockedValueBox<Service>
-    private let admission: NIOLockedValueBox<ConnectionAdmission>
+    private let admission: AdmissionGate
     private let logger: Logger
     /// The bound address (useful with port 0).
     public let localAddress: SocketAddress
@@ -55,13 +55,9 @@ public final class POP3Server: Sendable {
         let box = NIOLockedValueBox(service)
         let socket = try await ListeningSocket.bind(host: host, port: port, group: group) { child in
             let current = box.withLockedValue { $0 }
-            let sync = child.pipeline.syncOperations
-            if current.implicitTLS, let tls = current.tls {
-                try sync.addHandler(NIOSSLServerHandler(context: tls))
-            }
-            try sync.addHandler(IdleStateHandler(readTimeout: current.idleTimeout, writeTimeout: current.idleTimeout))
-            try sync.addHandler(IdleDisconnector(farewell: POP3Response.error("Disconnected for inactivity.")))
-            try sync.addHandler(StartTLSSwitch())
+            try MailboxListenerPipeline.configure(child, tls: current.tls, implicitTLS: current.implicitTLS,
+                                                  idleTimeout: current.idleTimeout,
+                                                  farewell: POP3Response.error("Disconnected for inactivity."))
         }
         return POP3Server(socket: socket, service: box, logger: logger)
     }
@@ -70,14 +66,14 @@ public final class POP3Server: Sendable {
         self.socket = socket
         self.service = service
         self.logger = logger
-        self.admission = NIOLockedValueBox(ConnectionAdmission(service.withLockedValue { $0.admission }))
+        self.admission = AdmissionGate(service.withLockedValue { $0.admission })
         self.localAddress = socket.localAddress
     }
 
     /// Serves new connections on `service` from now on.
     public func reconfigure(_ service: Service) {
         self.service.withLockedValue { $0 = service }
-        admission.withLockedValue { _ = $0.replaceRules(service.admission) }
+        admission.replaceRules(service.admission)
     }
 
     /// Accepts and serves connections until the listener is closed.
@@ -90,28 +86,26 @@ public final class POP3Server: Sendable {
         await socket.close()
     }
 
-    private func serve(_ connection: NIOAsyncChannel<ByteBuffer, ByteBuffer>) async {
+    private func serve(_ connection: ListeningSocket.Connection) async {
         let service = self.service.withLockedValue { $0 }
         let peer = connection.channel.remoteAddress?.ipAddress
-        let (refusal, _) = admission.withLockedValue { $0.admit(peer, now: .now()) }
-        defer {
-            if refusal == nil { admission.withLockedValue { _ = $0.release(peer) } }
-        }
         var logger = self.logger
         logger[metadataKey: "client"] = "\(peer ?? "unknown")"
-        do {
-            try await connection.executeThenClose { inbound, outbound in
-                if let refusal {
-                    try await outbound.write(ByteBuffer(bytes: POP3Response.error("Too many connections.", code: .inUse)))
-                    logger.warning("pop3: refused connection: \(refusal)")
-                    return
+        await admission.admitting(peer) { refusal in
+            do {
+                try await connection.executeThenClose { inbound, outbound in
+                    if let refusal {
+                        try await outbound.write(ByteBuffer(bytes: POP3Response.error("Too many connections.", code: .inUse)))
+                        logger.warning("pop3: refused connection: \(refusal)")
+                        return
+                    }
+                    var loop = POP3ConnectionLoop(service: service, channel: connection.channel, outbound: outbound, peer: peer,
+                                                  local: connection.channel.localAddress?.ipAddress, logger: logger)
+                    try await loop.run(inbound)
                 }
-                var loop = POP3ConnectionLoop(service: service, channel: connection.channel, outbound: outbound, peer: peer,
-                                              local: connection.channel.localAddress?.ipAddress, logger: logger)
-                try await loop.run(inbound)
+            } catch {
+                logger.debug("pop3 session ended: \(error)")
             }
-        } catch {
-            logger.debug("pop3 session ended: \(error)")
         }
     }
 }

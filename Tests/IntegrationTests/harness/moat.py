@@ -57,6 +57,7 @@ class Moat:
             "mx": {"enabled": False},
             # POP3 and IMAP are for tests that ask for them, on ports picked at run time.
             "pop3": {"enabled": False},
+            "imap": {"enabled": False},
             # Tests run as whoever starts them, root in CI (test_install drops to a user).
             "service": {"allow_root": True},
         }

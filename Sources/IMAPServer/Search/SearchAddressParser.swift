@@ -4,7 +4,7 @@ import MIME
 /// `message_address_parse`: groups, route addresses, quoted strings, nested comments and
 /// obsolete forms are read; nothing is rejected. A bare address's trailing comment becomes
 /// its display name (`a@b (Real Name)`), as Dovecot does.
-struct AddressListParser {
+struct SearchAddressParser {
     private enum Token: Equatable {
         /// An atom, a dot-atom piece or a quoted string's content.
         case word(String)
@@ -23,7 +23,7 @@ struct AddressListParser {
     /// Parses an unfolded header value (`HeaderField.unfoldedValue`).
     static func parse(_ value: String) -> [AddressListItem] {
         let (tokens, spaceBefore) = Self.tokenize(Array(value.utf8))
-        var parser = AddressListParser(tokens: tokens, spaceBefore: spaceBefore)
+        var parser = SearchAddressParser(tokens: tokens, spaceBefore: spaceBefore)
         return parser.addressList()
     }
 

@@ -1,0 +1,120 @@
+import IMAP
+import Mailstore
+
+/// An APPEND being received (MULTIAPPEND, RFC 3502: all its messages are saved, or none).
+struct AppendInProgress {
+    let tag: Tag
+    let mailbox: String
+    /// The mailbox does not exist or cannot be written: the messages are read and dropped.
+    var refusal: ResponseText?
+    var messages: [(start: AppendMessageStart, bytes: [UInt8])] = []
+    var current: (start: AppendMessageStart, bytes: [UInt8])?
+}
+
+extension IMAPSession {
+    /// APPEND began: checks the mailbox before the client sends the message, so a missing one
+    /// is `NO [TRYCREATE]` without transferring it (RFC 9051 §6.3.12).
+    public func appendStarted(tag: Tag, mailbox name: MailboxName) async {
+        guard state == .authenticated || state == .selected, let mailboxes else {
+            append = AppendInProgress(tag: tag, mailbox: "", refusal: ResponseText("Error in IMAP command APPEND: Not logged in."))
+            return
+        }
+        guard let storeName = WireMailboxName.storeName(name, utf8: utf8Accepted) else {
+            append = AppendInProgress(tag: tag, mailbox: "", refusal: ResponseText(code: .cannot, "Mailbox name is not valid mUTF-7."))
+            return
+        }
+        var refusal: ResponseText?
+        do {
+            _ = try await blocking { try mailboxes.status(storeName) }
+        } catch MailboxError.noSuchMailbox {
+            refusal = ResponseText(code: .tryCreate, "Mailbox doesn't exist: \(storeName)")
+        } catch {
+            refusal = StorageErrorResponse.text(for: error)
+        }
+        append = AppendInProgress(tag: tag, mailbox: storeName, refusal: refusal)
+    }
+
+    /// Whether a message of `size` bytes may be sent: the literal is refused with
+    /// `NO [TOOBIG]` past APPENDLIMIT, or when the APPEND is refused already.
+    public func appendLiteralAllowed(size: Int) -> Bool {
+        guard let append else { return size <= settings.appendLimit }
+        return append.refusal == nil && size <= settings.appendLimit
+    }
+
+    /// The reply to a refused APPEND literal.
+    public func refuseAppendLiteral(tag: Tag, size: Int) {
+        if let refusal = append?.refusal {
+            tagged(tag, state == .notAuthenticated ? .bad : .no, refusal)
+        } else {
+            no(tag, "Message is larger than APPENDLIMIT (\(settings.appendLimit) bytes).", code: .tooBig)
+        }
+        append = nil
+    }
+
+    public func appendMessageStarted(_ start: AppendMessageStart) {
+        append?.current = (start, [])
+        append?.current?.bytes.reserveCapacity(start.size)
+    }
+
+    public func appendMessageBytes(_ bytes: [UInt8]) {
+        append?.current?.bytes.append(contentsOf: bytes)
+    }
+
+    public func appendMessageFinished() {
+        guard let current = append?.current else { return }
+        append?.messages.append(current)
+        append?.current = nil
+    }
+
+    /// The APPEND is complete: saves its messages, durable before the reply, and says
+    /// APPENDUID (RFC 4315).
+    public func appendFinished() async {
+        guard let append else { return }
+        self.append = nil
+        if let refusal = append.refusal {
+            tagged(append.tag, .no, refusal)
+            return
+        }
+        guard let mailboxes else { return }
+        var prepared: [(bytes: [UInt8], flags: MessageFlags, keywords: [String], date: Double?)] = []
+        for message in append.messages {
+            switch IMAPFlags.store(message.start.flags) {
+            case .success(let (flags, keywords)):
+                prepared.append((message.bytes, flags, keywords, message.start.internalDate.map(IMAPTime.unixTime)))
+            case .failure(let unsettable):
+                bad(append.tag, "Error in IMAP command APPEND: Invalid system flag \(unsettable.flag.wire)")
+                return
+            }
+            if message.bytes.isEmpty {
+                no(append.tag, "Can't save a zero byte message.")
+                return
+            }
+        }
+        let name = append.mailbox
+        let toSave = prepared
+        do {
+            let (uids, uidValidity) = try await blocking { () throws -> ([MessageUID], UInt32) in
+                let mailbox = try mailboxes.open(name)
+                var uids: [MessageUID] = []
+                do {
+                    for message in toSave {
+                        uids.append(try mailbox.append(message.bytes, flags: message.flags, keywords: message.keywords,
+                                                       internalDate: message.date))
+                    }
+                } catch {
+                    // MULTIAPPEND is all or nothing (RFC 3502 §6.3.11): take back what was saved.
+                    if !uids.isEmpty {
+                        _ = try? mailbox.store(FlagChange(.add, flags: .deleted), uids: uids)
+                        _ = try? mailbox.expunge(uids: uids)
+                    }
+                    throw error
+                }
+                return (uids, mailbox.snapshot.uidValidity)
+            }
+            await sendUpdates()
+            ok(append.tag, "Append completed.", code: .appendUID(uidValidity: uidValidity, uids: NumberSet(uids)))
+        } catch {
+            failed(append.tag, "APPEND", error)
+        }
+    }
+}

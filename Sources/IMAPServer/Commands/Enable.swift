@@ -1,0 +1,19 @@
+import IMAP
+
+extension IMAPSession {
+    /// ENABLE (RFC 5161): turns on what it knows (CONDSTORE, QRESYNC, UTF8=ACCEPT,
+    /// IMAP4rev2) and says which in `* ENABLED`; unknown names are ignored.
+    func enable(_ tag: Tag, _ names: [String]) -> Next {
+        let known = ["CONDSTORE", "QRESYNC", "UTF8=ACCEPT", "IMAP4REV2"]
+        var turnedOn: [String] = []
+        for name in names.map({ $0.uppercased() }) where known.contains(name) && !enabled.contains(name) {
+            enabled.insert(name)
+            turnedOn.append(name == "IMAP4REV2" ? "IMAP4rev2" : name)
+            if name == "QRESYNC" { enabled.insert("CONDSTORE") }
+        }
+        utf8Changed()
+        send(.enabled(turnedOn))
+        ok(tag, "Enabled.")
+        return .goOn
+    }
+}

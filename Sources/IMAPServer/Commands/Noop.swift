@@ -1,0 +1,10 @@
+import IMAP
+
+extension IMAPSession {
+    /// NOOP and CHECK (RFC 9051 §6.1.2, RFC 3501 §6.4.1): nothing but the mailbox's news.
+    func noop(_ tag: Tag, name: String) async -> Next {
+        await sendUpdates()
+        ok(tag, "\(name.prefix(1))\(name.dropFirst().lowercased()) completed.")
+        return .goOn
+    }
+}

@@ -1,0 +1,37 @@
+"""imaptest's scripts against Moat's own IMAP server (`moat serve` with [imap] on): every
+group whose capabilities Moat advertises must pass, except those listed below with the
+reason. The figures go in the closing notes: `pytest -s` prints them."""
+import os
+
+import pytest
+
+from harness import MailboxMX
+from imaptest import runner
+from imaptest.executor import FAIL, PASS, SKIP, Settings
+
+# Groups Moat fails today, each with why (never a script edit).
+KNOWN_FAILURES = {
+    # A literal8 APPEND of a message with bare LF and NUL: Moat stores messages with CRLF line
+    # ends (the index counts RFC822.SIZE with CRLF), so BINARY[1] of it has \r\n where
+    # Dovecot, which keeps the bytes, has \n.
+    "append-binary",
+}
+
+pytestmark = pytest.mark.skipif(not os.path.isdir(runner.DEFAULT_TESTS),
+                                reason=f"no imaptest scripts at {runner.DEFAULT_TESTS}")
+
+
+def test_moat_passes_every_group_it_advertises():
+    with MailboxMX(auth={"penalty": "0s", "penalty_max": "0s"}) as m:
+        m.add_user("tester@example.com", password="secret-1")
+        m.add_user("tester2@example.com", password="secret-2")
+        report = runner.run(Settings("127.0.0.1", m.imap_port, "tester@example.com", "secret-1",
+                                     "tester2@example.com", "secret-2"))
+        failed = {r.name for r in report.results if r.status == FAIL}
+        print(f"\nimaptest against Moat: {report.count(PASS)} passed, {report.count(FAIL)} failed "
+              f"({', '.join(sorted(failed)) or 'none'}), {report.count(SKIP)} skipped in {report.seconds:.1f} s")
+        unexpected = [runner.describe(r) for r in report.results if r.status == FAIL and r.name not in KNOWN_FAILURES]
+        assert not unexpected, "\n".join(unexpected) + "\n--- moat log ---\n" + m.log_text()[-4000:]
+        assert failed <= KNOWN_FAILURES
+        assert report.count(PASS) >= 58
+        assert report.seconds < 60

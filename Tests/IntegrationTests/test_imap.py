@@ -1,0 +1,215 @@
+"""IMAP end to end: `moat serve` with the MX and [imap] on, mail delivered by the MX, read and
+managed with Python's imaplib (plain from loopback, STARTTLS, IMAPS). Only loopback; ports
+picked at run time."""
+import imaplib
+import re
+import smtplib
+import socket
+import ssl
+import threading
+import time
+
+import pytest
+
+from harness import MailboxMX
+
+
+def message(n, subject=None):
+    return (f"From: Sender <sender@example.org>\r\nTo: alice@example.com\r\nSubject: {subject or f'message {n}'}\r\n"
+            f"Message-ID: <m{n}@example.org>\r\n\r\nBody of {n}.\r\n").encode()
+
+
+def deliver(m, *bodies, to="alice@example.com", count=None):
+    with smtplib.SMTP("127.0.0.1", m.mx_port, timeout=30) as s:
+        for body in bodies:
+            s.sendmail("sender@example.org", [to], body)
+
+
+@pytest.fixture
+def imap_mx():
+    with MailboxMX(auth={"penalty": "200ms", "penalty_max": "800ms"}) as m:
+        m.add_user("alice@example.com", password="sesame")
+        yield m
+
+
+def login(m, user="alice@example.com", password="sesame"):
+    client = imaplib.IMAP4("127.0.0.1", m.imap_port, timeout=10)
+    client.login(user, password)
+    return client
+
+
+def test_capabilities_login_and_default_mailboxes(imap_mx):
+    client = imaplib.IMAP4("127.0.0.1", imap_mx.imap_port, timeout=10)
+    assert client.welcome.startswith(b"* OK [CAPABILITY IMAP4rev1 IMAP4rev2 ")
+    before = client.capabilities
+    assert "STARTTLS" in before and "AUTH=PLAIN" in before and "IDLE" in before and "UIDPLUS" not in before
+    typ, data = client.login("alice@example.com", "sesame")
+    assert typ == "OK" and b"UIDPLUS" in data[0] and b"MOVE" in data[0] and b"APPENDLIMIT=" in data[0]
+    typ, listing = client.list()
+    names = {re.search(rb'"\." (.+)$', line).group(1).decode(): line for line in listing}
+    assert set(names) == {"INBOX", "Drafts", "Junk", "Sent", "Trash"}
+    assert b"\\Sent" in names["Sent"] and b"\\Junk" in names["Junk"] and b"\\HasNoChildren" in names["INBOX"]
+    typ, subscribed = client.lsub()
+    assert {re.search(rb'"\." (.+)$', l).group(1).decode() for l in subscribed} == {"Drafts", "Junk", "Sent", "Trash"}
+    assert client.namespace()[1] == [b'(("" ".")) NIL NIL']
+    client.logout()
+    imap_mx.wait_for_log(r"imap-login: Login: user=<alice@example\.com>, method=PLAIN, rip=127\.0\.0\.1")
+
+
+def test_delivered_mail_select_status_store_expunge(imap_mx):
+    deliver(imap_mx, message(1), message(2), message(3))
+    imap_mx.delivered("alice@example.com", count=3)
+    client = login(imap_mx)
+    typ, data = client.select("INBOX")
+    assert typ == "OK" and data == [b"3"]
+    assert client.untagged_responses.get("UIDVALIDITY") and client.untagged_responses.get("PERMANENTFLAGS")
+    assert client.status("INBOX", "(MESSAGES UNSEEN UIDNEXT)")[1] == [b"INBOX (MESSAGES 3 UNSEEN 3 UIDNEXT 4)"]
+    assert client.store("2", "+FLAGS", "(\\Deleted \\Seen $Important)")[0] == "OK"
+    typ, data = client.expunge()
+    assert typ == "OK" and data == [b"2"]
+    assert client.status("INBOX", "(MESSAGES UNSEEN)")[1] == [b"INBOX (MESSAGES 2 UNSEEN 2)"]
+    typ, data = client.uid("STORE", "3", "+FLAGS", "(\\Flagged)")
+    # \Recent: this session was the first shown the message (IMAP4rev1).
+    assert typ == "OK" and data == [b"2 (UID 3 FLAGS (\\Flagged \\Recent))"]
+    client.logout()
+    # Flags reach the Maildir names, so other readers see them.
+    names = sorted(p.name for p in (imap_mx.maildir("alice@example.com") / "cur").iterdir())
+    assert len(names) == 2 and names[1].endswith(":2,F"), names
+
+
+def test_create_rename_delete_append_copy_move(imap_mx):
+    deliver(imap_mx, message(1))
+    imap_mx.delivered("alice@example.com")
+    client = login(imap_mx)
+    typ, data = client.append("Nowhere", None, None, message(9))
+    assert typ == "NO" and b"[TRYCREATE]" in data[0]
+    assert client.create("Projects/2024".replace("/", "."))[0] == "OK"
+    assert client.create("Entwürfe".encode("utf-7").replace(b"+", b"&").decode())[0] == "OK"
+    typ, data = client.append("Projects.2024", "(\\Seen)", None, message(9, "appended"))
+    assert typ == "OK" and re.search(rb"\[APPENDUID \d+ 1\]", data[0]), data
+    client.select("INBOX")
+    typ, data = client.copy("1", "Projects.2024")
+    assert typ == "OK" and re.search(rb"\[COPYUID \d+ 1 2\]", data[0]), data
+    typ, data = client._simple_command("MOVE", "1", "Archive")
+    assert typ == "NO"
+    client.create("Archive")
+    typ, data = client._simple_command("MOVE", "1", "Archive")
+    assert typ == "OK"
+    assert client.status("INBOX", "(MESSAGES)")[1] == [b"INBOX (MESSAGES 0)"]
+    assert client.status("Archive", "(MESSAGES)")[1] == [b"Archive (MESSAGES 1)"]
+    assert client.rename("Projects", "Work")[0] == "OK"
+    assert client.status("Work.2024", "(MESSAGES)")[1] == [b"Work.2024 (MESSAGES 2)"]
+    typ, listing = client.list('""', "Work*")
+    assert [l.split()[-1] for l in listing] == [b"Work", b"Work.2024"]
+    assert client.delete("Work.2024")[0] == "OK"
+    assert client.delete("INBOX")[0] == "NO"
+    client.logout()
+    assert (imap_mx.maildir("alice@example.com") / ".Entw&APw-rfe" / "cur").is_dir()
+
+
+def test_idle_sees_a_delivery_within_a_second(imap_mx):
+    client = login(imap_mx)
+    client.select("INBOX")
+    tag = client._new_tag()
+    client.send(tag + b" IDLE\r\n")
+    assert client.readline().startswith(b"+ ")
+    started = time.monotonic()
+    deliver(imap_mx, message(1))
+    client.sock.settimeout(10)
+    line = client.readline()
+    assert line == b"* 1 EXISTS\r\n", line
+    assert time.monotonic() - started < 3
+    assert client.readline() == b"* 1 RECENT\r\n"
+    client.send(b"DONE\r\n")
+    assert client.readline().startswith(tag + b" OK")
+    client.logout()
+
+
+def test_another_session_sees_flag_changes_and_expunges_on_noop(imap_mx):
+    deliver(imap_mx, message(1), message(2))
+    imap_mx.delivered("alice@example.com", count=2)
+    first, second = login(imap_mx), login(imap_mx)
+    first.select("INBOX")
+    second.select("INBOX")
+    first.store("1", "+FLAGS", "(\\Deleted)")
+    first.expunge()
+    second.untagged_responses.clear()
+    second.store("2", "+FLAGS.SILENT", "(\\Seen)")
+    assert "EXPUNGE" not in second.untagged_responses, "no EXPUNGE during STORE (RFC 9051 §7.5.1)"
+    second.noop()
+    assert second.untagged_responses.get("EXPUNGE") == [b"1"], second.untagged_responses
+    assert second.status("INBOX", "(MESSAGES)")[1] == [b"INBOX (MESSAGES 1)"]
+    first.logout()
+    second.logout()
+
+
+def test_plaintext_is_refused_off_the_secured_networks_and_starttls_allows_it():
+    with MailboxMX(auth={"secured_networks": []}) as m:
+        m.add_user("alice@example.com", password="sesame")
+        client = imaplib.IMAP4("127.0.0.1", m.imap_port, timeout=10)
+        assert "LOGINDISABLED" in client.capabilities and "AUTH=PLAIN" not in client.capabilities
+        with pytest.raises(imaplib.IMAP4.error, match="PRIVACYREQUIRED"):
+            client.login("alice@example.com", "sesame")
+        context = ssl.create_default_context(cafile=str(m.certificate))
+        context.check_hostname = False
+        client.starttls(context)
+        assert "AUTH=PLAIN" in client.capabilities and "STARTTLS" not in client.capabilities
+        assert client.login("alice@example.com", "sesame")[0] == "OK"
+        client.logout()
+        secure = imaplib.IMAP4_SSL("127.0.0.1", m.imaps_port, ssl_context=context, timeout=10)
+        assert "STARTTLS" not in secure.capabilities
+        assert secure.authenticate("PLAIN", lambda _: b"\0alice@example.com\0sesame")[0] == "OK"
+        secure.logout()
+        m.wait_for_log(r"imap-login: Login: user=<alice@example\.com>, method=PLAIN, rip=127\.0\.0\.1, lip=127\.0\.0\.1, TLS")
+
+
+def test_failed_logins_penalty_disconnect_and_access(imap_mx):
+    client = imaplib.IMAP4("127.0.0.1", imap_mx.imap_port, timeout=10)
+    elapsed = []
+    for _ in range(3):
+        started = time.monotonic()
+        with pytest.raises(imaplib.IMAP4.error, match="AUTHENTICATIONFAILED"):
+            client.login("alice@example.com", "wrong")
+        elapsed.append(time.monotonic() - started)
+    assert elapsed[1] >= 0.18 and elapsed[2] >= 0.38, elapsed
+    with pytest.raises((imaplib.IMAP4.abort, OSError, EOFError)):
+        client.noop()
+    imap_mx.wait_for_log(r"imap-login: Disconnected \(auth failed, 3 attempts\): user=<alice@example\.com>, "
+                         r"method=PLAIN, rip=127\.0\.0\.1,")
+    login(imap_mx).logout()
+    imap_mx.cli("user", "access", "alice@example.com", "--imap", "off")
+    with pytest.raises(imaplib.IMAP4.error, match="AUTHENTICATIONFAILED"):
+        login(imap_mx)
+
+
+def test_bad_input_keeps_the_server_serving(imap_mx):
+    with socket.create_connection(("127.0.0.1", imap_mx.imap_port), timeout=10) as sock:
+        stream = sock.makefile("rwb")
+        assert stream.readline().startswith(b"* OK")
+        stream.write(b"a1 FROB\r\na2 SELECT INBOX\r\na3 LOGIN alice@example.com sesame\r\n"
+                     b"a4 FETCH 1:* FLAGS\r\na5 SELECT INBOX\r\na6 STORE 99 +FLAGS (\\Seen)\r\n"
+                     b"a7 APPEND INBOX {999999999}\r\n")
+        stream.flush()
+        lines = []
+        while not lines or not lines[-1].startswith(b"a7 "):
+            lines.append(stream.readline())
+        text = b"".join(lines)
+        assert b"a1 BAD" in text and b"a2 BAD" in text and b"a3 OK" in text and b"a4 BAD" in text
+        assert b"a5 OK [READ-WRITE]" in text and b"a6 BAD" in text
+        assert re.search(rb"a7 NO \[TOOBIG\]", text), text
+        stream.write(b"a8 NOOP\r\n")
+        stream.flush()
+        assert stream.readline().startswith(b"a8 OK")
+
+
+def test_quota_from_the_directory():
+    with MailboxMX() as m:
+        m.add_user("alice@example.com", password="sesame", quota="10M")
+        deliver(m, message(1))
+        m.delivered("alice@example.com")
+        client = login(m)
+        typ, data = client.getquotaroot("INBOX")
+        assert typ == "OK"
+        assert data[0] == [b'INBOX "User quota"'], data
+        assert re.fullmatch(rb'"User quota" \(STORAGE \d+ 10240\)', data[1][0]), data
+        client.logout()
