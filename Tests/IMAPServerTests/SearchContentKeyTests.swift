@@ -37,11 +37,12 @@ final class SearchContentKeyTests: XCTestCase {
     func testHeaderKey() throws {
         let mailbox = SearchTestMailbox([
             "X-Tag: first\nX-Tag: =?utf-8?q?Z=C3=BCrich?=\n\nx\n",
-            "X-Other: first\n\nx\n",
+            "X-Other: first,\n\tsecond\n\nx\n",
         ])
         XCTAssertEqual(try mailbox.search("HEADER X-Tag \"\""), [1])
         XCTAssertEqual(try mailbox.search("HEADER x-tag \"ZÜRICH\""), [1], "second field, decoded, folded")
         XCTAssertEqual(try mailbox.search("NOT HEADER X-TAG \"\""), [2])
+        XCTAssertEqual(try mailbox.search("HEADER X-Other \"first, second\""), [2], "a folded tab matches as a space")
         XCTAssertEqual(try mailbox.search("HEADER X-Other FIRST"), [2])
     }
 
@@ -76,7 +77,9 @@ final class SearchContentKeyTests: XCTestCase {
             "From: \"a\\\"b\" <j@x.org>\n\nx\n",
             "From: j@x.org\n\nx\n",
             "From: g: a@b.c, John Doe <d@e.f>;, empty:;\n\nx\n",
+            "From: Ville =?ISO-8859-1?Q?Skytt=E4?= <v@x.org>\n\nx\n",
         ])
+        XCTAssertEqual(try mailbox.search("FROM \"ville skyttä <v@\""), [8], "a name with encoded-words is not quoted")
         XCTAssertEqual(try mailbox.search("FROM \"\\\"\""), [2, 3, 5, 7], "quotes: names with spaces or quotes")
         XCTAssertEqual(try mailbox.search("FROM \"john <\""), [1], "an atext name loses its quotes")
         XCTAssertEqual(try mailbox.search("FROM \"jörg m <\""), [4], "decoded after rendering: no quotes")
@@ -156,7 +159,13 @@ final class SearchContentKeyTests: XCTestCase {
         XCTAssertEqual(SentDate.parse("Sun, 25 Mar 2007 04:00:00 +0300 (EEST)")?.zoneOffset, 10_800)
         XCTAssertEqual(SentDate.parse("25 Mar 2007 01:00:00 EST")?.zoneOffset, -18_000)
         XCTAssertEqual(SentDate.parse("1 Jan 99 00:00:00 GMT")?.instant, 915_148_800)
+        XCTAssertNil(SentDate.parse("Thu, 18 Jul 0102 19:51:35 -0100"), "spam's year 0102 is no date, as in Dovecot")
+        XCTAssertEqual(SentDate.parse("Fri, 1 Jan 099 00:00:00 +0000")?.instant, 915_148_800)
+        XCTAssertEqual(SentDate.parse("Sat, 1 Jan 00 00:00:00 +0000")?.instant, 946_684_800)
         XCTAssertNil(SentDate.parse("32 Mar 2007 00:00:00 +0000"))
+        XCTAssertNil(SentDate.parse("Sat, 31 Feb 2000 00:00:00 +0000"), "no 31 Feb (Dovecot: 1 Jan 1970)")
+        XCTAssertNotNil(SentDate.parse("Tue, 29 Feb 2000 00:00:00 +0000"))
+        XCTAssertNil(SentDate.parse("Sat, 29 Feb 1900 00:00:00 +0000"))
         XCTAssertNil(SentDate.parse("Tomorrow"))
     }
 

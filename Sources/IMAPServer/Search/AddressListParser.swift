@@ -12,6 +12,8 @@ struct AddressListParser {
         /// `[…]` kept with its brackets.
         case domainLiteral(String)
         case special(UInt8)
+        /// A quoted string without its closing quote: the mailbox cannot be read.
+        case unterminatedQuote
     }
 
     private let tokens: [Token]
@@ -20,7 +22,7 @@ struct AddressListParser {
     private let spaceBefore: [Bool]
     private var position = 0
 
-    /// Parses an unfolded header value (`HeaderField.unfoldedValue`).
+    /// Parses an unfolded header value (`HeaderField.unfoldedUTF8`).
     static func parse(_ value: String) -> [AddressListItem] {
         let (tokens, spaceBefore) = Self.tokenize(Array(value.utf8))
         var parser = AddressListParser(tokens: tokens, spaceBefore: spaceBefore)
@@ -99,6 +101,17 @@ struct AddressListParser {
             return address
         }
         guard phrase.contains(where: { if case .comment = $0 { false } else { true } }) else { return nil }
+        // Dovecot gives up on such a mailbox and keeps only the placeholders.
+        if phrase.contains(.unterminatedQuote) { return Self.addrSpec([]) }
+        // Several words and no `@` (`To: hibody hibody example.org`) are a display name
+        // without an address, as Dovecot reads them; one word (`To: d`) is a local part.
+        let words = range.filter { if case .comment = tokens[$0] { false } else { true } }
+        if !phrase.contains(.special(UInt8(ascii: "@"))), words.dropFirst().contains(where: { spaceBefore[$0] }) {
+            var address = Self.addrSpec([])
+            address.rawDisplayName = text(ofPhrase: range)
+            address.displayName = RFC2047.decode(address.rawDisplayName)
+            return address
+        }
         var address = Self.addrSpec(phrase)
         let comments = phrase.compactMap { token -> String? in
             if case .comment(let text) = token { return text }
@@ -121,11 +134,18 @@ struct AddressListParser {
                 if inDomain { domain += text } else { local += text }
             case .special(let byte):
                 if inDomain { domain.unicodeScalars.append(Unicode.Scalar(byte)) } else { local.unicodeScalars.append(Unicode.Scalar(byte)) }
-            case .comment: break
+            case .comment, .unterminatedQuote: break
             }
         }
-        return MailboxAddress(displayName: "", rawDisplayName: "", localPart: local, domain: domain)
+        // Dovecot's parser fills what is missing (MESSAGE_ADDRESS_PARSE_FLAG_FILL_MISSING),
+        // and both SEARCH and SORT see the fillers: `Cc: j` is `<j@MISSING_DOMAIN>`.
+        return MailboxAddress(displayName: "", rawDisplayName: "", localPart: local.isEmpty ? missingMailbox : local,
+                              domain: domain.isEmpty ? missingDomain : domain)
     }
+
+    static let missingMailbox = "MISSING_MAILBOX"
+    static let missingDomain = "MISSING_DOMAIN"
+
 
     /// A display name as written: its words joined by single spaces where spaces were.
     private func text(ofPhrase range: Range<Int>) -> String {
@@ -135,7 +155,7 @@ struct AddressListParser {
             switch tokens[index] {
             case .word(let word), .domainLiteral(let word): piece = word
             case .special(let byte): piece = String(Unicode.Scalar(byte))
-            case .comment: continue
+            case .comment, .unterminatedQuote: continue
             }
             // Between words, not after an empty one: `"" Angles` is " Angles", as in Dovecot.
             if index > range.lowerBound && spaceBefore[index] { text += " " }
@@ -165,8 +185,8 @@ struct AddressListParser {
                     content.append(bytes[index])
                     index += 1
                 }
+                tokens.append(index < bytes.count ? .word(String(decoding: content, as: UTF8.self)) : .unterminatedQuote)
                 index += 1
-                tokens.append(.word(String(decoding: content, as: UTF8.self)))
             case UInt8(ascii: "("):
                 var depth = 0
                 var content: [UInt8] = []
