@@ -1,5 +1,6 @@
 import Foundation
 import IMAP
+import Mailstore
 import XCTest
 @testable import IMAPServer
 
@@ -22,6 +23,20 @@ final class SearchContentKeyTests: XCTestCase {
         XCTAssertEqual(try mailbox.search("SUBJECT cafe"), [1, 3])
         XCTAssertEqual(try mailbox.search("SUBJECT \"plain café\""), [])
         XCTAssertEqual(try mailbox.search("SUBJECT =?iso"), [], "the raw encoded-word text is not what is searched")
+    }
+
+    /// Raw 8-bit header text is read as UTF-8, other bytes as U+FFFD (Dovecot): a Latin-1
+    /// `özür` written without encoded-words is not found as `özür`, a UTF-8 one is.
+    func testRawEightBitHeaders() throws {
+        let latin1 = Array("Subject: ".utf8) + [0xF6, 0x7A, 0xFC, 0x72] + Array(" dileriz\n\nx\n".utf8)
+        let context = SearchContext(messages: [IndexedMessage(uid: 1, flags: [], keywords: [], modSeq: 1, size: Int64(latin1.count),
+                                                              internalDate: 0, baseName: "a")])
+        let evaluator = SearchEvaluator(context: context) { _ in latin1 }
+        XCTAssertEqual(try evaluator.search(.subject(Array("özür".utf8))).numbers(byUID: true), [])
+        XCTAssertEqual(try evaluator.search(.subject(Array("dileriz".utf8))).numbers(byUID: true), [1])
+        XCTAssertEqual(try evaluator.search(.subject(Array("\u{FFFD}z".utf8))).numbers(byUID: true), [1])
+        let utf8 = SearchTestMailbox(["Subject: özür dileriz\n\nx\n"])
+        XCTAssertEqual(try utf8.search("SUBJECT \"ÖZÜR\""), [1], "raw UTF-8 is read as such")
     }
 
     func testFoldingRules() {
@@ -63,6 +78,9 @@ final class SearchContentKeyTests: XCTestCase {
         XCTAssertEqual(try mailbox.search("CC b@example"), [3])
         XCTAssertEqual(try mailbox.search("TO \"\""), [], "no To: field")
         XCTAssertEqual(try mailbox.search("FROM \"\""), [1, 2, 3])
+        let bare = SearchTestMailbox(["From: j\n\nx\n", "To: \"\" <>\n\nx\n"])
+        XCTAssertEqual(try bare.search("FROM \"<j@MISSING_DOMAIN>\""), [1], "Dovecot's fillers are searchable")
+        XCTAssertEqual(try bare.search("TO \"<missing_mailbox@missing_domain>\""), [2])
     }
 
     /// The address text is rendered as Dovecot 2.3 does before matching (seen with
