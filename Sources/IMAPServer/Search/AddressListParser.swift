@@ -93,12 +93,9 @@ struct AddressListParser {
             if inner.first == .special(UInt8(ascii: "@")), let colon = inner.lastIndex(of: .special(UInt8(ascii: ":"))) {
                 inner.removeSubrange(...colon)
             }
-            var address = Self.addrSpec(inner)
-            address.rawDisplayName = text(ofPhrase: range)
-            address.displayName = RFC2047.decode(address.rawDisplayName)
             // Trailing comments after `>` stay unread, like the comments inside it.
             while position < tokens.count, case .comment = tokens[position] { position += 1 }
-            return address
+            return Self.addrSpec(inner).named(text(ofPhrase: range))
         }
         guard phrase.contains(where: { if case .comment = $0 { false } else { true } }) else { return nil }
         // Dovecot gives up on such a mailbox and keeps only the placeholders.
@@ -107,19 +104,13 @@ struct AddressListParser {
         // without an address, as Dovecot reads them; one word (`To: d`) is a local part.
         let words = range.filter { if case .comment = tokens[$0] { false } else { true } }
         if !phrase.contains(.special(UInt8(ascii: "@"))), words.dropFirst().contains(where: { spaceBefore[$0] }) {
-            var address = Self.addrSpec([])
-            address.rawDisplayName = text(ofPhrase: range)
-            address.displayName = RFC2047.decode(address.rawDisplayName)
-            return address
+            return Self.addrSpec([]).named(text(ofPhrase: range))
         }
-        var address = Self.addrSpec(phrase)
         let comments = phrase.compactMap { token -> String? in
             if case .comment(let text) = token { return text }
             return nil
         }
-        address.rawDisplayName = comments.last ?? ""
-        address.displayName = RFC2047.decode(address.rawDisplayName)
-        return address
+        return Self.addrSpec(phrase).named(comments.last ?? "")
     }
 
     /// `local@domain` from tokens, comments and whitespace dropped.

@@ -14,6 +14,14 @@ struct MailboxAddress: Hashable, Sendable {
     var domain: String
 
     var addressText: String { localPart + "@" + domain }
+
+    /// This address with the display name `raw` (as written; decoded for ``displayName``).
+    func named(_ raw: String) -> MailboxAddress {
+        var copy = self
+        copy.rawDisplayName = raw
+        copy.displayName = RFC2047.decode(raw)
+        return copy
+    }
 }
 
 /// One entry of an address list: a mailbox, or a named group of mailboxes (`undisclosed:;`).
