@@ -28,7 +28,7 @@ final class MessageContent {
 
     private static func addresses(in field: HeaderField) -> [AddressListItem] { AddressListParser.parse(field.unfoldedUTF8) }
 
-    /// The first `Date:` that parses; nil when there is none.
+    /// The first `Date:` field, parsed; nil when there is none or it cannot be read.
     private(set) lazy var sentDate: SentDate? = message.header.first("Date").flatMap { SentDate.parse($0.unfoldedUTF8) }
 
     /// The first Subject's base subject (RFC 5256 §2.1); a missing Subject is empty.
