@@ -1,5 +1,6 @@
 import Foundation
 import IMAP
+import Mailstore
 import XCTest
 @testable import IMAPServer
 
@@ -24,6 +25,20 @@ final class SearchContentKeyTests: XCTestCase {
         XCTAssertEqual(try mailbox.search("SUBJECT =?iso"), [], "the raw encoded-word text is not what is searched")
     }
 
+    /// Raw 8-bit header text is read as UTF-8, other bytes as U+FFFD (Dovecot): a Latin-1
+    /// `özür` written without encoded-words is not found as `özür`, a UTF-8 one is.
+    func testRawEightBitHeaders() throws {
+        let latin1 = Array("Subject: ".utf8) + [0xF6, 0x7A, 0xFC, 0x72] + Array(" dileriz\n\nx\n".utf8)
+        let context = SearchContext(messages: [IndexedMessage(uid: 1, flags: [], keywords: [], modSeq: 1, size: Int64(latin1.count),
+                                                              internalDate: 0, baseName: "a")])
+        let evaluator = SearchEvaluator(context: context) { _ in latin1 }
+        XCTAssertEqual(try evaluator.search(.subject(Array("özür".utf8))).numbers(byUID: true), [])
+        XCTAssertEqual(try evaluator.search(.subject(Array("dileriz".utf8))).numbers(byUID: true), [1])
+        XCTAssertEqual(try evaluator.search(.subject(Array("\u{FFFD}z".utf8))).numbers(byUID: true), [1])
+        let utf8 = SearchTestMailbox(["Subject: özür dileriz\n\nx\n"])
+        XCTAssertEqual(try utf8.search("SUBJECT \"ÖZÜR\""), [1], "raw UTF-8 is read as such")
+    }
+
     func testFoldingRules() {
         XCTAssertEqual(UnicodeCaseMap.fold("Straße"), UnicodeCaseMap.fold("STRAßE"))
         XCTAssertNotEqual(UnicodeCaseMap.fold("Straße"), UnicodeCaseMap.fold("STRASSE"), "ß has no one-character title case")
@@ -37,11 +52,12 @@ final class SearchContentKeyTests: XCTestCase {
     func testHeaderKey() throws {
         let mailbox = SearchTestMailbox([
             "X-Tag: first\nX-Tag: =?utf-8?q?Z=C3=BCrich?=\n\nx\n",
-            "X-Other: first\n\nx\n",
+            "X-Other: first,\n\tsecond\n\nx\n",
         ])
         XCTAssertEqual(try mailbox.search("HEADER X-Tag \"\""), [1])
         XCTAssertEqual(try mailbox.search("HEADER x-tag \"ZÜRICH\""), [1], "second field, decoded, folded")
         XCTAssertEqual(try mailbox.search("NOT HEADER X-TAG \"\""), [2])
+        XCTAssertEqual(try mailbox.search("HEADER X-Other \"first, second\""), [2], "a folded tab matches as a space")
         XCTAssertEqual(try mailbox.search("HEADER X-Other FIRST"), [2])
     }
 
@@ -62,6 +78,9 @@ final class SearchContentKeyTests: XCTestCase {
         XCTAssertEqual(try mailbox.search("CC b@example"), [3])
         XCTAssertEqual(try mailbox.search("TO \"\""), [], "no To: field")
         XCTAssertEqual(try mailbox.search("FROM \"\""), [1, 2, 3])
+        let bare = SearchTestMailbox(["From: j\n\nx\n", "To: \"\" <>\n\nx\n"])
+        XCTAssertEqual(try bare.search("FROM \"<j@MISSING_DOMAIN>\""), [1], "Dovecot's fillers are searchable")
+        XCTAssertEqual(try bare.search("TO \"<missing_mailbox@missing_domain>\""), [2])
     }
 
     /// The address text is rendered as Dovecot 2.3 does before matching (seen with
@@ -76,7 +95,9 @@ final class SearchContentKeyTests: XCTestCase {
             "From: \"a\\\"b\" <j@x.org>\n\nx\n",
             "From: j@x.org\n\nx\n",
             "From: g: a@b.c, John Doe <d@e.f>;, empty:;\n\nx\n",
+            "From: Ville =?ISO-8859-1?Q?Skytt=E4?= <v@x.org>\n\nx\n",
         ])
+        XCTAssertEqual(try mailbox.search("FROM \"ville skyttä <v@\""), [8], "a name with encoded-words is not quoted")
         XCTAssertEqual(try mailbox.search("FROM \"\\\"\""), [2, 3, 5, 7], "quotes: names with spaces or quotes")
         XCTAssertEqual(try mailbox.search("FROM \"john <\""), [1], "an atext name loses its quotes")
         XCTAssertEqual(try mailbox.search("FROM \"jörg m <\""), [4], "decoded after rendering: no quotes")
@@ -156,7 +177,13 @@ final class SearchContentKeyTests: XCTestCase {
         XCTAssertEqual(SentDate.parse("Sun, 25 Mar 2007 04:00:00 +0300 (EEST)")?.zoneOffset, 10_800)
         XCTAssertEqual(SentDate.parse("25 Mar 2007 01:00:00 EST")?.zoneOffset, -18_000)
         XCTAssertEqual(SentDate.parse("1 Jan 99 00:00:00 GMT")?.instant, 915_148_800)
+        XCTAssertNil(SentDate.parse("Thu, 18 Jul 0102 19:51:35 -0100"), "spam's year 0102 is no date, as in Dovecot")
+        XCTAssertEqual(SentDate.parse("Fri, 1 Jan 099 00:00:00 +0000")?.instant, 915_148_800)
+        XCTAssertEqual(SentDate.parse("Sat, 1 Jan 00 00:00:00 +0000")?.instant, 946_684_800)
         XCTAssertNil(SentDate.parse("32 Mar 2007 00:00:00 +0000"))
+        XCTAssertNil(SentDate.parse("Sat, 31 Feb 2000 00:00:00 +0000"), "no 31 Feb (Dovecot: 1 Jan 1970)")
+        XCTAssertNotNil(SentDate.parse("Tue, 29 Feb 2000 00:00:00 +0000"))
+        XCTAssertNil(SentDate.parse("Sat, 29 Feb 1900 00:00:00 +0000"))
         XCTAssertNil(SentDate.parse("Tomorrow"))
     }
 

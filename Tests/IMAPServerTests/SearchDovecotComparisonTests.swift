@@ -85,14 +85,25 @@ final class SearchDovecotComparisonTests: XCTestCase {
         return atom ? word : "\"" + word.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
     }
 
-    /// Every 25th message of each corpus folder, the mbox `From ` line removed.
+    /// Every 25th corpus message by default (165 messages, seconds); set
+    /// `MOAT_SEARCH_CORPUS_STRIDE=4` to compare 1,027. Known differences on larger samples,
+    /// Dovecot's side: equal TO/DISPLAYTO keys in a long run can come out of sequence order
+    /// (its cached sort ids); MIME's side: a Big5 subject with one invalid byte pair is read
+    /// as windows-1252 where iconv keeps the rest.
+    static var sampleStride: Int { ProcessInfo.processInfo.environment["MOAT_SEARCH_CORPUS_STRIDE"].flatMap { Int($0) } ?? 25 }
+
+    /// Every `sampleStride`th message of each corpus folder, the mbox `From ` line removed.
     private static func sample() throws -> [[UInt8]] {
         var messages: [[UInt8]] = []
         for folder in ["ham", "spam", "hard_ham", "csdmc2010/ham", "csdmc2010/spam"] {
             let names = try FileManager.default.contentsOfDirectory(atPath: "\(corpus)/\(folder)").sorted()
-            for name in stride(from: 0, to: names.count, by: 25).map({ names[$0] }) {
+            for name in stride(from: 0, to: names.count, by: sampleStride).map({ names[$0] }) {
                 var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: "\(corpus)/\(folder)/\(name)")))
                 if bytes.starts(with: Array("From ".utf8)), let end = bytes.firstIndex(of: 0x0A) { bytes.removeSubrange(...end) }
+                // Dovecot keeps sent dates in 32 bits: a Date: after 2106 (spam says 3610)
+                // wraps there and sorts as an early date; Moat keeps the year. Not compared.
+                let sent = MessageContent(bytes: bytes).sentDate?.instant ?? 0
+                if sent >= 1 << 32 { continue }
                 messages.append(bytes)
             }
         }

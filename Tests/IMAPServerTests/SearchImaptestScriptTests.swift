@@ -23,6 +23,7 @@ final class SearchImaptestScriptTests: XCTestCase {
             checked += try run(name)
         }
         XCTAssertGreaterThan(checked, 200, "the scripts hold more than 200 search/sort/thread expectations")
+        print("imaptest: \(checked) SEARCH/SORT/THREAD replies compared in \(imaptestSearchScripts.count) scripts")
     }
 
     /// Runs one script; returns how many search, sort and thread replies were compared.

@@ -64,15 +64,21 @@ final class SearchSortTests: XCTestCase {
 
     /// Odd addresses from the corpus, sorted as Dovecot sorts them: a ':' inside `<…>` that
     /// is not a route (`<C:x@y>`) stays in the local part; an empty quoted word still
-    /// counts in a display name (`"" Angles " Puglisi"` is ` Angles  Puglisi`).
+    /// counts in a display name (`"" Angles " Puglisi"` is ` Angles  Puglisi`); what is
+    /// missing is filled as Dovecot fills it (`MISSING_MAILBOX`, `MISSING_DOMAIN`); words
+    /// without `@` are a name; an unterminated quote loses the whole mailbox.
     func testOddAddressesSortAsDovecotDoes() throws {
         let mailbox = SearchTestMailbox([
             "From: b@x\nTo: <cce@x>\n\nx\n",
             "From: \"\" Angles \" Puglisi\" <angles@x>\nTo: <C:`Bulk.txt@x>\n\nx\n",
             "From: 12a@x\nTo: <@route,@r2:b@x>\n\nx\n",
+            "From: cc dd ee\nTo: \"\" <>\n\nx\n",
+            "From: c\nTo: \"unterminated <a@x>\n\nx\n",
         ])
-        XCTAssertEqual(try sort("TO", mailbox), [3, 2, 1], "b < C:`Bulk (':' sorts before 'C') < cce")
-        XCTAssertEqual(try sort("DISPLAYFROM", mailbox), [2, 3, 1], "a leading space sorts first")
+        XCTAssertEqual(try sort("TO", mailbox), [3, 2, 1, 4, 5], "b < C:`Bulk (':' sorts before 'C') < cce < MISSING_MAILBOX")
+        XCTAssertEqual(try sort("DISPLAYFROM", mailbox), [2, 3, 1, 5, 4],
+                       "a leading space sorts first; `c` is c@MISSING_DOMAIN, `cc dd ee` a name")
+        XCTAssertEqual(try sort("FROM", mailbox), [3, 2, 1, 5, 4], "12a < angles < b < c < MISSING_MAILBOX")
     }
 
     /// SUBJECT sorts by base subject, case folded.

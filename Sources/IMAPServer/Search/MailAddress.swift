@@ -10,11 +10,18 @@ struct MailboxAddress: Hashable, Sendable {
     /// The display name as written, encoded-words not decoded: SEARCH renders this.
     var rawDisplayName: String
     var localPart: String
-    /// Empty for an address without `@` (`From: d`).
+    /// `MISSING_DOMAIN` for an address without `@` (`From: d`), as Dovecot fills it.
     var domain: String
 
-    /// `local@domain`, or just the local part when there is no domain.
-    var addressText: String { domain.isEmpty ? localPart : localPart + "@" + domain }
+    var addressText: String { localPart + "@" + domain }
+
+    /// This address with the display name `raw` (as written; decoded for ``displayName``).
+    func named(_ raw: String) -> MailboxAddress {
+        var copy = self
+        copy.rawDisplayName = raw
+        copy.displayName = RFC2047.decode(raw)
+        return copy
+    }
 }
 
 /// One entry of an address list: a mailbox, or a named group of mailboxes (`undisclosed:;`).
@@ -25,8 +32,8 @@ enum AddressListItem: Hashable, Sendable {
     /// The text SEARCH FROM/TO/CC/BCC match against, as Dovecot 2.3 renders a parsed
     /// address list before decoding it (checked with `doveadm search`): `<a@b>`,
     /// `Name <a@b>`, `"John Doe" <a@b>` (a name that is not all atext is quoted, a comment
-    /// name too), `group: <a@b>, <c@d>;`. Encoded-words are decoded after rendering, so an
-    /// encoded name is never quoted.
+    /// name too), `group: <a@b>, <c@d>;`. A name with encoded-words is never quoted; they are
+    /// decoded after rendering.
     static func searchText(_ items: [AddressListItem]) -> String {
         let rendered = items.map { item in
             switch item {
@@ -58,7 +65,8 @@ enum AddressListItem: Hashable, Sendable {
         let address = "<" + mailbox.addressText + ">"
         let name = mailbox.rawDisplayName
         if name.isEmpty { return address }
-        guard name.unicodeScalars.contains(where: { !isAtext($0) }) else { return name + " " + address }
+        // A name with encoded-words is written as it is, so decoding can see them.
+        guard !name.contains("=?"), name.unicodeScalars.contains(where: { !isAtext($0) }) else { return name + " " + address }
         return "\"" + name.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\" " + address
     }
 

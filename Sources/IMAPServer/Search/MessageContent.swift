@@ -1,3 +1,4 @@
+import Foundation
 import MIME
 import Mailstore
 
@@ -9,21 +10,29 @@ final class MessageContent {
 
     init(bytes: [UInt8]) { message = MIMEMessage.parse(bytes) }
 
-    /// Every field named `name` (any case), unfolded and RFC 2047-decoded, in message order.
-    func decodedValues(_ name: String) -> [String] { message.header.all(name).map(\.decodedValue) }
+    /// Every field named `name` (any case), unfolded and RFC 2047-decoded, in message order,
+    /// tabs made spaces as Dovecot's one-line header cleaning does (`a,\n\t<b>` is `a, <b>`).
+    func decodedValues(_ name: String) -> [String] {
+        message.header.all(name).map { $0.searchValue.replacingOccurrences(of: "\t", with: " ") }
+    }
 
     func hasField(_ name: String) -> Bool { message.header.first(name) != nil }
 
     /// The entries of every `name` field (From, To…) in order.
-    func addresses(_ name: String) -> [AddressListItem] {
-        message.header.all(name).flatMap { SearchAddressParser.parse($0.unfoldedValue) }
+    func addresses(_ name: String) -> [AddressListItem] { message.header.all(name).flatMap(Self.addresses(in:)) }
+
+    /// Each `name` field's address list as SEARCH matches it (see ``AddressListItem/searchText(_:)``).
+    func addressSearchTexts(_ name: String) -> [String] {
+        message.header.all(name).map { AddressListItem.searchText(Self.addresses(in: $0)) }
     }
 
-    /// The first `Date:` that parses; nil when there is none.
-    private(set) lazy var sentDate: SentDate? = message.header.first("Date").flatMap { SentDate.parse($0.unfoldedValue) }
+    private static func addresses(in field: HeaderField) -> [AddressListItem] { SearchAddressParser.parse(field.unfoldedUTF8) }
+
+    /// The first `Date:` field, parsed; nil when there is none or it cannot be read.
+    private(set) lazy var sentDate: SentDate? = message.header.first("Date").flatMap { SentDate.parse($0.unfoldedUTF8) }
 
     /// The first Subject's base subject (RFC 5256 §2.1); a missing Subject is empty.
-    private(set) lazy var baseSubject = BaseSubject(message.subject ?? "")
+    private(set) lazy var baseSubject = BaseSubject(message.header.first("Subject")?.searchValue ?? "")
 
     /// Every text part's decoded text (transfer encoding removed, charset converted to UTF-8),
     /// case folded: what BODY matches and TEXT matches after the header.
@@ -43,7 +52,7 @@ final class MessageContent {
     private(set) lazy var foldedHeaders: [UInt8] = {
         var text = ""
         for part in message.allParts {
-            for field in part.headers.fields { text += field.name + ": " + field.decodedValue + "\n" }
+            for field in part.headers.fields { text += field.name + ": " + field.searchValue + "\n" }
         }
         return UnicodeCaseMap.fold(text)
     }()

@@ -12,6 +12,8 @@ struct SearchAddressParser {
         /// `[…]` kept with its brackets.
         case domainLiteral(String)
         case special(UInt8)
+        /// A quoted string without its closing quote: the mailbox cannot be read.
+        case unterminatedQuote
     }
 
     private let tokens: [Token]
@@ -20,7 +22,7 @@ struct SearchAddressParser {
     private let spaceBefore: [Bool]
     private var position = 0
 
-    /// Parses an unfolded header value (`HeaderField.unfoldedValue`).
+    /// Parses an unfolded header value (`HeaderField.unfoldedUTF8`).
     static func parse(_ value: String) -> [AddressListItem] {
         let (tokens, spaceBefore) = Self.tokenize(Array(value.utf8))
         var parser = SearchAddressParser(tokens: tokens, spaceBefore: spaceBefore)
@@ -91,22 +93,24 @@ struct SearchAddressParser {
             if inner.first == .special(UInt8(ascii: "@")), let colon = inner.lastIndex(of: .special(UInt8(ascii: ":"))) {
                 inner.removeSubrange(...colon)
             }
-            var address = Self.addrSpec(inner)
-            address.rawDisplayName = text(ofPhrase: range)
-            address.displayName = RFC2047.decode(address.rawDisplayName)
             // Trailing comments after `>` stay unread, like the comments inside it.
             while position < tokens.count, case .comment = tokens[position] { position += 1 }
-            return address
+            return Self.addrSpec(inner).named(text(ofPhrase: range))
         }
         guard phrase.contains(where: { if case .comment = $0 { false } else { true } }) else { return nil }
-        var address = Self.addrSpec(phrase)
+        // Dovecot gives up on such a mailbox and keeps only the placeholders.
+        if phrase.contains(.unterminatedQuote) { return Self.addrSpec([]) }
+        // Several words and no `@` (`To: hibody hibody example.org`) are a display name
+        // without an address, as Dovecot reads them; one word (`To: d`) is a local part.
+        let words = range.filter { if case .comment = tokens[$0] { false } else { true } }
+        if !phrase.contains(.special(UInt8(ascii: "@"))), words.dropFirst().contains(where: { spaceBefore[$0] }) {
+            return Self.addrSpec([]).named(text(ofPhrase: range))
+        }
         let comments = phrase.compactMap { token -> String? in
             if case .comment(let text) = token { return text }
             return nil
         }
-        address.rawDisplayName = comments.last ?? ""
-        address.displayName = RFC2047.decode(address.rawDisplayName)
-        return address
+        return Self.addrSpec(phrase).named(comments.last ?? "")
     }
 
     /// `local@domain` from tokens, comments and whitespace dropped.
@@ -121,11 +125,18 @@ struct SearchAddressParser {
                 if inDomain { domain += text } else { local += text }
             case .special(let byte):
                 if inDomain { domain.unicodeScalars.append(Unicode.Scalar(byte)) } else { local.unicodeScalars.append(Unicode.Scalar(byte)) }
-            case .comment: break
+            case .comment, .unterminatedQuote: break
             }
         }
-        return MailboxAddress(displayName: "", rawDisplayName: "", localPart: local, domain: domain)
+        // Dovecot's parser fills what is missing (MESSAGE_ADDRESS_PARSE_FLAG_FILL_MISSING),
+        // and both SEARCH and SORT see the fillers: `Cc: j` is `<j@MISSING_DOMAIN>`.
+        return MailboxAddress(displayName: "", rawDisplayName: "", localPart: local.isEmpty ? missingMailbox : local,
+                              domain: domain.isEmpty ? missingDomain : domain)
     }
+
+    static let missingMailbox = "MISSING_MAILBOX"
+    static let missingDomain = "MISSING_DOMAIN"
+
 
     /// A display name as written: its words joined by single spaces where spaces were.
     private func text(ofPhrase range: Range<Int>) -> String {
@@ -135,7 +146,7 @@ struct SearchAddressParser {
             switch tokens[index] {
             case .word(let word), .domainLiteral(let word): piece = word
             case .special(let byte): piece = String(Unicode.Scalar(byte))
-            case .comment: continue
+            case .comment, .unterminatedQuote: continue
             }
             // Between words, not after an empty one: `"" Angles` is " Angles", as in Dovecot.
             if index > range.lowerBound && spaceBefore[index] { text += " " }
@@ -165,8 +176,8 @@ struct SearchAddressParser {
                     content.append(bytes[index])
                     index += 1
                 }
+                tokens.append(index < bytes.count ? .word(String(decoding: content, as: UTF8.self)) : .unterminatedQuote)
                 index += 1
-                tokens.append(.word(String(decoding: content, as: UTF8.self)))
             case UInt8(ascii: "("):
                 var depth = 0
                 var content: [UInt8] = []

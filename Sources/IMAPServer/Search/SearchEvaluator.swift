@@ -69,10 +69,7 @@ public struct SearchEvaluator {
         case .address(let field, let needle):
             let content = try content(of: message)
             if needle.isEmpty { return content.hasField(field) }
-            return content.message.header.all(field).contains { header in
-                let text = AddressListItem.searchText(SearchAddressParser.parse(header.unfoldedValue))
-                return Self.contains(UnicodeCaseMap.fold(text), needle)
-            }
+            return content.addressSearchTexts(field).contains { Self.contains(UnicodeCaseMap.fold($0), needle) }
         case .header(let field, let needle):
             let content = try content(of: message)
             if needle.isEmpty { return content.hasField(field) }

@@ -27,11 +27,18 @@ struct SentDate: Hashable, Sendable {
               var year = Int(words[2]), year >= 0
         else { return nil }
         // RFC 5322 §4.3: two-digit years are 19xx from 50, 20xx below; three digits add 1900.
-        if words[2].count <= 2 { year += year < 50 ? 2000 : 1900 } else if words[2].count == 3 { year += 1900 }
+        // A four-digit year before 1000 (spam's `0102`) is no date, as in Dovecot.
+        switch words[2].count {
+        case ...2: year += year < 50 ? 2000 : 1900
+        case 3: year += 1900
+        default: guard year >= 1000 else { return nil }
+        }
         let time = words[3].split(separator: ":", omittingEmptySubsequences: false)
         guard time.count == 2 || time.count == 3,
               let hour = Int(time[0]), let minute = Int(time[1]), (0...23).contains(hour), (0...59).contains(minute)
         else { return nil }
+        // 31 Feb is no date (Dovecot then takes 1 Jan 1970), not 2 Mar.
+        guard day <= CivilDate.daysIn(month: month, year: year) else { return nil }
         let second = time.count == 3 ? Int(time[2]) ?? 0 : 0
         guard (0...60).contains(second) else { return nil }
         let offset = words.count > 4 ? Self.zoneOffset(words[4]) : 0
@@ -69,6 +76,14 @@ enum CivilDate {
         let dayOfYear = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + Int64(day) - 1
         let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
         return era * 146_097 + dayOfEra - 719_468
+    }
+
+    static func daysIn(month: Int, year: Int) -> Int {
+        switch month {
+        case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: 30
+        default: 31
+        }
     }
 
     static func floorDiv(_ a: Int64, _ b: Int64) -> Int64 {

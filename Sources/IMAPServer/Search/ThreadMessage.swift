@@ -18,10 +18,10 @@ struct ThreadMessage {
     init(_ match: MatchedMessage, byUID: Bool, content: MessageContent) {
         number = byUID ? match.message.uid : match.sequence
         sequence = match.sequence
-        messageID = content.message.header.first("Message-ID").flatMap { MessageIDList.parse($0.unfoldedValue).first }
-        let references = content.message.header.all("References").flatMap { MessageIDList.parse($0.unfoldedValue) }
+        messageID = content.message.header.first("Message-ID").flatMap { MessageIDList.parse($0.unfoldedUTF8).first }
+        let references = content.message.header.all("References").flatMap { MessageIDList.parse($0.unfoldedUTF8) }
         if references.isEmpty {
-            self.references = content.message.header.first("In-Reply-To").flatMap { MessageIDList.parse($0.unfoldedValue).first }.map { [$0] } ?? []
+            self.references = content.message.header.first("In-Reply-To").flatMap { MessageIDList.parse($0.unfoldedUTF8).first }.map { [$0] } ?? []
         } else {
             self.references = references
         }
