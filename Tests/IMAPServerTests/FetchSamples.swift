@@ -273,6 +273,7 @@ enum FetchSamples {
             Message-ID: <2@x>
             Content-Type: text/plain; charset=utf-8
             Content-Type: text/html
+            Content-Language: fr
 
             x
 
