@@ -61,12 +61,15 @@ final class FetchCacheTests: XCTestCase {
             }
         }
         var otherVersion = FetchCache.encode(sections.envelope)
-        otherVersion[0] = 2
+        otherVersion[0] = 1
         XCTAssertThrowsError(try FetchCache.decodeEnvelope(otherVersion)) { error in
-            XCTAssertEqual(error as? FetchCacheError, .unsupportedVersion(2))
+            XCTAssertEqual(error as? FetchCacheError, .unsupportedVersion(1), "entries of the first format are recomputed")
         }
         // A count claiming more items than bytes left must not allocate for them.
-        XCTAssertThrowsError(try FetchCache.decodeEnvelope([1, 0, 0, 0xFF, 0xFF, 0xFF, 0xFF, 0x0F]))
+        let version = FetchCache.encode(Envelope())[0]
+        XCTAssertThrowsError(try FetchCache.decodeEnvelope([version, 0, 0, 0xFF, 0xFF, 0xFF, 0xFF, 0x0F])) { error in
+            guard case .malformed? = error as? FetchCacheError else { return XCTFail("\(error)") }
+        }
     }
 
     /// A damaged entry nesting deeper than any parse can must stop, not exhaust the stack.
