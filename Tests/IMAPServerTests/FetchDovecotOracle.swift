@@ -50,6 +50,11 @@ struct FetchDovecotOracle {
     /// connection on (Dovecot 2.3 does on base64 without padding): the session is then
     /// started again after that command.
     func run(_ commands: [String]) throws -> (output: [UInt8], dropped: Set<Int>) {
+        try run(bytes: commands.map { Array($0.utf8) })
+    }
+
+    /// `run` for commands that carry binary data (APPEND of a literal8).
+    func run(bytes commands: [[UInt8]]) throws -> (output: [UInt8], dropped: Set<Int>) {
         signal(SIGPIPE, SIG_IGN)
         var output: [UInt8] = []
         var dropped: Set<Int> = []
@@ -65,7 +70,7 @@ struct FetchDovecotOracle {
         return (output, dropped)
     }
 
-    private func runSession(_ commands: [String], from first: Int) throws -> [UInt8] {
+    private func runSession(_ commands: [[UInt8]], from first: Int) throws -> [UInt8] {
         let process = Process()
         var arguments = [Self.imapBinary, "-c", "\(root)/dovecot.conf"]
         if getuid() == 0 { arguments = ["--reuid", "65534", "--regid", "65534", "--clear-groups"] + arguments }
@@ -78,10 +83,10 @@ struct FetchDovecotOracle {
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
         try process.run()
-        var script = "s select INBOX\r\n"
-        for index in first..<commands.count { script += "c\(index) \(commands[index])\r\n" }
-        script += "z logout\r\n"
-        let request = Data(script.utf8)
+        var script = Array("s select INBOX\r\n".utf8)
+        for index in first..<commands.count { script += Array("c\(index) ".utf8) + commands[index] + [0x0D, 0x0A] }
+        script += Array("z logout\r\n".utf8)
+        let request = Data(script)
         // Write from another thread: the replies can outgrow the pipe before input ends.
         let writer = Thread {
             try? input.fileHandleForWriting.write(contentsOf: request)
