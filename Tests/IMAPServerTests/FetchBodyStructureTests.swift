@@ -102,4 +102,30 @@ final class FetchBodyStructureTests: XCTestCase {
         XCTAssertEqual(structure(message, extensible: false), #"("TEXT" "PLAIN" ("charset" "US-ASCII") NIL NIL "7bit" 3 1)"#)
         XCTAssertEqual(structure(message), #"("TEXT" "PLAIN" ("charset" "US-ASCII") NIL NIL "7bit" 3 1 NIL NIL NIL NIL)"#)
     }
+
+    /// Repeated fields: the first Content-ID, but the first readable transfer encoding and
+    /// language and the first disposition with parameters (Dovecot's answer:
+    /// `"<a>" NIL "base64" 6 1 NIL ("attachment" ("filename" "a")) ("fr") NIL`).
+    func testRepeatedContentFields() throws {
+        let sections = MessageSections(FetchSamples.crlf("""
+            Mime-Version: 1.0
+            Content-Type: text/plain
+            Content-Transfer-Encoding: 8bit junk
+            Content-Transfer-Encoding: base64
+            Content-Language: ,
+            Content-Language: fr
+            Content-Disposition: inline
+            Content-Disposition: attachment; filename=a
+            Content-ID: <a>
+            Content-ID: <b>
+
+            aGk=
+
+            """))
+        guard case .singlePart(let part) = sections.bodyStructure(extensible: true) else { return XCTFail("not a single part") }
+        XCTAssertEqual(part.fields.id, Array("<a>".utf8))
+        XCTAssertEqual(part.fields.encoding, "base64")
+        XCTAssertEqual(part.extensionData?.language, [Array("fr".utf8)])
+        XCTAssertEqual(part.extensionData?.disposition, BodyDisposition(type: Array("attachment".utf8), parameters: [BodyParameter("filename", "a")]))
+    }
 }

@@ -67,24 +67,30 @@ enum FetchSamples {
     }
 
     /// Part numbers of a structure's parts, depth first, and whether each is a message/rfc822.
-    static func partPaths(_ structure: BodyStructure, prefix: [Int] = []) -> [([Int], Bool)] {
-        switch structure {
-        case .multipart(let multipart):
-            return multipart.parts.enumerated().flatMap { index, part in
-                partPaths(part, prefix: prefix + [index + 1], isChild: true)
-            }
-        case .singlePart:
-            return partPaths(structure, prefix: prefix + [1], isChild: true)
+    static func partPaths(_ structure: BodyStructure) -> [([Int], Bool)] {
+        leafParts(structure).map { path, part in
+            if case .message = part.kind { return (path, true) }
+            return (path, false)
         }
     }
 
-    private static func partPaths(_ structure: BodyStructure, prefix: [Int], isChild: Bool) -> [([Int], Bool)] {
+    /// The single parts of a structure (message/rfc822 parts included) with their numbers.
+    static func leafParts(_ structure: BodyStructure, prefix: [Int] = []) -> [([Int], SinglePartBody)] {
+        switch structure {
+        case .multipart(let multipart):
+            return multipart.parts.enumerated().flatMap { index, part in leaves(part, path: prefix + [index + 1]) }
+        case .singlePart:
+            return leaves(structure, path: prefix + [1])
+        }
+    }
+
+    private static func leaves(_ structure: BodyStructure, path: [Int]) -> [([Int], SinglePartBody)] {
         switch structure {
         case .multipart:
-            return partPaths(structure, prefix: prefix)
+            return leafParts(structure, prefix: path)
         case .singlePart(let part):
-            guard case .message(_, let inner, _) = part.kind else { return [(prefix, false)] }
-            return [(prefix, true)] + partPaths(inner, prefix: prefix)
+            guard case .message(_, let inner, _) = part.kind else { return [(path, part)] }
+            return [(path, part)] + leafParts(inner, prefix: path)
         }
     }
 
@@ -162,6 +168,24 @@ enum FetchSamples {
             + (1...300).map { "--m\nContent-Type: text/plain\n\npart \($0)\n" }.joined() + "--m--\n"),
         Sample("deeply nested messages", (0..<40).map { "Subject: level \($0)\nContent-Type: message/rfc822\n\n" }.joined()
             + "Subject: bottom\n\ninnermost\n"),
+        Sample("messages nested past the cap", String(repeating: "Content-Type: message/rfc822\n\n", count: 105) + "Subject: bottom\n\nx\n"),
+        Sample("multiparts nested past the cap",
+               (0..<105).map { "Content-Type: multipart/mixed; boundary=b\($0)\n\n--b\($0)\n" }.joined() + "\nbottom\n"),
+        Sample("parts past the cap", "Content-Type: multipart/mixed; boundary=m\n\n" + String(repeating: "--m\n\nx\n", count: 10_005) + "--m--\n"),
+        Sample("long boundary", "Content-Type: multipart/mixed; boundary=\(String(repeating: "b", count: 90))\n\n"
+               + "--\(String(repeating: "b", count: 85))\n\nshort\n--\(String(repeating: "b", count: 90))--\n"),
+        Sample("boundary ending in dashes", """
+            Content-Type: multipart/mixed; boundary="a"
+
+            --a
+            Content-Type: multipart/mixed; boundary="a--"
+
+            --a--
+            inner?
+            --a----
+            --a--
+
+            """),
         Sample("RFC 2231 parameters", """
             MIME-Version: 1.0
             Content-Type: multipart/mixed; boundary="r"
@@ -249,6 +273,7 @@ enum FetchSamples {
             Message-ID: <2@x>
             Content-Type: text/plain; charset=utf-8
             Content-Type: text/html
+            Content-Language: fr
 
             x
 

@@ -179,6 +179,7 @@ final class FetchSectionTests: XCTestCase {
         let sections = MessageSections(Array("Subject: a".utf8) + [0] + Array("b\r\n\r\nx\0y\r\n".utf8))
         XCTAssertEqual(sections.section(SectionSpecifier(kind: .text)), Array("x".utf8) + [0x80] + Array("y\r\n".utf8))
         XCTAssertFalse(sections.section(SectionSpecifier()).contains(0))
+        XCTAssertEqual(sections.rfc822, sections.section(SectionSpecifier()))
         XCTAssertEqual(sections.bytes.count, sections.section(SectionSpecifier()).count)
     }
 

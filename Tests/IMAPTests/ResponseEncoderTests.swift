@@ -210,11 +210,11 @@ final class ResponseEncoderTests: XCTestCase {
             parts: [text, attachment, message], subtype: "MIXED",
             extensionData: MultipartExtension(parameters: [BodyParameter("BOUNDARY", "--b")])))
         check([
-            Case(.untagged(.fetch(1, [.bodyStructure(text)])), #"* 1 FETCH (BODYSTRUCTURE ("TEXT" "PLAIN" ("CHARSET" "US-ASCII") NIL NIL "7BIT" 3028 92 NIL NIL "en" NIL))"#),
+            Case(.untagged(.fetch(1, [.bodyStructure(text)])), #"* 1 FETCH (BODYSTRUCTURE ("TEXT" "PLAIN" ("CHARSET" "US-ASCII") NIL NIL "7BIT" 3028 92 NIL NIL ("en") NIL))"#),
             Case(.untagged(.fetch(1, [.body(text)])), #"* 1 FETCH (BODY ("TEXT" "PLAIN" ("CHARSET" "US-ASCII") NIL NIL "7BIT" 3028 92))"#),
             Case(
                 .untagged(.fetch(1, [.bodyStructure(mixed)])),
-                #"* 1 FETCH (BODYSTRUCTURE (("TEXT" "PLAIN" ("CHARSET" "US-ASCII") NIL NIL "7BIT" 3028 92 NIL NIL "en" NIL)"#
+                #"* 1 FETCH (BODYSTRUCTURE (("TEXT" "PLAIN" ("CHARSET" "US-ASCII") NIL NIL "7BIT" 3028 92 NIL NIL ("en") NIL)"#
                     + #"("APPLICATION" "PDF" NIL "<x@y>" NIL "BASE64" 100 NIL ("attachment" ("FILENAME" "a b.pdf")) ("en" "de") "http://x/")"#
                     + #"("MESSAGE" "RFC822" NIL NIL NIL "7BIT" 200 (NIL "fw" NIL NIL NIL NIL NIL NIL NIL NIL) ("TEXT" "PLAIN" NIL NIL NIL "7BIT" 5 1) 8)"#
                     + #" "MIXED" ("BOUNDARY" "--b") NIL NIL NIL))"#),

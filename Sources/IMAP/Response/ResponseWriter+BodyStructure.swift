@@ -89,7 +89,7 @@ extension ResponseWriter {
         switch language {
         case nil: write("NIL")
         case let languages? where languages.isEmpty: write("NIL")
-        case let languages? where languages.count == 1: writeString(languages[0])
+        // Always a list, even of one (RFC 3501 allows both): what Dovecot sends.
         case let languages?: writeList(languages) { writer, language in writer.writeString(language) }
         }
         space()

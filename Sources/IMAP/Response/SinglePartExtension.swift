@@ -2,7 +2,7 @@
 public struct SinglePartExtension: Hashable, Sendable {
     public var md5: [UInt8]?
     public var disposition: BodyDisposition?
-    /// nil is `NIL`; one language is a string, several a list.
+    /// nil (or empty) is `NIL`; otherwise a list, even of one, as Dovecot sends it.
     public var language: [[UInt8]]?
     public var location: [UInt8]?
 

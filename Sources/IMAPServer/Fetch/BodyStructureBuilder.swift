@@ -48,6 +48,9 @@ struct BodyStructureBuilder {
         var parameters = headers.typeParameters
         if part.isMessage {
             (type, subtype, isText) = ("message", "rfc822", false)
+        } else if isTruncated(part, headers: headers) {
+            // A container the part caps kept closed: Dovecot calls it what it now is, bytes.
+            (type, subtype, isText) = ("application", "octet-stream", false)
         } else if let declared = headers.type {
             type = Self.string(declared)
             isText = declared.equalsIgnoringASCIICase(Array("text".utf8))
@@ -75,6 +78,16 @@ struct BodyStructureBuilder {
             extensionData: SinglePartExtension(
                 md5: headers.md5.map(HeaderValue.withoutLineBreaks), disposition: headers.disposition,
                 language: headers.language, location: headers.location.map(HeaderValue.withoutLineBreaks)))
+    }
+
+    /// A message/rfc822 or multipart part that was not opened (nesting or part cap), or a
+    /// digest's untyped part in the same case.
+    private func isTruncated(_ part: MessagePart, headers: PartContentHeaders) -> Bool {
+        guard let type = headers.type else {
+            return part.parent.map { parts[$0].kind.contains(.digest) } ?? false
+        }
+        if type.equalsIgnoringASCIICase(Array("multipart".utf8)) { return true }
+        return type.equalsIgnoringASCIICase(Array("message".utf8)) && (headers.subtype ?? []).equalsIgnoringASCIICase(Array("rfc822".utf8))
     }
 
     private func lineCount(_ range: Range<Int>) -> UInt64 {

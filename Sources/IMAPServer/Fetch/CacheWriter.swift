@@ -107,7 +107,9 @@ struct CacheWriter {
 
 /// Tag bytes of the cache format.
 enum CacheTag {
-    static let version: UInt8 = 1
+    /// Raised whenever what the parser computes changes, so entries written by an older
+    /// build are recomputed (2: part caps, delimiters and line breaks as Dovecot 2.3.19).
+    static let version: UInt8 = 2
     static let multipart: UInt8 = 0x4D  // "M"
     static let singlePart: UInt8 = 0x53  // "S"
     static let basic: UInt8 = 0

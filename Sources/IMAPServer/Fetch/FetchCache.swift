@@ -5,6 +5,7 @@ import Mailstore
 /// second FETCH of them need not read the message file. The format starts with a version
 /// byte; an entry of another version or a damaged one throws and is recomputed.
 public enum FetchCache {
+    /// The cache bytes of an ENVELOPE.
     public static func encode(_ envelope: Envelope) -> [UInt8] {
         var writer = CacheWriter()
         writer.write(number: UInt64(CacheTag.version))
@@ -20,10 +21,13 @@ public enum FetchCache {
         return writer.bytes
     }
 
+    /// The ENVELOPE `encode` wrote; throws for another version or damaged bytes.
     public static func decodeEnvelope(_ bytes: [UInt8]) throws(FetchCacheError) -> Envelope {
         try decode(bytes) { reader throws(FetchCacheError) in try reader.envelope() }
     }
 
+    /// The BODYSTRUCTURE `encode` wrote (`withoutExtensionData` gives BODY); throws for
+    /// another version or damaged bytes.
     public static func decodeBodyStructure(_ bytes: [UInt8]) throws(FetchCacheError) -> BodyStructure {
         try decode(bytes) { reader throws(FetchCacheError) in try reader.bodyStructure() }
     }

@@ -1,11 +1,12 @@
 /// One header field of a message or MIME part as Dovecot's header parser reads it: the
-/// name before the colon (trailing blanks dropped; a line without a colon is all name),
-/// the value after it, continuation lines included, and the line end it ends with.
+/// name before the colon (trailing blanks dropped; empty for a line without a colon,
+/// which is all value), the value after it, continuation lines included, and the line
+/// end it ends with.
 struct HeaderLine {
     /// The whole field, continuation lines and final line end included.
     let range: Range<Int>
     let nameRange: Range<Int>
-    /// After the colon up to the final line end (folding kept); empty without a colon.
+    /// After the colon (the whole line without one) up to the final line end, folding kept.
     let valueRange: Range<Int>
     /// 2 for CRLF, 1 for LF, 0 when the field ends the input without a line end.
     let newlineLength: Int
@@ -49,8 +50,8 @@ extension Array where Element == UInt8 {
         var nameEnd = start
         while nameEnd < firstLineEnd && self[nameEnd] != UInt8(ascii: ":") { nameEnd += 1 }
         let hasColon = nameEnd < firstLineEnd
-        let valueStart = hasColon ? nameEnd + 1 : contentEnd
-        var trimmedNameEnd = hasColon ? nameEnd : contentEnd
+        let valueStart = hasColon ? nameEnd + 1 : start
+        var trimmedNameEnd = hasColon ? nameEnd : start
         while trimmedNameEnd > start && (self[trimmedNameEnd - 1] == UInt8(ascii: " ") || self[trimmedNameEnd - 1] == UInt8(ascii: "\t")) {
             trimmedNameEnd -= 1
         }

@@ -4,21 +4,27 @@
 /// - a delimiter line is any line starting with `--` and a boundary of an enclosing
 ///   multipart (prefix match, the longest boundary wins, the newest on a tie); it closes
 ///   every part opened since that multipart;
-/// - the line break before a delimiter belongs to the delimiter, unless the line before
-///   was itself consumed as a delimiter line or a header line;
+/// - the line break before a delimiter belongs to the delimiter (even the blank line that
+///   ends a header), unless the line before was itself a delimiter line;
 /// - a multipart's boundary takes effect only at the blank line ending its header;
 /// - `Content-*` fields count only in a MIME header (MIME-Version or Content-Type, or a
 ///   multipart's child); a part without a type is text/plain, or message/rfc822 in a digest.
 ///
-/// One pass, no recursion; nesting and part count are capped as Dovecot caps them.
+/// One pass, no recursion; nesting and part count are capped as Dovecot 2.3 caps them.
 struct MessagePartParser {
     private let bytes: [UInt8]
     private var parts: [MessagePart] = []
     private var boundaries: [(part: Int, text: [UInt8])] = []
     private var position = 0
 
+    /// Dovecot's `MESSAGE_PARSER_DEFAULT_MAX_NESTED_MIME_PARTS`: a part at depth 99 does
+    /// not open.
     static let maxDepth = 100
+    /// Dovecot's `MESSAGE_PARSER_DEFAULT_MAX_TOTAL_MIME_PARTS` (the message included): once
+    /// reached, no delimiter line is recognised any more.
     static let maxParts = 10_000
+    /// RFC 2046 allows 70; Dovecot keeps 80 and cuts longer boundaries there.
+    static let maxBoundaryLength = 80
 
     private enum Step {
         case header(Int)
@@ -70,11 +76,16 @@ struct MessagePartParser {
         while position < bytes.count {
             let (contentEnd, next) = bytes.lineBounds(from: position)
             let isBlank = contentEnd == position
-            if isBlank, let text = boundary, kind.contains(.mime), mayOpen(part) {
+            if isBlank, let text = boundary, kind.contains(.mime) {
                 // The boundary counts from the blank line on, so a delimiter line is
                 // told apart from an enclosing multipart's with the same prefix.
-                boundaries.append((part, text))
-                startsMultipart = true
+                if isBelowDepthLimit(part) {
+                    boundaries.append((part, text))
+                    startsMultipart = true
+                } else {
+                    kind.remove(.multipart)
+                }
+                boundary = nil
             }
             if let (found, _) = findBoundary(at: position), boundaries[found].part != part {
                 // A delimiter ends the header; the line break before it is the delimiter's.
@@ -84,6 +95,11 @@ struct MessagePartParser {
             }
             if isBlank {
                 position = next
+                // A delimiter right after the blank line takes that line break too.
+                if let (found, _) = findBoundary(at: position), boundaries[found].part != part {
+                    parts[part].headerEnd = position - (next - contentEnd)
+                    cut = true
+                }
                 break
             }
             let line = bytes.headerLine(at: position)
@@ -106,7 +122,7 @@ struct MessagePartParser {
             let inDigest = parts[part].parent.map { parts[$0].kind.contains(.digest) } ?? false
             kind.insert(inDigest ? .message : .text)
         }
-        if kind.contains(.message) && !mayOpen(part) { kind.remove(.message) }
+        if kind.contains(.message) && !(isBelowDepthLimit(part) && parts.count < Self.maxParts) { kind.remove(.message) }
         parts[part].kind = kind
         let bodyStart = cut ? parts[part].headerEnd : position
         if startsMultipart { return .body(part, scanStart: position, firstLineEnd: bodyStart) }
@@ -115,9 +131,9 @@ struct MessagePartParser {
         return .done
     }
 
-    /// Whether `part` may hold parts of its own under the nesting and count caps.
-    private func mayOpen(_ part: Int) -> Bool {
-        parts[part].depth < Self.maxDepth && parts.count < Self.maxParts
+    /// Whether `part` may hold parts of its own under the nesting cap.
+    private func isBelowDepthLimit(_ part: Int) -> Bool {
+        parts[part].depth + 1 < Self.maxDepth
     }
 
     /// The kind a Content-Type value gives and, for a multipart, its boundary.
@@ -137,7 +153,7 @@ struct MessagePartParser {
         }
         guard outcome != .broken, kind.contains(.multipart) else { return (kind, nil) }
         let boundary = ContentParameters.parse(&scanner).first { $0.name.equalsIgnoringASCIICase(Array("boundary".utf8)) }
-        return (kind, boundary?.value)
+        return (kind, boundary.map { Array($0.value.prefix(maxBoundaryLength)) })
     }
 
     // MARK: Body
@@ -185,17 +201,23 @@ struct MessagePartParser {
     }
 
     /// The boundary whose delimiter starts the line at `lineStart`, and whether it is the
-    /// close delimiter (`--boundary--`).
+    /// close delimiter (`--boundary--`): the longest boundary the line starts with, the
+    /// newest first, one that is the whole line (or the whole line but `--`) at once.
     private func findBoundary(at lineStart: Int) -> (Int, closes: Bool)? {
         guard !boundaries.isEmpty, lineStart + 1 < bytes.count,
-              bytes[lineStart] == UInt8(ascii: "-"), bytes[lineStart + 1] == UInt8(ascii: "-") else { return nil }
+              bytes[lineStart] == UInt8(ascii: "-"), bytes[lineStart + 1] == UInt8(ascii: "-"),
+              parts.count < Self.maxParts else { return nil }
         let textStart = lineStart + 2
+        let textEnd = bytes.lineBounds(from: textStart).contentEnd
+        let lineLength = textEnd - textStart
+        let trailingDashes = lineLength > 2 && bytes[textEnd - 1] == UInt8(ascii: "-") && bytes[textEnd - 2] == UInt8(ascii: "-")
         var best: Int?
         for index in boundaries.indices.reversed() {
             let text = boundaries[index].text
-            guard textStart + text.count <= bytes.count, bytes[textStart..<(textStart + text.count)].elementsEqual(text) else { continue }
-            if let current = best, boundaries[current].text.count >= text.count { continue }
+            guard text.count <= lineLength, bytes[textStart..<(textStart + text.count)].elementsEqual(text),
+                  best.map({ boundaries[$0].text.count < text.count }) ?? true else { continue }
             best = index
+            if text.count == lineLength || (trailingDashes && text.count == lineLength - 2) { break }
         }
         guard let best else { return nil }
         let after = textStart + boundaries[best].text.count

@@ -5,7 +5,7 @@ import IMAP
 /// as the index gives them (CRLF line ends). Built once per message and FETCH command;
 /// pure: no storage, no I/O. Broken MIME never fails: it gives what Dovecot gives.
 public struct MessageSections: Sendable {
-    /// The message as stored (`RFC822.SIZE` octets).
+    /// The message as stored (`RFC822.SIZE` octets), NUL included: what the parts index.
     public let bytes: [UInt8]
     private let parts: [MessagePart]
 
@@ -57,6 +57,9 @@ public struct MessageSections: Sendable {
             }
         }
     }
+
+    /// RFC822 (= BODY[]): the message with NUL sent as 0x80 (use this, not `bytes`, on the wire).
+    public var rfc822: [UInt8] { section(SectionSpecifier()) }
 
     /// RFC822.HEADER (= BODY[HEADER]).
     public var header: [UInt8] { section(SectionSpecifier(kind: .header)) }

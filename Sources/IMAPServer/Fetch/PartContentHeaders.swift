@@ -2,7 +2,9 @@ import IMAP
 
 /// The `Content-*` header fields of one MIME part as BODYSTRUCTURE reports them: raw
 /// values (not RFC 2047 decoded), type and subtype as written, parameters in order. The
-/// first occurrence of each field counts. In a header that is not MIME (a message header
+/// first occurrence of each field counts (the first readable one for the transfer
+/// encoding and language, the first with parameters for the disposition, as Dovecot
+/// reads them). In a header that is not MIME (a message header
 /// without MIME-Version or Content-Type) Dovecot ignores `Content-*` fields, and so does this.
 struct PartContentHeaders {
     var type: [UInt8]?
@@ -28,12 +30,12 @@ struct PartContentHeaders {
             let value = field.value(in: bytes)
             switch name {
             case "content-type": readType(value)
-            case "content-transfer-encoding": readTransferEncoding(value)
+            case "content-transfer-encoding": if !readTransferEncoding(value) { continue }
             case "content-id": id = value
             case "content-description": description = value
             case "content-md5": md5 = value
             case "content-disposition": if !readDisposition(value) { continue }
-            case "content-language": readLanguage(value)
+            case "content-language": if !readLanguage(value) { continue }
             case "content-location": location = value
             default: continue
             }
@@ -59,13 +61,15 @@ struct PartContentHeaders {
         typeParameters = ContentParameters.parse(&scanner)
     }
 
-    private mutating func readTransferEncoding(_ value: [UInt8]) {
+    /// False when the value is not one token (the field then does not count).
+    private mutating func readTransferEncoding(_ value: [UInt8]) -> Bool {
         var scanner = HeaderValueScanner(value)
         _ = scanner.skipWhitespace()
         var token: [UInt8] = []
         let outcome = scanner.parseToken(into: &token)
-        guard outcome != .broken, scanner.skipWhitespace() == .end, !token.isEmpty else { return }
+        guard outcome != .broken, scanner.skipWhitespace() == .end, !token.isEmpty else { return false }
         transferEncoding = token
+        return true
     }
 
     /// False when the value has no disposition token (the field then does not count).
@@ -78,8 +82,9 @@ struct PartContentHeaders {
         return !disposition!.parameters.isEmpty
     }
 
-    /// `Content-Language: 1#Language-tag`.
-    private mutating func readLanguage(_ value: [UInt8]) {
+    /// `Content-Language: 1#Language-tag`; false when there is none (the field then does
+    /// not count).
+    private mutating func readLanguage(_ value: [UInt8]) -> Bool {
         var scanner = HeaderValueScanner(value)
         _ = scanner.skipWhitespace()
         var languages: [[UInt8]] = []
@@ -92,5 +97,6 @@ struct PartContentHeaders {
             _ = scanner.skipWhitespace()
         }
         if !languages.isEmpty { language = languages }
+        return !languages.isEmpty
     }
 }
