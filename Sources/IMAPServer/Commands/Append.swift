@@ -80,7 +80,10 @@ extension IMAPSession {
         for message in append.messages {
             switch IMAPFlags.store(message.start.flags) {
             case .success(let (flags, keywords)):
-                prepared.append((message.bytes, flags, keywords, message.start.internalDate.map(IMAPTime.unixTime)))
+                // A literal8 (RFC 3516 §4.4) may hold binary parts: stored base64-encoded, as
+                // Dovecot stores them, so every reader of the Maildir gets a valid message.
+                let bytes = message.start.isBinary ? BinaryAppendConversion.toBase64(message.bytes) : message.bytes
+                prepared.append((bytes, flags, keywords, message.start.internalDate.map(IMAPTime.unixTime)))
             case .failure(let unsettable):
                 bad(append.tag, "Error in IMAP command APPEND: Invalid system flag \(unsettable.flag.wire)")
                 return

@@ -20,7 +20,6 @@ extension IMAPSession {
     static let authenticatedExtensions = [
         "NAMESPACE", "UNSELECT", "UIDPLUS", "MOVE", "CHILDREN", "LIST-EXTENDED", "LIST-STATUS", "SPECIAL-USE",
         "MULTIAPPEND", "CONDSTORE", "QRESYNC", "STATUS=SIZE", "QUOTA", "QUOTA=RES-STORAGE",
-        "UTF8=ACCEPT",
     ] + searchExtensions + fetchExtensions
 
     func capability(_ tag: Tag) -> Next {

@@ -69,8 +69,8 @@ extension IMAPSession {
         }
         for (number, data) in result.responses { send(.fetch(number, data)) }
         await sendUpdates(expungeAllowed: fetch.byUID)
-        if let unknown = result.unknownEncoding {
-            no(tag, "Unknown Content-Transfer-Encoding: \(unknown)", code: .unknownCTE)
+        if let error = result.binaryError {
+            no(tag, error.responseText, code: error.responseCode)
         } else if result.missing {
             no(tag, "Some messages were expunged.", code: .expungeIssued)
         } else {
@@ -85,8 +85,8 @@ struct FetchResult: Sendable {
     var responses: [(UInt32, [MessageAttribute])] = []
     /// A message another session expunged was asked for.
     var missing = false
-    /// BINARY met an encoding it cannot undo.
-    var unknownEncoding: String?
+    /// BINARY met an encoding it cannot undo, or data it cannot decode.
+    var binaryError: BinaryFetchError?
 }
 
 /// FETCH's work on the blocking pool: one pass over the messages, each file read at most once.
@@ -151,7 +151,7 @@ enum FetchRun {
                     case .envelope: if let envelope { data.append(.envelope(envelope)) }
                     case .bodyStructure: if let structure { data.append(.bodyStructure(structure)) }
                     case .body: if let structure { data.append(.body(structure.withoutExtensionData)) }
-                    case .rfc822: data.append(.rfc822(try content().bytes))
+                    case .rfc822: data.append(.rfc822(try content().rfc822))
                     case .rfc822Header: data.append(.rfc822Header(try content().header))
                     case .rfc822Text: data.append(.rfc822Text(try content().text))
                     case .bodySection(let specifier, let partial, _):
@@ -165,7 +165,7 @@ enum FetchRun {
                     }
                 }
             } catch let error as BinaryFetchError {
-                if case .unknownTransferEncoding(_, let encoding) = error { result.unknownEncoding = encoding }
+                result.binaryError = error
                 continue
             } catch MailboxError.noSuchMessage {
                 result.missing = true
