@@ -2,16 +2,19 @@ import Directory
 import MoatCore
 
 /// Checks logins for IMAP and POP3 against the directory, the way Dovecot's auth process
-/// does for its login processes: the password hash is checked off the event loops, each
+/// does for its login processes (one per server, shared by both protocols, so a guesser
+/// cannot get a fresh penalty by switching protocol): the password hash is checked off the event loops, each
 /// failure from an address delays that address's next answers (`AuthPenalty`), and a user's
 /// sessions from one address are counted against `mail_max_userip_connections`.
 public actor MailLogin {
     public struct Settings: Sendable, Equatable {
         public var penalty: AuthPenalty.Settings
-        /// Sessions per user and client address, per service (Dovecot: 10 for IMAP).
-        public var maxSessionsPerUserAddress: Int
+        /// Sessions per user and client address, for each service (Dovecot's
+        /// `mail_max_userip_connections`, 10 by default); a service not named gets 10.
+        public var maxSessionsPerUserAddress: [MailAccessService: Int]
 
-        public init(penalty: AuthPenalty.Settings = AuthPenalty.Settings(), maxSessionsPerUserAddress: Int = 10) {
+        public init(penalty: AuthPenalty.Settings = AuthPenalty.Settings(),
+                    maxSessionsPerUserAddress: [MailAccessService: Int] = [:]) {
             self.penalty = penalty
             self.maxSessionsPerUserAddress = maxSessionsPerUserAddress
         }
@@ -58,7 +61,7 @@ public actor MailLogin {
             return .failed
         }
         penalty.succeeded(peer)
-        var limit = sessions[service] ?? UserConnectionLimit(limit: settings.maxSessionsPerUserAddress)
+        var limit = sessions[service] ?? UserConnectionLimit(limit: settings.maxSessionsPerUserAddress[service] ?? 10)
         defer { sessions[service] = limit }
         guard limit.acquire(user: mailbox.address, address: peer) else { return .tooManySessions }
         return .success(mailbox)

@@ -1,8 +1,8 @@
 import NIOCore
 
 /// Says goodbye and closes a connection whose client went quiet (an `IdleStateHandler` read
-/// timeout before it in the pipeline), or whose replies stayed stuck (a write timeout: then
-/// nothing can be said). POP3's autologout timer (RFC 1939 §3), IMAP's (RFC 9051 §5.4).
+/// timeout before it in the pipeline): POP3's autologout timer (RFC 1939 §3), IMAP's (RFC
+/// 9051 §5.4). Stuck writes are `WriteStallCloser`'s.
 public final class IdleDisconnector: ChannelInboundHandler, Sendable {
     public typealias InboundIn = ByteBuffer
     public typealias InboundOut = ByteBuffer
@@ -19,14 +19,11 @@ public final class IdleDisconnector: ChannelInboundHandler, Sendable {
             context.fireUserInboundEventTriggered(event)
             return
         }
-        switch idle {
-        case .read:
-            let channel = context.channel
-            context.writeAndFlush(NIOAny(ByteBuffer(bytes: farewell))).whenComplete { _ in channel.close(promise: nil) }
-        case .write where !context.channel.isWritable:
-            context.close(promise: nil)
-        default:
-            break
+        guard idle == .read else {
+            context.fireUserInboundEventTriggered(event)
+            return
         }
+        let channel = context.channel
+        context.writeAndFlush(NIOAny(ByteBuffer(bytes: farewell))).whenComplete { _ in channel.close(promise: nil) }
     }
 }

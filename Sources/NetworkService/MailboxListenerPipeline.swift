@@ -12,6 +12,7 @@ public enum MailboxListenerPipeline {
         if implicitTLS, let tls { try sync.addHandler(NIOSSLServerHandler(context: tls)) }
         try sync.addHandler(IdleStateHandler(readTimeout: idleTimeout, writeTimeout: idleTimeout))
         try sync.addHandler(IdleDisconnector(farewell: farewell))
+        try sync.addHandler(WriteStallCloser())
         try sync.addHandler(StartTLSSwitch())
     }
 }

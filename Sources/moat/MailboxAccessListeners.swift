@@ -38,17 +38,21 @@ final class MailboxAccessListeners: Sendable {
         let penalty = AuthPenalty.Settings(initial: auth.penalty, maximum: auth.penaltyMax)
         let plaintext = PlaintextAuthPolicy(securedNetworks: try NetworkSet(auth.securedNetworks, includeLoopback: false))
         let mailRoot = config.storage.mailRoot
+        let login = MailLogin(directory: directory, pool: pool, settings: MailLogin.Settings(
+            penalty: penalty, maxSessionsPerUserAddress: [.imap: config.imap.listener.maxUserConnections,
+                                                          .pop3: config.pop3.listener.maxUserConnections]))
         var bound: [Bound] = []
         do {
             if config.imap.listener.enabled {
                 let imap = config.imap
-                let login = MailLogin(directory: directory, pool: pool, settings: MailLogin.Settings(
-                    penalty: penalty, maxSessionsPerUserAddress: imap.listener.maxUserConnections))
                 let tls = try tlsContext(imap.listener, section: "imap", config: config, logger: logger)
+                // Moves into and out of Junk teach the site's Bayes (when Bayes is on).
+                let junk: BayesJunkLearner? = config.bayes.enabled ? try BayesJunkLearner(settings: config.bayes, logger: logger) : nil
                 var service = IMAPServer.Service(
                     session: SessionSettings(greeting: imap.listener.greeting, appendLimit: imap.appendLimit),
                     login: login, pool: pool, plaintext: plaintext, mailRoot: mailRoot,
-                    admission: admission(imap.listener), idleTimeout: TimeAmount(imap.listener.idleTimeout), tls: tls)
+                    admission: admission(imap.listener), idleTimeout: TimeAmount(imap.listener.idleTimeout), tls: tls,
+                    junk: junk)
                 for (key, implicitTLS, endpoint) in try endpoints(imap.listener, section: "imap", tls: tls, config: config, logger: logger) {
                     service.implicitTLS = implicitTLS
                     let server = try await ListenerBindError.naming(endpoint, "imap", config.origin, key: key) {
@@ -61,8 +65,6 @@ final class MailboxAccessListeners: Sendable {
             }
             if config.pop3.listener.enabled {
                 let pop3 = config.pop3
-                let login = MailLogin(directory: directory, pool: pool, settings: MailLogin.Settings(
-                    penalty: penalty, maxSessionsPerUserAddress: pop3.listener.maxUserConnections))
                 let tls = try tlsContext(pop3.listener, section: "pop3", config: config, logger: logger)
                 let uidl = UIDLFormat(pop3.uidlFormat)
                 var service = POP3Server.Service(

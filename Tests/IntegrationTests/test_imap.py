@@ -213,3 +213,132 @@ def test_quota_from_the_directory():
         assert data[0] == [b'INBOX "User quota"'], data
         assert re.fullmatch(rb'"User quota" \(STORAGE \d+ 10240\)', data[1][0]), data
         client.logout()
+
+
+def bayes_counts(m):
+    out = m.cli("learn", "--stats").stdout.decode()
+    return int(re.search(r"nspam:\s+(\d+)", out).group(1)), int(re.search(r"nham:\s+(\d+)", out).group(1))
+
+
+def wait_for_counts(m, expected, timeout=15):
+    deadline = time.monotonic() + timeout
+    while (got := bayes_counts(m)) != expected:
+        assert time.monotonic() < deadline, f"Bayes counts {got}, expected {expected}\n{m.log_text()[-2000:]}"
+        time.sleep(0.1)
+
+
+def test_moving_into_and_out_of_junk_teaches_bayes():
+    """Into Junk is spam, out of Junk (not to Trash) is ham, relearned; the reply does not wait."""
+    with MailboxMX(bayes={"enabled": True, "autolearn": False}) as m:
+        m.add_user("alice@example.com", password="sesame")
+        deliver(m, message(1), message(2), message(3))
+        m.delivered("alice@example.com", count=3)
+        client = login(m)
+        client.select("INBOX")
+        assert bayes_counts(m) == (0, 0)
+        assert client._simple_command("MOVE", "1:2", "Junk")[0] == "OK"
+        wait_for_counts(m, (2, 0))
+        m.wait_for_log(r"imap\(alice@example\.com\): MOVE into Junk: learned 2 message\(s\) as spam")
+        client.select("Junk")
+        assert client._simple_command("MOVE", "1", "INBOX")[0] == "OK"
+        wait_for_counts(m, (1, 1))
+        m.wait_for_log(r"MOVE into INBOX: learned 1 message\(s\) as ham \(1 relearned")
+        assert client._simple_command("MOVE", "1", "Trash")[0] == "OK"  # emptying Junk: no lesson
+        assert client.append("Junk", None, None, message(7, "appended spam"))[0] == "OK"
+        wait_for_counts(m, (2, 1))
+        client.logout()
+
+
+def raw(m, port=None):
+    sock = socket.create_connection(("127.0.0.1", port or m.imap_port), timeout=10)
+    stream = sock.makefile("rwb")
+    assert stream.readline().startswith(b"* OK")
+    return sock, stream
+
+
+def until_tagged(stream, tag):
+    lines = []
+    while True:
+        line = stream.readline()
+        assert line, b"".join(lines)
+        lines.append(line)
+        if line.startswith(tag + b" "):
+            return lines
+
+
+def test_hostile_sessions_cost_nothing_and_get_their_answers(imap_mx):
+    """A pre-login LITERAL+ APPEND is refused without being kept; a bad SASL line answers its
+    AUTHENTICATE; plaintext pipelined behind STARTTLS is never read as the client's."""
+    sock, stream = raw(imap_mx)
+    stream.write(b"a1 APPEND INBOX {3000000+}\r\n" + b"x" * 3_000_000 + b"\r\na2 NOOP\r\n")
+    stream.flush()
+    lines = until_tagged(stream, b"a2")
+    assert any(l.startswith(b"a1 BAD") for l in lines), lines
+    stream.write(b"b1 AUTHENTICATE PLAIN\r\n")
+    stream.flush()
+    assert stream.readline().startswith(b"+")
+    stream.write(b"!!!not base64\r\nb2 NOOP\r\n")
+    stream.flush()
+    assert stream.readline().startswith(b"b1 BAD"), "the AUTHENTICATE gets its tagged answer"
+    assert stream.readline().startswith(b"b2 OK")
+    sock.close()
+    # STARTTLS with a LOGIN pipelined in the clear behind it (CVE-2011-0411's pattern).
+    sock, stream = raw(imap_mx)
+    stream.write(b"c1 STARTTLS\r\nc2 LOGIN alice@example.com sesame\r\n")
+    stream.flush()
+    assert stream.readline().startswith(b"c1 OK")
+    context = ssl.create_default_context(cafile=str(imap_mx.certificate))
+    context.check_hostname = False
+    secure = context.wrap_socket(sock, server_hostname="mx.example.test")
+    secure.sendall(b"c3 NOOP\r\n")
+    reply = secure.recv(4096)
+    assert reply.startswith(b"c3 OK") and b"c2" not in reply, reply
+    secure.close()
+
+
+def test_numbers_stay_right_while_an_expunge_is_withheld(imap_mx):
+    deliver(imap_mx, message(1), message(2), message(3))
+    imap_mx.delivered("alice@example.com", count=3)
+    first, second = login(imap_mx), login(imap_mx)
+    first.select("INBOX")
+    second.select("INBOX")
+    first.store("2", "+FLAGS", "(\\Deleted)")
+    first.expunge()
+    second.fetch("1", "(FLAGS)")  # the expunge is withheld during FETCH
+    typ, data = second.search(None, "ALL")
+    assert data == [b"1 2 3"], "message 3 keeps number 3 until the client is told"
+    typ, data = second.search(None, "SUBJECT", '"message 3"')
+    assert data == [b"3"], data
+    second.noop()
+    assert second.search(None, "ALL")[1] == [b"1 2"]
+    first.logout()
+    second.logout()
+
+
+def test_delete_keeps_or_ends_the_selection(imap_mx):
+    deliver(imap_mx, message(1))
+    imap_mx.delivered("alice@example.com")
+    client = login(imap_mx)
+    client.select("INBOX")
+    assert client.delete("INBOX")[0] == "NO"
+    assert client.fetch("1", "(FLAGS)")[0] == "OK", "a refused DELETE leaves INBOX selected"
+    client.create("Doomed")
+    other = login(imap_mx)
+    other.select("Doomed")
+    client.delete("Doomed")
+    with pytest.raises((imaplib.IMAP4.abort, OSError, EOFError)):
+        for _ in range(20):
+            other.noop()
+            time.sleep(0.1)
+    imap_mx.wait_for_log(r"imap-login: Login")
+    client.logout()
+
+
+def test_imap4rev2_select_says_closed(imap_mx):
+    client = login(imap_mx)
+    client._simple_command("ENABLE", "IMAP4rev2")
+    client.select("INBOX")
+    client.untagged_responses.clear()
+    client.select("Sent")
+    assert client.untagged_responses.get("OK", [b""])[0].startswith(b"[CLOSED]"), client.untagged_responses
+    client.logout()

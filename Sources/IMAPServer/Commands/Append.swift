@@ -9,6 +9,8 @@ struct AppendInProgress {
     var refusal: ResponseText?
     var messages: [(start: AppendMessageStart, bytes: [UInt8])] = []
     var current: (start: AppendMessageStart, bytes: [UInt8])?
+    /// Bytes held for this APPEND so far: all its messages together stay within APPENDLIMIT.
+    var held = 0
 }
 
 extension IMAPSession {
@@ -52,16 +54,28 @@ extension IMAPSession {
     }
 
     public func appendMessageStarted(_ start: AppendMessageStart) {
-        append?.current = (start, [])
-        append?.current?.bytes.reserveCapacity(start.size)
+        guard var append, append.refusal == nil else { return }
+        // MULTIAPPEND's messages together, not each, are held to APPENDLIMIT: a client may
+        // not make the server hold n times the limit (LITERAL+ needs no consent per message).
+        if append.held + start.size > settings.appendLimit {
+            append.refusal = ResponseText(code: .tooBig, "Messages of one APPEND exceed APPENDLIMIT (\(settings.appendLimit) bytes).")
+            append.messages.removeAll()
+        } else {
+            append.held += start.size
+            append.current = (start, [])
+        }
+        self.append = append
     }
 
+    /// The next bytes of the message; dropped when the APPEND is refused (not logged in, no
+    /// such mailbox, too big), so a refused APPEND costs no memory.
     public func appendMessageBytes(_ bytes: [UInt8]) {
+        guard append?.refusal == nil, append?.current != nil else { return }
         append?.current?.bytes.append(contentsOf: bytes)
     }
 
     public func appendMessageFinished() {
-        guard let current = append?.current else { return }
+        guard append?.refusal == nil, let current = append?.current else { return }
         append?.messages.append(current)
         append?.current = nil
     }
@@ -72,7 +86,7 @@ extension IMAPSession {
         guard let append else { return }
         self.append = nil
         if let refusal = append.refusal {
-            tagged(append.tag, .no, refusal)
+            tagged(append.tag, state == .notAuthenticated ? .bad : .no, refusal)
             return
         }
         guard let mailboxes else { return }
@@ -114,6 +128,7 @@ extension IMAPSession {
                 }
                 return (uids, mailbox.snapshot.uidValidity)
             }
+            teach(JunkLesson.of(from: nil, to: name), toSave.map(\.bytes), command: "APPEND", target: name)
             await sendUpdates()
             ok(append.tag, "Append completed.", code: .appendUID(uidValidity: uidValidity, uids: NumberSet(uids)))
         } catch {

@@ -18,18 +18,22 @@ extension IMAPSession {
         }
         guard let target = storeName(tag, copy.mailbox) else { return .goOn }
         let uids = messages.map(\.uid)
+        let lesson = junk == nil ? nil : JunkLesson.of(from: selected.mailbox.name, to: target)
         do {
-            let (mappings, uidValidity) = try await blocking { () throws -> ([UIDMapping], UInt32) in
+            let (mappings, uidValidity, taught) = try await blocking { () throws -> ([UIDMapping], UInt32, [[UInt8]]) in
                 let destination: IndexedMailbox
                 do {
                     destination = try mailboxes.open(target)
                 } catch MailboxError.noSuchMailbox {
                     throw CopyTargetMissing()
                 }
+                // Read before a MOVE takes them away; a message that cannot be read is not taught.
+                let taught = lesson == nil ? [] : uids.compactMap { try? selected.mailbox.message(uid: $0) }
                 let mappings = move ? try selected.mailbox.move(uids: uids, to: destination)
                     : try selected.mailbox.copy(uids: uids, to: destination)
-                return (mappings, destination.snapshot.uidValidity)
+                return (mappings, destination.snapshot.uidValidity, taught)
             }
+            teach(lesson, taught, command: name, target: target)
             let code: ResponseCode? = mappings.isEmpty ? nil
                 : .copyUID(uidValidity: uidValidity, source: NumberSet(mappings.map(\.source)),
                            destination: NumberSet(mappings.map(\.destination)))

@@ -125,7 +125,11 @@ struct MailboxPattern {
         if full.uppercased().hasPrefix("INBOX"), full.count == 5 || Array(full)[5] == "." {
             full = "INBOX" + full.dropFirst(5)
         }
-        self.pattern = Array(full)
+        // Runs of `*` are one `*`; a pattern longer than any mailbox name could be is cut
+        // (it could match nothing more), so one LIST costs at most 1024 × name length steps.
+        var collapsed: [Character] = []
+        for c in full where !(c == "*" && collapsed.last == "*") { collapsed.append(c) }
+        self.pattern = Array(collapsed.prefix(1024))
     }
 
     func matches(_ name: String) -> Bool {
@@ -143,26 +147,29 @@ struct MailboxPattern {
         return nil
     }
 
+    /// Dynamic programming over (pattern position, name position): time is the product of
+    /// the two lengths whatever the wildcards, where backtracking on `*a*a*a…` is exponential.
     private static func match(_ pattern: ArraySlice<Character>, _ name: ArraySlice<Character>) -> Bool {
-        guard let first = pattern.first else { return name.isEmpty }
-        switch first {
-        case "*":
-            var rest = name
-            while true {
-                if match(pattern.dropFirst(), rest) { return true }
-                guard !rest.isEmpty else { return false }
-                rest = rest.dropFirst()
+        let p = Array(pattern), n = Array(name)
+        // matched[j]: the pattern so far matches the first j characters of the name.
+        var matched = [Bool](repeating: false, count: n.count + 1)
+        matched[0] = true
+        for token in p {
+            var next = [Bool](repeating: false, count: n.count + 1)
+            switch token {
+            case "*", "%":
+                var reachable = false
+                for j in 0...n.count {
+                    if matched[j] { reachable = true }
+                    // `%` does not cross the hierarchy separator.
+                    if token == "%" && j > 0 && n[j - 1] == "." && !matched[j] { reachable = false }
+                    next[j] = reachable
+                }
+            default:
+                for j in 0..<n.count where matched[j] && n[j] == token { next[j + 1] = true }
             }
-        case "%":
-            var rest = name
-            while true {
-                if match(pattern.dropFirst(), rest) { return true }
-                guard let next = rest.first, next != "." else { return false }
-                rest = rest.dropFirst()
-            }
-        default:
-            guard let c = name.first, c == first else { return false }
-            return match(pattern.dropFirst(), name.dropFirst())
+            matched = next
         }
+        return matched[n.count]
     }
 }

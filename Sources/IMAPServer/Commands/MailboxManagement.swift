@@ -23,12 +23,13 @@ extension IMAPSession {
     /// DELETE (RFC 9051 §6.3.5): not INBOX, not the selected mailbox's own handle (closed first).
     func delete(_ tag: Tag, _ name: MailboxName) async -> Next {
         guard let storeName = storeName(tag, name), let mailboxes else { return .goOn }
-        if let selected, selected.mailbox.name == storeName {
-            self.selected = nil
-            state = .authenticated
-        }
         do {
             try await blocking { try mailboxes.delete(storeName) }
+            // Only a mailbox that is gone stops being selected (a refused DELETE changes nothing).
+            if let selected, selected.mailbox.name == storeName {
+                self.selected = nil
+                state = .authenticated
+            }
             ok(tag, "Delete completed.")
         } catch {
             failed(tag, "DELETE", error)

@@ -30,19 +30,25 @@ extension IMAPSession {
     private func evaluate(_ tag: Tag, name: String, byUID: Bool,
                           _ run: @escaping @Sendable (SearchEvaluator) throws -> SearchReply) async -> Next {
         guard let selected else { return .goOn }
-        let uids = selected.uids
         let saved = Set(selected.savedSearch)
         let recent = rev1 ? selected.recent : []
         let reply: SearchReply
         do {
             reply = try await blocking {
-                let byUID = Dictionary(selected.mailbox.snapshot.messages.map { ($0.uid, $0) }, uniquingKeysWith: { a, _ in a })
-                // Messages the view still shows but another session expunged stay in the
-                // numbering with what the index last knew (they match index keys only).
-                let messages = uids.compactMap { byUID[$0] }
+                // Messages another session expunged that this client has not been told of keep
+                // their numbers, with what the index last knew of them.
+                let messages = selected.messagesInView()
                 var context = SearchContext(messages: messages, savedResult: saved)
                 context.recent = recent
-                return try run(SearchEvaluator(context: context, read: { try selected.mailbox.message(uid: $0) }))
+                // A message expunged under the search matches no text key (as it matches no
+                // index key it lost); any other read failure is the search's.
+                return try run(SearchEvaluator(context: context, read: { uid in
+                    do {
+                        return try selected.mailbox.message(uid: uid)
+                    } catch MailboxError.noSuchMessage {
+                        return []
+                    }
+                }))
             }
         } catch SearchError.unsupportedCharset {
             no(tag, "Unsupported charset.", code: .badCharset(SearchCharset.supported))

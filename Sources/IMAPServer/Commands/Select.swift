@@ -9,7 +9,8 @@ extension IMAPSession {
         if selected != nil {
             selected = nil
             state = .authenticated
-            if qresync { send(.condition(.ok, ResponseText(code: .closed, "Previous mailbox closed."))) }
+            // RFC 7162 §3.2.11 and RFC 9051 §6.3.2: where the old mailbox's responses end.
+            if qresync || !rev1 { send(.condition(.ok, ResponseText(code: .closed, "Previous mailbox closed."))) }
         }
         var qresyncParameter: QResyncParameter?
         for parameter in parameters {

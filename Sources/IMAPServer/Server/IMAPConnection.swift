@@ -20,7 +20,24 @@ struct IMAPConnection {
     var idle: (tag: Tag, watcher: Task<Void, Never>)?
 
     mutating func run(_ inbound: NIOAsyncChannelInboundStream<ByteBuffer>) async throws {
-        defer { idle?.watcher.cancel() }
+        do {
+            try await serve(inbound)
+        } catch {
+            await stopIdleWatcher()
+            throw error
+        }
+        await stopIdleWatcher()
+    }
+
+    /// The IDLE watcher must be gone before the session is used again (or ended).
+    private mutating func stopIdleWatcher() async {
+        guard let running = idle else { return }
+        running.watcher.cancel()
+        await running.watcher.value
+        idle = nil
+    }
+
+    private mutating func serve(_ inbound: NIOAsyncChannelInboundStream<ByteBuffer>) async throws {
         session.greeting()
         try await flush()
         for try await buffer in inbound {
@@ -28,7 +45,7 @@ struct IMAPConnection {
             if readsConsumed <= dropUntilRead { continue }
             parser.feed(buffer.readableBytesView)
             while let event = parser.next() {
-                if try await handle(event) == .close {
+                if try await handle(event) == .close || session.mustClose {
                     try await flush()
                     return
                 }
@@ -54,7 +71,9 @@ struct IMAPConnection {
                 await session.idleDone(running.tag)
                 return .goOn
             }
+            // Anything but DONE ends IDLE with one BAD for its tag (Dovecot's "Expected DONE").
             session.bad(running.tag, "Expected DONE.")
+            if case .error = event { return .goOn }
         }
         switch event {
         case .command(let tagged):
@@ -70,6 +89,12 @@ struct IMAPConnection {
                 if let tag = request.tag { session.refuseAppendLiteral(tag: tag, size: request.size) }
             }
         case .error(let error):
+            if let tag = session.pendingAuthentication {
+                // The SASL response line was not base64: its AUTHENTICATE gets the answer.
+                session.pendingAuthentication = nil
+                session.bad(tag, "Invalid base64 data in continued response.")
+                return .goOn
+            }
             session.parseError(error)
             if error.closesConnection { return .close }
         case .appendStarted(let tag, let mailbox):
@@ -111,7 +136,7 @@ struct IMAPConnection {
         case .idle(let tag):
             parser.expectIdleDone()
             try await flush()
-            let (session, outbound, interval) = (self.session, self.outbound, session.idleCheckInterval)
+            let (session, outbound, interval, channel) = (self.session, self.outbound, session.idleCheckInterval, self.channel)
             let watcher = Task {
                 while !Task.isCancelled {
                     try? await Task.sleep(for: interval)
@@ -119,6 +144,10 @@ struct IMAPConnection {
                     await session.idleCheck()
                     let output = session.takeOutput()
                     if !output.isEmpty { try? await outbound.write(ByteBuffer(bytes: output)) }
+                    if session.mustClose {
+                        try? await channel.close()
+                        return
+                    }
                 }
             }
             idle = (tag, watcher)

@@ -22,10 +22,12 @@ public final class IMAPServer: Sendable {
         public var idleTimeout: TimeAmount
         public var tls: NIOSSLContext?
         public var implicitTLS: Bool
+        /// Learns from Junk moves; nil when Bayes is off.
+        public var junk: (any JunkLearner)?
 
         public init(session: SessionSettings, login: MailLogin, pool: BlockingWorkPool, plaintext: PlaintextAuthPolicy,
                     mailRoot: String, admission: ConnectionAdmission.Rules, idleTimeout: TimeAmount = .minutes(30),
-                    tls: NIOSSLContext? = nil, implicitTLS: Bool = false) {
+                    tls: NIOSSLContext? = nil, implicitTLS: Bool = false, junk: (any JunkLearner)? = nil) {
             self.session = session
             self.login = login
             self.pool = pool
@@ -35,6 +37,7 @@ public final class IMAPServer: Sendable {
             self.idleTimeout = idleTimeout
             self.tls = tls
             self.implicitTLS = implicitTLS
+            self.junk = junk
         }
     }
 
@@ -83,7 +86,7 @@ public final class IMAPServer: Sendable {
                 settings: service.session, login: service.login, pool: service.pool, plaintext: service.plaintext,
                 mailRoot: service.mailRoot, tlsAvailable: service.tls != nil,
                 tlsActive: service.implicitTLS && service.tls != nil, peer: peer,
-                localAddress: connection.channel.localAddress?.ipAddress, logger: logger)
+                localAddress: connection.channel.localAddress?.ipAddress, junk: service.junk, logger: logger)
             do {
                 try await connection.executeThenClose { inbound, outbound in
                     if let refusal {

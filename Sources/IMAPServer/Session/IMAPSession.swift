@@ -32,6 +32,8 @@ public final class IMAPSession: @unchecked Sendable {
     let plaintext: PlaintextAuthPolicy
     let mailRoot: String
     let tlsAvailable: Bool
+    /// Learns from what the user moves into and out of Junk; nil when Bayes is off.
+    let junk: (any JunkLearner)?
     var logger: Logger
     let peer: String?
     let localAddress: String?
@@ -50,12 +52,15 @@ public final class IMAPSession: @unchecked Sendable {
     var pendingAuthentication: Tag?
     /// The APPEND being received.
     var append: AppendInProgress?
+    /// The session must end after what it has to send (its selected mailbox was deleted).
+    public internal(set) var mustClose = false
 
     private var encoder = ResponseEncoder()
     private var output: [UInt8] = []
 
     public init(settings: SessionSettings, login: MailLogin, pool: BlockingWorkPool, plaintext: PlaintextAuthPolicy,
-                mailRoot: String, tlsAvailable: Bool, tlsActive: Bool, peer: String?, localAddress: String?, logger: Logger) {
+                mailRoot: String, tlsAvailable: Bool, tlsActive: Bool, peer: String?, localAddress: String?,
+                junk: (any JunkLearner)? = nil, logger: Logger) {
         self.settings = settings
         self.login = login
         self.pool = pool
@@ -65,7 +70,14 @@ public final class IMAPSession: @unchecked Sendable {
         self.tlsActive = tlsActive
         self.peer = peer
         self.localAddress = localAddress
+        self.junk = junk
         self.logger = logger
+    }
+
+    /// Hands what a move, copy or append taught to the learner (in the background).
+    func teach(_ lesson: JunkLesson?, _ messages: [[UInt8]], command: String, target: String) {
+        guard let lesson, let junk, let user, !messages.isEmpty else { return }
+        junk.learn(messages, asSpam: lesson == .spam, user: user.address, reason: "\(command) into \(target)")
     }
 
     // MARK: Output
@@ -196,9 +208,21 @@ public final class IMAPSession: @unchecked Sendable {
                                                                      qresync: qresync, rev1: rev1) }) {
                 send(update)
             }
+        } catch MailboxError.noSuchMailbox {
+            disconnectForDeletedMailbox()
+        } catch MailboxError.io(_, _, let errno) where errno == 2 {  // ENOENT: the folder went
+            disconnectForDeletedMailbox()
         } catch {
             logger.error("imap(\(user?.address ?? "?")): sync of \(selected.mailbox.name) failed: \(error)")
         }
+    }
+
+    /// Another session deleted the selected mailbox: there is nothing left to be in, so the
+    /// session ends, in Dovecot's words.
+    private func disconnectForDeletedMailbox() {
+        guard !mustClose else { return }
+        send(.bye(ResponseText("Selected mailbox was deleted, have to disconnect.")))
+        mustClose = true
     }
 
     /// A CONDSTORE enabling command (RFC 7162 §3.1: FETCH MODSEQ, STORE UNCHANGEDSINCE, SEARCH

@@ -1,3 +1,4 @@
+import Foundation
 import IMAP
 import Mailstore
 import MoatCore
@@ -15,8 +16,9 @@ final class SelectedMailbox: Sendable {
     private struct State {
         /// Sequence number n is `uids[n - 1]`.
         var uids: [MessageUID]
-        /// Expunges the store reported that the client has not been told.
-        var pendingExpunges: Set<MessageUID> = []
+        /// Expunges the store reported that the client has not been told, with what the index
+        /// last knew of each: they keep their sequence numbers (and match index keys) until told.
+        var pendingExpunges: [MessageUID: IndexedMessage] = [:]
         var keywords: [String]
         /// RFC 5182 `$`: the UIDs the last SEARCH RETURN (SAVE) kept.
         var savedSearch: [MessageUID] = []
@@ -52,7 +54,40 @@ final class SelectedMailbox: Sendable {
 
     /// The sequence number of `uid`, if the client knows it.
     func sequenceNumber(of uid: MessageUID) -> UInt32? {
-        state.withLock { state in state.uids.firstIndex(of: uid).map { UInt32($0 + 1) } }
+        state.withLock { state in Self.index(of: uid, in: state.uids).map { UInt32($0 + 1) } }
+    }
+
+    /// The messages as the client numbers them: the index's records, and for expunges it has
+    /// not been told yet, the last ones the index had.
+    func messagesInView() -> [IndexedMessage] {
+        let current = Dictionary(mailbox.snapshot.messages.map { ($0.uid, $0) }, uniquingKeysWith: { a, _ in a })
+        return state.withLock { state in state.uids.compactMap { current[$0] ?? state.pendingExpunges[$0] } }
+    }
+
+    /// Where `uid` sits in `uids` (ascending: UIDs only grow), by binary search.
+    static func index(of uid: MessageUID, in uids: [MessageUID]) -> Int? {
+        var low = 0, high = uids.count
+        while low < high {
+            let middle = (low + high) / 2
+            if uids[middle] < uid { low = middle + 1 } else { high = middle }
+        }
+        return low < uids.count && uids[low] == uid ? low : nil
+    }
+
+    /// The positions of `uids` whose values fall in `range`, by binary search.
+    private static func positions(in range: ClosedRange<UInt32>, of uids: [MessageUID]) -> Range<Int> {
+        var low = 0, high = uids.count
+        while low < high {
+            let middle = (low + high) / 2
+            if uids[middle] < range.lowerBound { low = middle + 1 } else { high = middle }
+        }
+        var end = low
+        var top = uids.count
+        while end < top {
+            let middle = (end + top) / 2
+            if uids[middle] <= range.upperBound { end = middle + 1 } else { top = middle }
+        }
+        return low..<end
     }
 
     /// The messages a set names, as (sequence number, UID) in ascending order; nil when a
@@ -65,20 +100,20 @@ final class SelectedMailbox: Sendable {
                 let saved = Set(state.savedSearch)
                 return uids.enumerated().filter { saved.contains($0.element) }.map { (UInt32($0.offset + 1), $0.element) }
             case .ranges(let ranges):
+                // Each range is walked once, merged with the others: `1:*,1:*,…` costs no more
+                // than `1:*`.
+                var positions = IndexSet()
                 if byUID {
                     let largest = uids.last ?? 0
-                    let wanted = ranges.map { $0.resolved(largest: largest) }
-                    return uids.enumerated().filter { pair in wanted.contains { $0.contains(pair.element) } }
-                        .map { (UInt32($0.offset + 1), $0.element) }
+                    for range in ranges { positions.insert(integersIn: Self.positions(in: range.resolved(largest: largest), of: uids)) }
+                } else {
+                    for range in ranges {
+                        let resolved = range.resolved(largest: UInt32(uids.count))
+                        guard resolved.lowerBound >= 1, resolved.upperBound <= UInt32(uids.count) else { return nil }
+                        positions.insert(integersIn: Int(resolved.lowerBound - 1)..<Int(resolved.upperBound))
+                    }
                 }
-                var numbers = Set<UInt32>()
-                for range in ranges {
-                    let resolved = range.resolved(largest: UInt32(uids.count))
-                    guard resolved.lowerBound >= 1, resolved.upperBound <= UInt32(uids.count) else { return nil }
-                    if resolved.count > uids.count { return nil }
-                    numbers.formUnion(resolved)
-                }
-                return numbers.sorted().map { ($0, uids[Int($0) - 1]) }
+                return positions.map { (UInt32($0 + 1), uids[$0]) }
             }
         }
     }
@@ -87,19 +122,27 @@ final class SelectedMailbox: Sendable {
     /// (or `VANISHED` with QRESYNC) unless `expungeAllowed` is false, `EXISTS` for new mail,
     /// `FETCH` with the new flags. Blocking (the store syncs): call off the event loop.
     func updates(expungeAllowed: Bool, condStore: Bool, qresync: Bool, rev1: Bool) throws -> [UntaggedResponse] {
+        guard mailbox.exists else { throw MailboxError.noSuchMailbox(mailbox.name) }
+        let before = mailbox.snapshot.messages
         let changes = try mailbox.sync()
         let claimed = changes.added.isEmpty ? [] : (isReadOnly ? changes.added.map(\.uid) : try mailbox.claimRecent())
         return state.withLock { state in
             var out: [UntaggedResponse] = []
-            state.pendingExpunges.formUnion(changes.expunged)
+            if !changes.expunged.isEmpty {
+                let known = Dictionary(before.map { ($0.uid, $0) }, uniquingKeysWith: { a, _ in a })
+                for uid in changes.expunged {
+                    state.pendingExpunges[uid] = known[uid]
+                        ?? IndexedMessage(uid: uid, flags: [], keywords: [], modSeq: 0, size: 0, internalDate: 0, baseName: "")
+                }
+            }
             if expungeAllowed && !state.pendingExpunges.isEmpty {
-                let gone = state.pendingExpunges.sorted()
+                let gone = state.pendingExpunges.keys.sorted()
                 if qresync {
-                    state.uids.removeAll { state.pendingExpunges.contains($0) }
+                    state.uids.removeAll { state.pendingExpunges[$0] != nil }
                     out.append(.vanished(earlier: false, NumberSet(gone)))
                 } else {
                     for uid in gone {
-                        guard let index = state.uids.firstIndex(of: uid) else { continue }
+                        guard let index = Self.index(of: uid, in: state.uids) else { continue }
                         state.uids.remove(at: index)
                         out.append(.expunge(UInt32(index + 1)))
                     }
@@ -117,13 +160,13 @@ final class SelectedMailbox: Sendable {
             let known = Set(state.uids)
             let added = changes.added.filter { !known.contains($0.uid) }
             if !added.isEmpty {
-                state.uids.append(contentsOf: added.map(\.uid))
+                state.uids.append(contentsOf: added.map(\.uid).sorted())
                 state.recent.formUnion(claimed)
                 out.append(.exists(UInt32(state.uids.count)))
                 if rev1 { out.append(.recent(UInt32(state.recent.count))) }
             }
             for message in changes.flagsChanged {
-                guard let index = state.uids.firstIndex(of: message.uid) else { continue }
+                guard let index = Self.index(of: message.uid, in: state.uids) else { continue }
                 var flags = IMAPFlags.wire(message.flags, keywords: message.keywords)
                 if rev1 && state.recent.contains(message.uid) { flags.append(.recent) }
                 var attributes: [MessageAttribute] = [.flags(flags)]
@@ -140,9 +183,9 @@ final class SelectedMailbox: Sendable {
         state.withLock { state in
             var numbers: [UInt32] = []
             for uid in uids.sorted() {
-                guard let index = state.uids.firstIndex(of: uid) else { continue }
+                guard let index = Self.index(of: uid, in: state.uids) else { continue }
                 state.uids.remove(at: index)
-                state.pendingExpunges.remove(uid)
+                state.pendingExpunges[uid] = nil
                 state.recent.remove(uid)
                 numbers.append(UInt32(index + 1))
             }

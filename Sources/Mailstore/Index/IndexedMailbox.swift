@@ -214,6 +214,11 @@ public final class IndexedMailbox: Sendable {
         }
     }
 
+    /// Whether the folder is still there (another session may have deleted it).
+    public var exists: Bool {
+        (try? DurableFile.status(of: "\(storage.directory)/cur"))??.isDirectory == true
+    }
+
     /// STATUS figures as of now (after a sync).
     public func status() throws -> MailboxStatus {
         try storage.sync(moveNew: !isReadOnly)

@@ -45,16 +45,17 @@ struct POP3ConnectionLoop {
         LoginLogLine(service: "pop3", user: lastUser, method: "PLAIN", remoteAddress: peer, localAddress: local, tls: tlsActive)
     }
 
-    mutating func run(_ inbound: NIOAsyncChannelInboundStream<ByteBuffer>) async throws {
-        defer {
-            if let user = session.user {
-                let login = service.login
-                let peer = peer
-                Task { await login.endSession(user: user, service: .pop3, peer: peer) }
-            } else if failedLogins > 0 {
-                logger.notice("\(logLine.authFailed(attempts: failedLogins))")
-            }
+    /// The connection is over: the user's session slot is given back (before the next login
+    /// from the same place could be refused for it), or the failed logins are logged.
+    func ended() async {
+        if let user = session.user {
+            await service.login.endSession(user: user, service: .pop3, peer: peer)
+        } else if failedLogins > 0 {
+            logger.notice("\(logLine.authFailed(attempts: failedLogins))")
         }
+    }
+
+    mutating func run(_ inbound: NIOAsyncChannelInboundStream<ByteBuffer>) async throws {
         if case .send(let greeting) = session.greeting() { try await outbound.write(ByteBuffer(bytes: greeting)) }
         for try await buffer in inbound {
             readsConsumed += 1

@@ -101,7 +101,13 @@ public final class POP3Server: Sendable {
                     }
                     var loop = POP3ConnectionLoop(service: service, channel: connection.channel, outbound: outbound, peer: peer,
                                                   local: connection.channel.localAddress?.ipAddress, logger: logger)
-                    try await loop.run(inbound)
+                    do {
+                        try await loop.run(inbound)
+                    } catch {
+                        await loop.ended()
+                        throw error
+                    }
+                    await loop.ended()
                 }
             } catch {
                 logger.debug("pop3 session ended: \(error)")
