@@ -342,3 +342,26 @@ def test_imap4rev2_select_says_closed(imap_mx):
     client.select("Sent")
     assert client.untagged_responses.get("OK", [b""])[0].startswith(b"[CLOSED]"), client.untagged_responses
     client.logout()
+
+
+def peak_rss_kib(m):
+    for line in open(f"/proc/{m.proc.pid}/status"):
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    return 0
+
+
+def test_fetch_of_a_large_mailbox_is_sent_in_parts(imap_mx):
+    """FETCH 1:* BODY.PEEK[] over 48 MiB of mail: the answer is made and sent in batches, so
+    the server's peak memory grows by a fraction of the mailbox, not twice its size."""
+    client = login(imap_mx)
+    body = b"".join(b"%07d " % i + b"x" * 72 + b"\r\n" for i in range(13_000))  # about 1 MiB
+    for n in range(48):
+        assert client.append("INBOX", None, None, b"Subject: big %d\r\n\r\n" % n + body)[0] == "OK"
+    client.select("INBOX")
+    before = peak_rss_kib(imap_mx)
+    typ, data = client.fetch("1:*", "(BODY.PEEK[])")
+    assert typ == "OK" and sum(1 for d in data if isinstance(d, tuple)) == 48
+    grown = peak_rss_kib(imap_mx) - before
+    assert grown < 24 * 1024, f"peak RSS grew by {grown} KiB for a 48 MiB FETCH"
+    client.logout()

@@ -54,20 +54,34 @@ extension IMAPSession {
                 if !reported.isEmpty { send(.vanished(earlier: true, NumberSet(reported))) }
             }
         }
-        let wanted = resolved
         let fetchAttributes = attributes
         let since = changedSince
         let recent = rev1 ? selected.recent : []
-        let result: FetchResult
-        do {
-            result = try await blocking {
-                try FetchRun.run(selected.mailbox, wanted, fetchAttributes, changedSince: since, marksSeen: marksSeen, recent: recent)
+        var outcome = FetchResult()
+        var start = 0
+        // In batches of about 4 MiB of message data, each sent before the next is read: a
+        // FETCH of a whole large mailbox never sits in memory at once.
+        while start < resolved.count {
+            let from = start
+            let batch: (FetchResult, next: Int)
+            do {
+                batch = try await blocking {
+                    try FetchRun.run(selected.mailbox, resolved, fetchAttributes, changedSince: since,
+                                     marksSeen: marksSeen, recent: recent, from: from)
+                }
+            } catch {
+                failed(tag, "FETCH", error)
+                return .goOn
             }
-        } catch {
-            failed(tag, "FETCH", error)
-            return .goOn
+            for (number, data) in batch.0.responses {
+                send(.fetch(number, data))
+                await flushIfLarge()
+            }
+            outcome.missing = outcome.missing || batch.0.missing
+            outcome.binaryError = outcome.binaryError ?? batch.0.binaryError
+            start = batch.next
         }
-        for (number, data) in result.responses { send(.fetch(number, data)) }
+        let result = outcome
         await sendUpdates(expungeAllowed: fetch.byUID)
         if let error = result.binaryError {
             no(tag, error.responseText, code: error.responseCode)
@@ -92,15 +106,24 @@ struct FetchResult: Sendable {
 /// FETCH's work on the blocking pool: one pass over the messages, each file read at most once.
 enum FetchRun {
     static func run(_ mailbox: IndexedMailbox, _ wanted: [(sequence: UInt32, uid: MessageUID)], _ attributes: [FetchAttribute],
-                    changedSince: UInt64?, marksSeen: Bool, recent: Set<MessageUID>) throws -> FetchResult {
+                    changedSince: UInt64?, marksSeen: Bool, recent: Set<MessageUID>, from start: Int = 0,
+                    budget: Int = 4 << 20) throws -> (FetchResult, next: Int) {
         func flags(_ message: IndexedMessage) -> [Flag] {
             IMAPFlags.wire(message.flags, keywords: message.keywords) + (recent.contains(message.uid) ? [.recent] : [])
         }
         var result = FetchResult()
         let snapshot = Dictionary(mailbox.snapshot.messages.map { ($0.uid, $0) }, uniquingKeysWith: { a, _ in a })
+        // The batch: messages from `start` until their stored sizes pass the budget (at least one).
+        var end = start
+        var planned = 0
+        while end < wanted.count && (end == start || planned < budget) {
+            planned += Int(snapshot[wanted[end].uid]?.size ?? 0)
+            end += 1
+        }
+        let batch = wanted[start..<end]
         var seenNow: [MessageUID: IndexedMessage] = [:]
         if marksSeen {
-            let unseen = wanted.map(\.uid).filter { snapshot[$0].map { !$0.flags.contains(.seen) } ?? false }
+            let unseen = batch.map(\.uid).filter { snapshot[$0].map { !$0.flags.contains(.seen) } ?? false }
             if !unseen.isEmpty {
                 for message in try mailbox.store(FlagChange(.add, flags: .seen), uids: unseen).changed {
                     seenNow[message.uid] = message
@@ -114,7 +137,7 @@ enum FetchRun {
             default: false
             }
         }
-        for (number, uid) in wanted {
+        for (number, uid) in batch {
             guard var message = snapshot[uid] else {
                 result.missing = true
                 continue
@@ -176,6 +199,6 @@ enum FetchRun {
             }
             result.responses.append((number, data))
         }
-        return result
+        return (result, end)
     }
 }

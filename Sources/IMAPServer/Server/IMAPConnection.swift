@@ -38,6 +38,8 @@ struct IMAPConnection {
     }
 
     private mutating func serve(_ inbound: NIOAsyncChannelInboundStream<ByteBuffer>) async throws {
+        let outbound = self.outbound
+        session.writer = { bytes in try await outbound.write(ByteBuffer(bytes: bytes)) }
         session.greeting()
         try await flush()
         for try await buffer in inbound {
@@ -49,6 +51,8 @@ struct IMAPConnection {
                     try await flush()
                     return
                 }
+                // Pipelined commands answer as they go once their replies grow large.
+                if idle == nil && session.outputSize >= 256 << 10 { try await flush() }
                 if session.tooManyBadCommands {
                     session.send(.bye(ResponseText("Too many invalid IMAP commands.")))
                     try await flush()

@@ -82,6 +82,20 @@ public final class IMAPSession: @unchecked Sendable {
 
     // MARK: Output
 
+    /// Bytes waiting to be written.
+    public var outputSize: Int { output.count }
+
+    /// Writes what is pending (set by the connection), so a long answer goes out in parts.
+    var writer: (@Sendable ([UInt8]) async throws -> Void)?
+
+    /// Writes the pending output once it passes `threshold`: a FETCH of many large messages
+    /// is sent as it is made instead of held whole.
+    func flushIfLarge(threshold: Int = 256 << 10) async {
+        guard output.count >= threshold, let writer else { return }
+        let bytes = takeOutput()
+        try? await writer(bytes)
+    }
+
     /// What is to be written, and empties it.
     public func takeOutput() -> [UInt8] {
         defer { output.removeAll(keepingCapacity: true) }

@@ -101,7 +101,9 @@ struct POP3ConnectionLoop {
                 let next = try await perform(await login(user: user, password: password))
                 if next == .close { return .close }
             case .retrieve(let index, let bodyLines):
+                // Each message goes out as soon as it is read: pipelined RETRs never pile up.
                 pending += await retrieve(index: index, bodyLines: bodyLines)
+                try await flush()
             case .commit(let deleting, let retrieved):
                 guard let maildrop else { return .close }
                 do {
