@@ -253,3 +253,21 @@ def test_uidls_match_what_dovecot_would_give_on_its_own_maildir():
         got = [line.split()[1].decode() for line in client.uidl()[1]]
         client.quit()
         assert got == [f"{uid:08x}{uidvalidity:08x}" for uid in uids]
+
+
+def test_plaintext_pipelined_behind_stls_is_not_read(pop3mx):
+    """STLS with USER/PASS pipelined in the clear behind it (CVE-2011-0411's pattern): after
+    the handshake the server has read nothing of them."""
+    sock = socket.create_connection(("127.0.0.1", pop3mx.pop3_port), timeout=10)
+    stream = sock.makefile("rb")
+    assert stream.readline() == b"+OK ready.\r\n"
+    sock.sendall(b"STLS\r\nUSER alice@example.com\r\nPASS sesame\r\n")
+    assert stream.readline().startswith(b"+OK Begin TLS")
+    context = ssl.create_default_context(cafile=str(pop3mx.certificate))
+    context.check_hostname = False
+    secure = context.wrap_socket(sock, server_hostname="mx.example.test")
+    secure.sendall(b"STAT\r\n")
+    reply = secure.recv(4096)
+    assert reply.startswith(b"-ERR"), reply  # not logged in: the injected USER/PASS were dropped
+    secure.sendall(b"QUIT\r\n")
+    secure.close()
