@@ -155,7 +155,7 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(name: "MIMETests", dependencies: ["MIME", "MoatTestSupport"], swiftSettings: strict),
         .testTarget(
-            name: "IMAPServerTests", dependencies: ["IMAPServer", "IMAP", "MIME", "Mailstore", "MoatCore"],
+            name: "IMAPServerTests", dependencies: ["IMAPServer", "IMAP", "MIME", "Mailstore", "MailAccess", "Directory", "MoatCore"],
             swiftSettings: strict),
         .testTarget(name: "IMAPTests", dependencies: ["IMAP", "MoatCore"], exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "SMTPTests", dependencies: ["SMTP", "NetworkService", "MoatTestSupport"], swiftSettings: strict),
