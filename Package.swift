@@ -155,7 +155,8 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(name: "MIMETests", dependencies: ["MIME", "MoatTestSupport"], swiftSettings: strict),
         .testTarget(
-            name: "IMAPServerTests", dependencies: ["IMAPServer", "IMAP", "MIME", "Mailstore", "MailAccess", "Directory", "MoatCore"],
+            name: "IMAPServerTests",
+            dependencies: ["IMAPServer", "IMAP", "MIME", "Mailstore", "MailAccess", "Directory", "MoatCore", "MoatTestSupport"],
             swiftSettings: strict),
         .testTarget(name: "IMAPTests", dependencies: ["IMAP", "MoatCore"], exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "SMTPTests", dependencies: ["SMTP", "NetworkService", "MoatTestSupport"], swiftSettings: strict),
@@ -171,7 +172,7 @@ let package = Package(
             name: "PolicyTests", dependencies: ["Policy", "DNS", "MoatCore", "MoatTestSupport"], swiftSettings: strict),
         .testTarget(name: "QuarantineTests", dependencies: ["Quarantine"], swiftSettings: strict),
         .testTarget(name: "QueueTests", dependencies: ["Queue", "MoatCore", "MIME"], swiftSettings: strict),
-        .testTarget(name: "MailstoreTests", dependencies: ["Mailstore", "MoatCore"], swiftSettings: strict),
+        .testTarget(name: "MailstoreTests", dependencies: ["Mailstore", "MoatCore", "MoatTestSupport"], swiftSettings: strict),
         .testTarget(name: "DirectoryTests", dependencies: ["Directory", "MoatCore"], swiftSettings: strict),
         .testTarget(name: "MailAccessTests", dependencies: ["MailAccess", "Directory", "MoatCore"], swiftSettings: strict),
         .testTarget(name: "NetworkServiceTests", dependencies: ["NetworkService"], swiftSettings: strict),

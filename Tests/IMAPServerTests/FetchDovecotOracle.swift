@@ -1,4 +1,5 @@
 import Foundation
+import MoatTestSupport
 import XCTest
 
 /// Runs the real Dovecot IMAP server (`/usr/lib/dovecot/imap`, pre-authenticated, on a
@@ -21,28 +22,7 @@ struct FetchDovecotOracle {
         for (index, message) in messages.enumerated() {
             try Data(message).write(to: URL(fileURLWithPath: "\(root)/Maildir/cur/\(1_000_000_000 + index).M\(index)P1.moat:2,"))
         }
-        // Dovecot refuses mail access as root: a test run as root lends the tree to nobody.
-        let (uid, gid) = getuid() == 0 ? (uid_t(65534), gid_t(65534)) : (getuid(), getgid())
-        try Data("""
-            mail_location = maildir:\(root)/Maildir
-            log_path = \(root)/dovecot.log
-            base_dir = \(root)/run
-            ssl = no
-            mail_uid = \(uid)
-            mail_gid = \(gid)
-            first_valid_uid = \(uid)
-            first_valid_gid = \(gid)
-            namespace inbox {
-              inbox = yes
-              separator = .
-            }
-
-            """.utf8).write(to: URL(fileURLWithPath: "\(root)/dovecot.conf"))
-        if getuid() == 0 {
-            for path in [root] + (FileManager.default.subpaths(atPath: root) ?? []).map({ "\(root)/\($0)" }) {
-                chown(path, uid, gid)
-            }
-        }
+        try PrivateDovecotConfig.write(root: root, maildir: "\(root)/Maildir")
     }
 
     /// Sends `commands` (without tags or line ends; command n is tagged `c<n>`) after

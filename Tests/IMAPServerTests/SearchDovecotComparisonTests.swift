@@ -1,6 +1,7 @@
 import Foundation
 import IMAP
 import Mailstore
+import MoatTestSupport
 import XCTest
 @testable import IMAPServer
 
@@ -126,26 +127,7 @@ private struct DoveadmMaildir {
             try Data(bytes).write(to: URL(fileURLWithPath: path))
             try fm.setAttributes([.modificationDate: Date(timeIntervalSince1970: Self.internalDate(index))], ofItemAtPath: path)
         }
-        // doveadm refuses mail access as root; a test run as root lends the tree to nobody.
-        let (uid, gid) = getuid() == 0 ? (uid_t(65534), gid_t(65534)) : (getuid(), getgid())
-        if getuid() == 0 {
-            for path in [root] + (fm.subpaths(atPath: root) ?? []).map({ "\(root)/\($0)" }) { _ = chown(path, uid, gid) }
-        }
-        try Data("""
-            mail_location = maildir:\(maildir)
-            log_path = \(root)/dovecot.log
-            base_dir = \(root)/run
-            ssl = no
-            mail_uid = \(uid)
-            mail_gid = \(gid)
-            first_valid_uid = \(uid)
-            first_valid_gid = \(gid)
-            namespace inbox {
-              inbox = yes
-              separator = .
-            }
-
-            """.utf8).write(to: URL(fileURLWithPath: "\(root)/dovecot.conf"))
+        try PrivateDovecotConfig.write(root: root, maildir: maildir)
     }
 
     /// Internal dates an hour apart from 2004-11-09 05:46:40 UTC: the sample spans a week.

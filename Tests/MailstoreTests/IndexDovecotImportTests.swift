@@ -1,5 +1,6 @@
 import Foundation
 import MoatCore
+import MoatTestSupport
 import XCTest
 @testable import Mailstore
 
@@ -54,29 +55,7 @@ final class IndexDovecotImportTests: IndexTestCase {
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/doveadm") else {
             throw XCTSkip("doveadm is not installed (Debian: dovecot-core)")
         }
-        // doveadm refuses mail access as root; a test run as root lends the tree to nobody.
-        let (uid, gid) = getuid() == 0 ? (uid_t(65534), gid_t(65534)) : (getuid(), getgid())
-        if getuid() == 0 {
-            for path in [root] + (FileManager.default.subpaths(atPath: root) ?? []).map({ "\(root)/\($0)" }) {
-                XCTAssertEqual(chown(path, uid, gid), 0)
-            }
-        }
-        let config = "\(root)/dovecot.conf"
-        try Data("""
-            mail_location = maildir:\(maildir)
-            log_path = \(root)/dovecot.log
-            base_dir = \(root)/run
-            ssl = no
-            mail_uid = \(uid)
-            mail_gid = \(gid)
-            first_valid_uid = \(uid)
-            first_valid_gid = \(gid)
-            namespace inbox {
-              inbox = yes
-              separator = .
-            }
-
-            """.utf8).write(to: URL(fileURLWithPath: config))
+        let config = try PrivateDovecotConfig.write(root: root, maildir: maildir)
         func doveadm(_ arguments: [String], input: String? = nil) throws -> String {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: "/usr/bin/doveadm")

@@ -21,7 +21,7 @@ extension IMAPSession {
             append = AppendInProgress(tag: tag, mailbox: "", refusal: ResponseText("Error in IMAP command APPEND: Not logged in."))
             return
         }
-        guard let storeName = WireMailboxName.storeName(name, utf8: utf8Accepted) else {
+        guard let storeName = WireMailboxName.storeName(name) else {
             append = AppendInProgress(tag: tag, mailbox: "", refusal: ResponseText(code: .cannot, "Mailbox name is not valid mUTF-7."))
             return
         }

@@ -12,7 +12,6 @@ extension IMAPSession {
             turnedOn.append(name == "IMAP4REV2" ? "IMAP4rev2" : name)
             if name == "QRESYNC" { enabled.insert("CONDSTORE") }
         }
-        utf8Changed()
         send(.enabled(turnedOn))
         ok(tag, "Enabled.")
         return .goOn

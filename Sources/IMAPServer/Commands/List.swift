@@ -6,7 +6,6 @@ extension IMAPSession {
     /// SPECIAL-USE (RFC 6154); children and special-use attributes always, as Dovecot.
     func listCommand(_ tag: Tag, _ list: ListCommand) async -> Next {
         guard let mailboxes else { return .goOn }
-        let utf8 = utf8Accepted
         if list.patterns.count == 1, list.patterns[0].isEmpty, list.selectionOptions.isEmpty {
             // The hierarchy separator and the root (RFC 9051 §6.3.9: an empty pattern).
             send(.list(ListResponse(attributes: ["\\Noselect"], delimiter: ".", mailbox: MailboxName(""))))
@@ -27,10 +26,10 @@ extension IMAPSession {
             failed(tag, "LIST", error)
             return .goOn
         }
-        let reference = WireMailboxName.storeName(list.reference, utf8: utf8) ?? ""
+        let reference = WireMailboxName.storeName(list.reference) ?? ""
         let matchers = list.patterns.compactMap { pattern -> MailboxPattern? in
             let text = String(decoding: pattern, as: UTF8.self)
-            let decoded = utf8 ? text : (ModifiedUTF7.decode(text) ?? text)
+            let decoded = ModifiedUTF7.decode(text) ?? text
             return MailboxPattern(reference: reference, pattern: decoded)
         }
         let subscribedOnly = list.selectionOptions.contains(.subscribed)
@@ -71,7 +70,7 @@ extension IMAPSession {
             entries.append((name, attributes, childInfo, info?.selectable ?? false))
         }
         for entry in entries {
-            let wire = WireMailboxName.wire(entry.name, utf8: utf8)
+            let wire = WireMailboxName.wire(entry.name)
             send(.list(ListResponse(attributes: entry.attributes, delimiter: ".", mailbox: wire, childInfo: entry.childInfo)))
             if let statusAttributes, entry.selectable {
                 if let items = try? await statusItems(entry.name, statusAttributes) { send(.status(wire, items)) }
@@ -84,7 +83,6 @@ extension IMAPSession {
     /// LSUB (RFC 3501 §6.3.9): the subscribed names matching the pattern.
     func lsub(_ tag: Tag, reference: MailboxName, pattern: [UInt8]) async -> Next {
         guard let mailboxes else { return .goOn }
-        let utf8 = utf8Accepted
         let subscriptions: [String]
         let all: [MailboxInfo]
         do {
@@ -94,19 +92,19 @@ extension IMAPSession {
             return .goOn
         }
         let text = String(decoding: pattern, as: UTF8.self)
-        let matcher = MailboxPattern(reference: WireMailboxName.storeName(reference, utf8: utf8) ?? "",
-                                     pattern: utf8 ? text : (ModifiedUTF7.decode(text) ?? text))
+        let matcher = MailboxPattern(reference: WireMailboxName.storeName(reference) ?? "",
+                                     pattern: ModifiedUTF7.decode(text) ?? text)
         let selectable = Set(all.filter(\.selectable).map(\.name))
         var listed = Set<String>()
         for name in subscriptions.sorted() {
             if matcher.matches(name) {
                 listed.insert(name)
                 send(.lsub(ListResponse(attributes: selectable.contains(name) ? [] : ["\\Noselect"], delimiter: ".",
-                                        mailbox: WireMailboxName.wire(name, utf8: utf8))))
+                                        mailbox: WireMailboxName.wire(name))))
             } else if let parent = matcher.matchingParent(of: name), !listed.contains(parent) {
                 // `%` stops at the separator: a subscribed child shows its parent as \Noselect.
                 listed.insert(parent)
-                send(.lsub(ListResponse(attributes: ["\\Noselect"], delimiter: ".", mailbox: WireMailboxName.wire(parent, utf8: utf8))))
+                send(.lsub(ListResponse(attributes: ["\\Noselect"], delimiter: ".", mailbox: WireMailboxName.wire(parent))))
             }
         }
         ok(tag, "Lsub completed.")

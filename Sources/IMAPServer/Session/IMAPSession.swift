@@ -55,7 +55,7 @@ public final class IMAPSession: @unchecked Sendable {
     /// The session must end after what it has to send (its selected mailbox was deleted).
     public internal(set) var mustClose = false
 
-    private var encoder = ResponseEncoder()
+    private let encoder = ResponseEncoder()
     private var output: [UInt8] = []
 
     public init(settings: SessionSettings, login: MailLogin, pool: BlockingWorkPool, plaintext: PlaintextAuthPolicy,
@@ -123,11 +123,6 @@ public final class IMAPSession: @unchecked Sendable {
         tagged(tag, .no, StorageErrorResponse.text(for: error))
     }
 
-    func utf8Changed() {
-        encoder.options.utf8Accepted = enabled.contains("UTF8=ACCEPT")
-    }
-
-    var utf8Accepted: Bool { enabled.contains("UTF8=ACCEPT") }
     var condStore: Bool { enabled.contains("CONDSTORE") || enabled.contains("QRESYNC") }
     var qresync: Bool { enabled.contains("QRESYNC") }
     /// IMAP4rev1 semantics (\Recent, RECENT responses) until the client enables IMAP4rev2.
@@ -253,7 +248,7 @@ public final class IMAPSession: @unchecked Sendable {
 
     /// The user's mailbox name for a wire name, or a NO already sent.
     func storeName(_ tag: Tag, _ name: MailboxName) -> String? {
-        guard let name = WireMailboxName.storeName(name, utf8: utf8Accepted) else {
+        guard let name = WireMailboxName.storeName(name) else {
             no(tag, "Mailbox name is not valid mUTF-7.", code: .cannot)
             return nil
         }

@@ -1,20 +1,18 @@
 import IMAP
 import Mailstore
 
-/// Mailbox names between the wire and the store: on the wire modified UTF-7 (RFC 3501
-/// §5.1.3), or UTF-8 once the client enabled UTF8=ACCEPT (RFC 6855); in the store, UTF-8.
+/// Mailbox names between the wire and the store: modified UTF-7 on the wire (RFC 3501
+/// §5.1.3; UTF8=ACCEPT is not offered), UTF-8 in the store.
 enum WireMailboxName {
     /// The store's name for what the client sent; nil when it is not valid modified UTF-7.
-    static func storeName(_ name: MailboxName, utf8: Bool) -> String? {
+    static func storeName(_ name: MailboxName) -> String? {
         if name.isInbox { return "INBOX" }
-        let text = String(decoding: name.bytes, as: UTF8.self)
-        if utf8 { return text }
         guard name.bytes.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) else { return nil }
-        return ModifiedUTF7.decode(text)
+        return ModifiedUTF7.decode(String(decoding: name.bytes, as: UTF8.self))
     }
 
     /// What the client is shown for a store name.
-    static func wire(_ name: String, utf8: Bool) -> MailboxName {
-        MailboxName(utf8 ? name : ModifiedUTF7.encode(name))
+    static func wire(_ name: String) -> MailboxName {
+        MailboxName(ModifiedUTF7.encode(name))
     }
 }
