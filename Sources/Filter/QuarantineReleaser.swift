@@ -33,7 +33,7 @@ public struct QuarantineReleaser: Sendable {
         public var reference: String
         /// Other recipients than the quarantined ones; empty for the original recipients.
         public var recipients: [EmailAddress]
-        /// Release a virus, or a message released before.
+        /// Release a virus, or a message released before (to these recipients).
         public var force: Bool
         /// Who asks (a login name), for the record.
         public var releasedBy: String
@@ -67,11 +67,24 @@ public struct QuarantineReleaser: Sendable {
         }
     }
 
+    /// Whether a release to `recipients` (empty: the original ones) repeats one made before:
+    /// a release to the original recipients repeats any earlier release; one to named
+    /// recipients only if all of them had it already, so each recipient of a message may
+    /// release their own copy (the IMAP Quarantine folder) whoever released theirs first.
+    static func alreadyReleased(_ entry: QuarantineEntry, to recipients: [EmailAddress]) -> Bool {
+        guard entry.releasedAt != nil else { return false }
+        guard !recipients.isEmpty else { return true }
+        let before = Set((entry.releasedTo ?? []).map { $0.lowercased() })
+        return recipients.allSatisfy { before.contains($0.description.lowercased()) }
+    }
+
     /// Releases the message; returns the record written to the index.
     public func release(_ request: Request) async throws -> QuarantineRelease {
         let id = QuarantineReference.mailID(request.reference)
         guard let entry = try store.entry(id) else { throw Refusal.notFound(id) }
-        if let at = entry.releasedAt, !request.force { throw Refusal.alreadyReleased(id, at: at) }
+        if let at = entry.releasedAt, !request.force, Self.alreadyReleased(entry, to: request.recipients) {
+            throw Refusal.alreadyReleased(id, at: at)
+        }
         if entry.category == .virus && !request.force { throw Refusal.virus(id, names: entry.virusNames) }
         let route = try route(entry.origin)
         var (envelope, message) = try store.load(id)

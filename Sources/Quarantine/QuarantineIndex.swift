@@ -49,6 +49,16 @@ enum QuarantineIndex {
                 CREATE INDEX release_mail_id ON release(mail_id, time);
                 """)
         }
+        migrator.registerMigration("v3: messages a user deleted from their Quarantine folder") { db in
+            try db.execute(sql: """
+                CREATE TABLE dismissal (
+                    mail_id TEXT NOT NULL,
+                    user    TEXT NOT NULL,
+                    time    REAL NOT NULL,
+                    PRIMARY KEY (mail_id, user)
+                ) WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 
@@ -149,6 +159,7 @@ enum QuarantineIndex {
             try db.execute(sql: "DELETE FROM quarantine WHERE mail_id = ?", arguments: [id])
             deleted += db.changesCount
             try db.execute(sql: "DELETE FROM release WHERE mail_id = ?", arguments: [id])
+            try db.execute(sql: "DELETE FROM dismissal WHERE mail_id = ?", arguments: [id])
         }
         return deleted
     }
@@ -176,7 +187,7 @@ enum QuarantineIndex {
     // MARK: Row mapping
 
     /// Decodes a row; a NULL or mistyped column is an error, never a crash.
-    private static func entry(from row: Row) throws -> QuarantineEntry {
+    static func entry(from row: Row) throws -> QuarantineEntry {
         let id: String = try row.decode(forColumn: "mail_id")
         func list(_ column: String) throws -> [String] { try Self.list(column, of: row, id: id) }
         let categoryName: String = try row.decode(forColumn: "category")

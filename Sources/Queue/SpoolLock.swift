@@ -16,13 +16,15 @@ struct SpoolLock {
     /// Runs `body` with the lock held; the lock is released however `body` ends.
     @discardableResult
     func withLock<T>(_ body: () throws(QueueError) -> T) throws(QueueError) -> T {
-        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw .io(SystemCallError(operation: "open", path: path, errno: errno)) }
-        defer { close(fd) }
-        while flock(fd, LOCK_EX) != 0 {
-            guard errno == EINTR else { throw .io(SystemCallError(operation: "flock", path: path, errno: errno)) }
+        do {
+            return try FileLock.holding(path) { try body() }
+        } catch let error as QueueError {
+            throw error
+        } catch let error as SystemCallError {
+            throw .io(error)
+        } catch {
+            // Not reached: FileLock throws SystemCallError, body QueueError.
+            throw .io(SystemCallError(operation: "flock", path: path, errno: EIO))
         }
-        // close(2) releases the lock.
-        return try body()
     }
 }

@@ -1,13 +1,16 @@
 import Directory
+import Filter
 import IMAPServer
 import Logging
 import MailAccess
 import MoatCore
+import MX
 import NetworkService
 import NIOCore
 import NIOPosix
 import NIOSSL
 import POP3
+import Queue
 
 /// The listeners that give users their mail: IMAP (`[imap]`) and POP3 (`[pop3]`), each on
 /// `listen` (STARTTLS/STLS when a certificate exists) and `listen_tls` (TLS from the first
@@ -52,7 +55,7 @@ final class MailboxAccessListeners: Sendable {
                     session: SessionSettings(greeting: imap.listener.greeting, appendLimit: imap.appendLimit),
                     login: login, pool: pool, plaintext: plaintext, mailRoot: mailRoot,
                     admission: admission(imap.listener), idleTimeout: TimeAmount(imap.listener.idleTimeout), tls: tls,
-                    junk: junk)
+                    junk: junk, quarantine: try quarantineFolder(config: config, directory: directory, logger: logger))
                 for (key, implicitTLS, endpoint) in try endpoints(imap.listener, section: "imap", tls: tls, config: config, logger: logger) {
                     service.implicitTLS = implicitTLS
                     let server = try await ListenerBindError.naming(endpoint, "imap", config.origin, key: key) {
@@ -87,6 +90,21 @@ final class MailboxAccessListeners: Sendable {
             throw error
         }
         return MailboxAccessListeners(bound: bound)
+    }
+
+    /// Each user's Quarantine folder (`[imap] quarantine_folder`), over the quarantine the
+    /// filter writes; releases go the way `moat quarantine release` sends them.
+    private static func quarantineFolder(config: MoatConfig, directory: DirectoryStore, logger: Logger) throws -> QuarantineFolder? {
+        guard !config.imap.quarantineFolder.isEmpty else { return nil }
+        let store = try Components.quarantine(config)
+        let releaser = QuarantineReleaser(store: store, logger: logger) { origin -> any MessageRelay in
+            origin == .mx ? QueueInjection(spool: Spool(directory: config.storage.queueDirectory))
+                : try Components.relay(config, logger: logger)
+        }
+        let resolver = RecipientResolver(store: directory, mailRoot: config.storage.mailRoot,
+                                         recipientDelimiter: config.delivery.recipientDelimiter)
+        return QuarantineFolder(name: config.imap.quarantineFolder,
+                                source: QuarantineMailboxSource(store: store, resolver: resolver, releaser: releaser))
     }
 
     private static func admission(_ settings: MailListenerSettings) -> ConnectionAdmission.Rules {

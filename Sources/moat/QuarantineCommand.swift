@@ -82,7 +82,7 @@ struct QuarantineCommand: AsyncParsableCommand {
             discussion: """
                 A message the gateway quarantined goes to [filter] reinject; one the MX \
                 quarantined goes into Moat's queue. It is not filtered again. A virus, or a \
-                message released before, needs --force. Each release is recorded (who, when, \
+                message released before to the same recipients, needs --force. Each release is recorded (who, when, \
                 to whom) and logged.
                 """)
         @OptionGroup var options: ConfigOption

@@ -47,10 +47,10 @@ def test_capabilities_login_and_default_mailboxes(imap_mx):
     assert typ == "OK" and b"UIDPLUS" in data[0] and b"MOVE" in data[0] and b"APPENDLIMIT=" in data[0]
     typ, listing = client.list()
     names = {re.search(rb'"\." (.+)$', line).group(1).decode(): line for line in listing}
-    assert set(names) == {"INBOX", "Drafts", "Junk", "Sent", "Trash"}
+    assert set(names) == {"INBOX", "Drafts", "Junk", "Quarantine", "Sent", "Trash"}
     assert b"\\Sent" in names["Sent"] and b"\\Junk" in names["Junk"] and b"\\HasNoChildren" in names["INBOX"]
     typ, subscribed = client.lsub()
-    assert {re.search(rb'"\." (.+)$', l).group(1).decode() for l in subscribed} == {"Drafts", "Junk", "Sent", "Trash"}
+    assert {re.search(rb'"\." (.+)$', l).group(1).decode() for l in subscribed} == {"Drafts", "Junk", "Quarantine", "Sent", "Trash"}
     assert client.namespace()[1] == [b'(("" ".")) NIL NIL']
     client.logout()
     imap_mx.wait_for_log(r"imap-login: Login: user=<alice@example\.com>, method=PLAIN, rip=127\.0\.0\.1")

@@ -33,6 +33,18 @@ final class MailAccessSettingsTests: XCTestCase {
         XCTAssertEqual(issues("[pop3]\nuidl_format = \"%08Xq\"\n").count, 1)
     }
 
+    /// `[imap] quarantine_folder`: a plain top-level name that no default mailbox has; "" hides it.
+    func testTheQuarantineFolderNeedsAPlainNameOfItsOwn() throws {
+        XCTAssertEqual(try MoatConfig.parse("", file: "t.toml").imap.quarantineFolder, "Quarantine")
+        XCTAssertEqual(issues("[imap]\nquarantine_folder = \"\"\n"), [])
+        XCTAssertEqual(issues("[imap]\nquarantine_folder = \"Spam hold-2\"\n"), [])
+        for bad in ["junk", "INBOX", "Held.Spam", "Held/Spam", " Held", "Q&A"] {
+            let found = issues("[imap]\nquarantine_folder = \"\(bad)\"\n")
+            XCTAssertEqual(found.count, 1, "\(bad): \(found)")
+            XCTAssertTrue(found.first?.hasPrefix("t.toml:2:") == true && found.first?.contains("quarantine_folder") == true, "\(found)")
+        }
+    }
+
     /// Dovecot's default `%08Xu%08Xv`: UID then UIDVALIDITY, 8 hex digits each.
     func testUIDLFormats() {
         XCTAssertEqual(UIDLFormat("%08Xu%08Xv").uidl(uid: 26, uidValidity: 0x5f3a_1b2c, baseName: "b"), "0000001a5f3a1b2c")

@@ -27,6 +27,7 @@ extension IMAPSession {
         }
         var refusal: ResponseText?
         do {
+            guard !isQuarantine(storeName) else { throw MailboxError.notAllowed(Self.quarantineIsReadOnly) }
             _ = try await blocking { try mailboxes.status(storeName) }
         } catch MailboxError.noSuchMailbox {
             refusal = ResponseText(code: .tryCreate, "Mailbox doesn't exist: \(storeName)")

@@ -18,6 +18,13 @@ extension IMAPSession {
         }
         guard let target = storeName(tag, copy.mailbox) else { return .goOn }
         let uids = messages.map(\.uid)
+        if isQuarantine(target) {
+            no(tag, Self.quarantineIsReadOnly, code: .cannot)
+            return .goOn
+        }
+        if isQuarantine(selected.mailbox.name) {
+            return await copyOutOfQuarantine(tag, selected, uids: uids, target: target, command: name)
+        }
         let lesson = junk == nil ? nil : JunkLesson.of(from: selected.mailbox.name, to: target)
         do {
             let (mappings, uidValidity, taught) = try await blocking { () throws -> ([UIDMapping], UInt32, [[UInt8]]) in

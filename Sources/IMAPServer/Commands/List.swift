@@ -21,7 +21,7 @@ extension IMAPSession {
         let all: [MailboxInfo]
         let subscriptions: [String]
         do {
-            (all, subscriptions) = try await blocking { (try mailboxes.list(), try mailboxes.subscriptions()) }
+            (all, subscriptions) = try await listedMailboxes(mailboxes)
         } catch {
             failed(tag, "LIST", error)
             return .goOn
@@ -80,13 +80,30 @@ extension IMAPSession {
         return .goOn
     }
 
+    /// The user's mailboxes, the Quarantine view among them (in name order after INBOX; it
+    /// stands in for a Maildir++ folder of the same name), and the subscriptions.
+    private func listedMailboxes(_ mailboxes: UserMailboxes) async throws -> ([MailboxInfo], [String]) {
+        let quarantine = quarantine?.name
+        return try await blocking {
+            var all = try mailboxes.list()
+            let subscriptions = try mailboxes.subscriptions()
+            if let quarantine {
+                all.removeAll { $0.name == quarantine }
+                let view = MailboxInfo(name: quarantine, selectable: true, hasChildren: false,
+                                       subscribed: subscriptions.contains(quarantine), specialUse: nil)
+                all.insert(view, at: all.firstIndex { $0.name != "INBOX" && $0.name > quarantine } ?? all.endIndex)
+            }
+            return (all, subscriptions)
+        }
+    }
+
     /// LSUB (RFC 3501 §6.3.9): the subscribed names matching the pattern.
     func lsub(_ tag: Tag, reference: MailboxName, pattern: [UInt8]) async -> Next {
         guard let mailboxes else { return .goOn }
         let subscriptions: [String]
         let all: [MailboxInfo]
         do {
-            (all, subscriptions) = try await blocking { (try mailboxes.list(), try mailboxes.subscriptions()) }
+            (all, subscriptions) = try await listedMailboxes(mailboxes)
         } catch {
             failed(tag, "LSUB", error)
             return .goOn

@@ -43,7 +43,10 @@ extension IMAPSession {
         case .success(let mailbox):
             let mailboxes = UserMailboxes(maildir: mailbox.maildir(mailRoot: mailRoot))
             do {
-                try await blocking { try mailboxes.ensureDefaultMailboxes() }
+                try await blocking { [self] in
+                    try mailboxes.ensureDefaultMailboxes()
+                    try prepareQuarantineView(mailboxes)
+                }
             } catch {
                 await login.endSession(user: mailbox.address, service: .imap, peer: peer)
                 logger.error("imap(\(mailbox.address)): cannot set up the mailboxes: \(error)")

@@ -7,7 +7,7 @@ extension IMAPSession {
         guard var storeName = storeName(tag, name), let mailboxes else { return .goOn }
         if storeName.hasSuffix(".") { storeName.removeLast() }
         let name = storeName
-        guard name.uppercased() != "INBOX" else {
+        guard name.uppercased() != "INBOX", !isQuarantine(name) else {
             no(tag, "Mailbox already exists.", code: .alreadyExists)
             return .goOn
         }
@@ -23,6 +23,10 @@ extension IMAPSession {
     /// DELETE (RFC 9051 §6.3.5): not INBOX, not the selected mailbox's own handle (closed first).
     func delete(_ tag: Tag, _ name: MailboxName) async -> Next {
         guard let storeName = storeName(tag, name), let mailboxes else { return .goOn }
+        guard !isQuarantine(storeName) else {
+            no(tag, "The quarantine cannot be deleted.", code: .cannot)
+            return .goOn
+        }
         do {
             try await blocking { try mailboxes.delete(storeName) }
             // Only a mailbox that is gone stops being selected (a refused DELETE changes nothing).
@@ -40,6 +44,14 @@ extension IMAPSession {
     /// RENAME (RFC 9051 §6.3.6): children go along; INBOX's messages move to the new name.
     func rename(_ tag: Tag, _ from: MailboxName, _ to: MailboxName) async -> Next {
         guard let old = storeName(tag, from), let new = storeName(tag, to), let mailboxes else { return .goOn }
+        guard !isQuarantine(old) else {
+            no(tag, "The quarantine cannot be renamed.", code: .cannot)
+            return .goOn
+        }
+        guard !isQuarantine(new) else {
+            no(tag, "Mailbox already exists.", code: .alreadyExists)
+            return .goOn
+        }
         do {
             try await blocking { try mailboxes.rename(old, to: new) }
             ok(tag, "Rename completed.")
@@ -65,7 +77,12 @@ extension IMAPSession {
     func close(_ tag: Tag) async -> Next {
         if let selected, !selected.isReadOnly {
             do {
-                _ = try await blocking { try selected.mailbox.expunge() }
+                _ = try await blocking { [opener, quarantine] in
+                    guard let opener, let quarantine, quarantine.name == selected.mailbox.name else {
+                        return try selected.mailbox.expunge()
+                    }
+                    return try quarantine.expunge(selected.mailbox, uids: nil, user: opener.user, maildir: opener.maildir)
+                }
             } catch {
                 logger.error("imap(\(user?.address ?? "?")): CLOSE's expunge failed: \(error)")
             }

@@ -24,17 +24,19 @@ extension IMAPSession {
                 qresyncParameter = value
             }
         }
-        guard let storeName = storeName(tag, name), let mailboxes else { return .goOn }
+        guard let storeName = storeName(tag, name), let opener else { return .goOn }
         let opened: IndexedMailbox
         let recent: [MessageUID]
         do {
-            (opened, recent) = try await blocking { () throws -> (IndexedMailbox, [MessageUID]) in
-                let mailbox = try mailboxes.open(storeName, readOnly: readOnly)
-                if !readOnly { return (mailbox, try mailbox.claimRecent()) }
+            let failures: [(id: String, error: any Error)]
+            (opened, recent, failures) = try await blocking { () throws -> (IndexedMailbox, [MessageUID], [(id: String, error: any Error)]) in
+                let (mailbox, failures) = try opener.open(storeName, readOnly: readOnly)
+                if !readOnly { return (mailbox, try mailbox.claimRecent(), failures) }
                 // EXAMINE shows what is recent without taking it from the next SELECT.
                 let count = try mailbox.status().recent
-                return (mailbox, Array(mailbox.snapshot.messages.suffix(count).map(\.uid)))
+                return (mailbox, Array(mailbox.snapshot.messages.suffix(count).map(\.uid)), failures)
             }
+            logRefreshFailures(failures)
         } catch {
             failed(tag, "SELECT", error)
             return .goOn

@@ -18,8 +18,8 @@ extension IMAPSession {
     }
 
     func statusItems(_ storeName: String, _ attributes: [StatusAttribute]) async throws -> [StatusItem] {
-        guard let mailboxes else { return [] }
-        let status = try await blocking { try mailboxes.status(storeName) }
+        guard let opener else { return [] }
+        let status = try await blocking { try opener.status(storeName) }
         return attributes.map { attribute in
             switch attribute {
             case .messages: StatusItem(attribute, UInt64(status.messages))

@@ -24,10 +24,13 @@ public final class IMAPServer: Sendable {
         public var implicitTLS: Bool
         /// Learns from Junk moves; nil when Bayes is off.
         public var junk: (any JunkLearner)?
+        /// Each user's quarantine as a mailbox; nil when not offered.
+        public var quarantine: QuarantineFolder?
 
         public init(session: SessionSettings, login: MailLogin, pool: BlockingWorkPool, plaintext: PlaintextAuthPolicy,
                     mailRoot: String, admission: ConnectionAdmission.Rules, idleTimeout: TimeAmount = .minutes(30),
-                    tls: NIOSSLContext? = nil, implicitTLS: Bool = false, junk: (any JunkLearner)? = nil) {
+                    tls: NIOSSLContext? = nil, implicitTLS: Bool = false, junk: (any JunkLearner)? = nil,
+                    quarantine: QuarantineFolder? = nil) {
             self.session = session
             self.login = login
             self.pool = pool
@@ -38,6 +41,7 @@ public final class IMAPServer: Sendable {
             self.tls = tls
             self.implicitTLS = implicitTLS
             self.junk = junk
+            self.quarantine = quarantine
         }
     }
 
@@ -86,7 +90,7 @@ public final class IMAPServer: Sendable {
                 settings: service.session, login: service.login, pool: service.pool, plaintext: service.plaintext,
                 mailRoot: service.mailRoot, tlsAvailable: service.tls != nil,
                 tlsActive: service.implicitTLS && service.tls != nil, peer: peer,
-                localAddress: connection.channel.localAddress?.ipAddress, junk: service.junk, logger: logger)
+                localAddress: connection.channel.localAddress?.ipAddress, junk: service.junk, quarantine: service.quarantine, logger: logger)
             do {
                 try await connection.executeThenClose { inbound, outbound in
                     if let refusal {

@@ -34,6 +34,8 @@ public final class IMAPSession: @unchecked Sendable {
     let tlsAvailable: Bool
     /// Learns from what the user moves into and out of Junk; nil when Bayes is off.
     let junk: (any JunkLearner)?
+    /// The user's view of the quarantine as a mailbox; nil when not offered.
+    let quarantine: QuarantineFolder?
     var logger: Logger
     let peer: String?
     let localAddress: String?
@@ -60,7 +62,7 @@ public final class IMAPSession: @unchecked Sendable {
 
     public init(settings: SessionSettings, login: MailLogin, pool: BlockingWorkPool, plaintext: PlaintextAuthPolicy,
                 mailRoot: String, tlsAvailable: Bool, tlsActive: Bool, peer: String?, localAddress: String?,
-                junk: (any JunkLearner)? = nil, logger: Logger) {
+                junk: (any JunkLearner)? = nil, quarantine: QuarantineFolder? = nil, logger: Logger) {
         self.settings = settings
         self.login = login
         self.pool = pool
@@ -71,6 +73,7 @@ public final class IMAPSession: @unchecked Sendable {
         self.peer = peer
         self.localAddress = localAddress
         self.junk = junk
+        self.quarantine = quarantine
         self.logger = logger
     }
 

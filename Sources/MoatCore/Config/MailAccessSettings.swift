@@ -106,6 +106,8 @@ public struct IMAPSettings: Sendable, Equatable {
     public var listener = MailListenerSettings(listen: "127.0.0.1:1143", idleTimeout: .seconds(1800))
     /// APPENDLIMIT (RFC 7889): the largest message a client may store.
     public var appendLimit = 50 << 20
+    /// The name of each user's read-only view of what was quarantined for them; "" for none.
+    public var quarantineFolder = "Quarantine"
 
     public init() {}
 
@@ -114,5 +116,22 @@ public struct IMAPSettings: Sendable, Equatable {
         listener = MailListenerSettings(s, defaults: listener, minimumIdle: .seconds(1800))
         appendLimit = s.byteSize("append_limit", default: appendLimit)
         if appendLimit < 1024 { s.report("append_limit", "must be at least 1K") }
+        quarantineFolder = s.string("quarantine_folder", default: quarantineFolder)
+        if let problem = Self.problem(quarantineFolder: quarantineFolder) { s.report("quarantine_folder", problem) }
+    }
+
+    /// Why `name` cannot be the Quarantine view's name: it must be a plain top-level name
+    /// that is none of the mailboxes every user has.
+    static func problem(quarantineFolder name: String) -> String? {
+        guard !name.isEmpty else { return nil }
+        let reserved = ["INBOX", "Drafts", "Sent", "Trash", "Junk"]
+        if reserved.contains(where: { $0.uppercased() == name.uppercased() }) {
+            return "must not be one of \(reserved.joined(separator: ", "))"
+        }
+        let allowed = name.unicodeScalars.allSatisfy { $0.properties.isAlphabetic || $0.properties.numericType != nil || " -_".unicodeScalars.contains($0) }
+        guard allowed, name.count <= 64, name.first != " ", name.last != " " else {
+            return "must be a top-level name of letters, digits, spaces, '-' and '_' (at most 64)"
+        }
+        return nil
     }
 }
