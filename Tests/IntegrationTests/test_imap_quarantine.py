@@ -27,7 +27,8 @@ VIRUS = b"From: Friend <friend@example.org>\r\nSubject: invoice\r\n\r\n" + EICAR
 @pytest.fixture(scope="module")
 def held():
     # Spam is quarantined and not delivered (discard), so the folder is the only place it shows.
-    with MailboxMX(spam={"destiny": "discard"}, auth={"penalty": "200ms", "penalty_max": "800ms"}) as m:
+    with MailboxMX(spam={"destiny": "discard"}, bayes={"enabled": True, "autolearn": False},
+                   auth={"penalty": "200ms", "penalty_max": "800ms"}) as m:
         for user in ("alice@example.com", "bob@example.com"):
             m.add_user(user, password="sesame")
         m.cli("alias", "add", "team@example.com", "alice@example.com", "bob@example.com")
@@ -109,6 +110,8 @@ def test_moving_out_releases_to_that_user_alone_and_expunge_deletes_for_that_use
     delivered = held.delivered("alice@example.com", count=1)
     assert any(b"team offer" in m for m in delivered)
     held.wait_for_log(r"Released spam quarantine: spam-\S+ by alice@example\.com to <alice@example\.com> via queue")
+    held.wait_for_log(r"imap\(alice@example\.com\): MOVE into INBOX \(released from the quarantine\): "
+                      r"learned 1 message\(s\) as ham")
     team = entries(held)["team offer"]
     assert team["released_to"] == ["alice@example.com"] and team["released_by"] == "alice@example.com"
     typ, data = alice.select("Quarantine")
