@@ -1,0 +1,175 @@
+import Directory
+import Foundation
+import IMAP
+@testable import IMAPServer
+import Logging
+import MailAccess
+import Mailstore
+import MoatCore
+import XCTest
+
+/// The Quarantine view in sessions driven without sockets, over real Maildirs, with a
+/// recording stand-in for the quarantine (the real one is exercised end to end in
+/// test_imap_quarantine.py): what is released, what is deleted for the user, in which order.
+final class QuarantineFolderSessionTests: XCTestCase {
+    private var root = ""
+    private var login: MailLogin!
+    private let pool = BlockingWorkPool(name: "test-imap-quarantine", threads: 2)
+    private var held: HeldMessages!
+
+    /// A quarantine holding one spam message and one virus for alice.
+    final class HeldMessages: QuarantineSource, @unchecked Sendable {
+        let lock = NSLock()
+        var messages = [QuarantinedMessage(mailID: "SPAMSPAMSPAM", date: 1_700_000_000, releasable: true, isSpam: true),
+                        QuarantinedMessage(mailID: "VIRUSVIRUS01", date: 1_700_000_100, releasable: false, isSpam: false)]
+        var released: [String] = []
+        var dismissed: [String] = []
+        /// Whether each dismissed message's file was still in the view when it was dismissed.
+        var fileStillThere: [Bool] = []
+        var viewDirectory = ""
+        var unreadable: Set<String> = []
+
+        func messages(for user: Mailbox) throws -> [QuarantinedMessage] { lock.withLock { messages } }
+
+        func presentation(of mailID: String, for user: Mailbox) throws -> [UInt8] {
+            if unreadable.contains(mailID) { throw QuarantineRefusal("unreadable") }
+            return Array("Subject: held \(mailID)\r\n\r\nbody\r\n".utf8)
+        }
+
+        func release(_ mailID: String, to user: Mailbox) async throws {
+            lock.withLock {
+                released.append(mailID)
+                messages.removeAll { $0.mailID == mailID }
+            }
+        }
+
+        func dismiss(_ mailIDs: [String], for user: Mailbox) throws {
+            let files = (try? FileManager.default.subpathsOfDirectory(atPath: viewDirectory)) ?? []
+            lock.withLock {
+                for id in mailIDs {
+                    dismissed.append(id)
+                    fileStillThere.append(files.contains { $0.contains(".I\(id).") })
+                    messages.removeAll { $0.mailID == id }
+                }
+            }
+        }
+    }
+
+    override func setUpWithError() throws {
+        root = NSTemporaryDirectory() + "moat-imapq-\(UUID().uuidString)"
+        let store = try DirectoryStore(path: root + "/directory.sqlite")
+        try store.addDomain("example.com")
+        try store.addMailbox("alice@example.com", password: Array("sesame".utf8))
+        login = MailLogin(directory: store, pool: pool, settings: .init(penalty: .init(initial: .zero, maximum: .zero)))
+        held = HeldMessages()
+        held.viewDirectory = root + "/mail/example.com/alice/Maildir/moat-quarantine"
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(atPath: root)
+    }
+
+    private func session() -> IMAPSession {
+        IMAPSession(settings: SessionSettings(), login: login, pool: pool, plaintext: PlaintextAuthPolicy(),
+                    mailRoot: root + "/mail", tlsAvailable: false, tlsActive: false, peer: "127.0.0.1",
+                    localAddress: "127.0.0.1", quarantine: QuarantineFolder(name: "Quarantine", source: held),
+                    logger: Logger(label: "test"))
+    }
+
+    @discardableResult
+    private func run(_ session: IMAPSession, _ line: String) async throws -> String {
+        var parser = CommandParser()
+        parser.feed(Array((line + "\r\n").utf8))
+        guard case .command(let command)? = parser.next() else { throw ParseFailure(line: line) }
+        _ = await session.execute(command)
+        return String(decoding: session.takeOutput(), as: UTF8.self)
+    }
+
+    private struct ParseFailure: Error { let line: String }
+
+    /// The UID of the view's message for `mailID`.
+    private func uid(_ session: IMAPSession, of mailID: String) async throws -> String {
+        let reply = try await run(session, "f UID FETCH 1:* (BODY.PEEK[HEADER.FIELDS (SUBJECT)])")
+        for line in reply.components(separatedBy: "\r\n* ") where line.contains("held \(mailID)") {
+            if let range = line.range(of: #"UID (\d+)"#, options: .regularExpression) {
+                return String(line[range].dropFirst(4))
+            }
+        }
+        throw ParseFailure(line: reply)
+    }
+
+    func testAVirusIsNeverReleasedAndSpamIsReleasedAndExpunged() async throws {
+        let s = session()
+        let loggedIn = try await run(s, "l LOGIN alice@example.com sesame")
+        XCTAssertTrue(loggedIn.contains("l OK"), loggedIn)
+        let list = try await run(s, "l2 LIST \"\" %")
+        XCTAssertTrue(list.contains("* LIST (\\HasNoChildren) \".\" Quarantine\r\n"), list)
+        let selected = try await run(s, "s SELECT Quarantine")
+        XCTAssertTrue(selected.contains("* 2 EXISTS") && selected.contains("s OK [READ-WRITE]"), selected)
+
+        let virus = try await uid(s, of: "VIRUSVIRUS01")
+        let refused = try await run(s, "c UID COPY \(virus) INBOX")
+        XCTAssertTrue(refused.hasPrefix("c NO [CANNOT]") && refused.contains("virus-VIRUSVIRUS01"), refused)
+        let moveRefused = try await run(s, "m UID MOVE 1:* INBOX")
+        XCTAssertTrue(moveRefused.hasPrefix("m NO [CANNOT]"), "one virus refuses the whole command: \(moveRefused)")
+        XCTAssertEqual(held.released, [], "nothing released when a virus is among them")
+
+        let spam = try await uid(s, of: "SPAMSPAMSPAM")
+        let moved = try await run(s, "m2 UID MOVE \(spam) INBOX")
+        XCTAssertTrue(moved.contains("* 1 EXPUNGE") && moved.contains("m2 OK Released 1 message(s) to alice@example.com"), moved)
+        XCTAssertFalse(moved.contains("COPYUID"), "the released copy is delivered, not stored here")
+        XCTAssertEqual(held.released, ["SPAMSPAMSPAM"])
+        let inbox = try await run(s, "st STATUS INBOX (MESSAGES)")
+        XCTAssertTrue(inbox.contains("(MESSAGES 0)"), "the release delivers; the MOVE itself stores nothing: \(inbox)")
+        await s.ended()
+    }
+
+    func testExpungeDeletesForTheUserBeforeTheFilesGo() async throws {
+        let s = session()
+        try await run(s, "l LOGIN alice@example.com sesame")
+        try await run(s, "s SELECT Quarantine")
+        let spam = try await uid(s, of: "SPAMSPAMSPAM")
+        try await run(s, "d UID STORE \(spam) +FLAGS (\\Deleted)")
+        let expunged = try await run(s, "e EXPUNGE")
+        XCTAssertTrue(expunged.contains("* 1 EXPUNGE") && expunged.contains("e OK"), expunged)
+        XCTAssertEqual(held.dismissed, ["SPAMSPAMSPAM"])
+        XCTAssertEqual(held.fileStillThere, [true], "recorded first: a crash before the unlink cannot bring it back")
+        XCTAssertEqual(held.released, [])
+        let again = try await run(s, "s2 SELECT Quarantine")
+        XCTAssertTrue(again.contains("* 1 EXISTS"), again)
+        await s.ended()
+    }
+
+    func testAMoveIntoTrashDeletesAndNothingCanGoIn() async throws {
+        let s = session()
+        try await run(s, "l LOGIN alice@example.com sesame")
+        try await run(s, "s SELECT Quarantine")
+        let virus = try await uid(s, of: "VIRUSVIRUS01")
+        let trashed = try await run(s, "m UID MOVE \(virus) Trash")
+        XCTAssertTrue(trashed.contains("* 2 EXPUNGE") && trashed.contains("m OK"), trashed)
+        XCTAssertEqual(held.dismissed, ["VIRUSVIRUS01"], "deleting a virus from one's view is allowed")
+        let trash = try await run(s, "st STATUS Trash (MESSAGES)")
+        XCTAssertTrue(trash.contains("(MESSAGES 0)"), trash)
+        for (command, code) in [("c CREATE Quarantine", "[ALREADYEXISTS]"), ("d DELETE Quarantine", "[CANNOT]"),
+                                ("r RENAME Quarantine Held", "[CANNOT]"), ("r2 RENAME Trash Quarantine", "[ALREADYEXISTS]"),
+                                ("c2 COPY 1 Quarantine", "[CANNOT]")] {
+            let reply = try await run(s, command)
+            XCTAssertTrue(reply.contains(" NO \(code)"), "\(command): \(reply)")
+        }
+        await s.appendStarted(tag: Tag("a"), mailbox: MailboxName("Quarantine"))
+        XCTAssertEqual(s.append?.refusal?.code, .cannot)
+        await s.ended()
+    }
+
+    func testAMessageThatCannotBeShownIsSkippedAndTheRestServed() async throws {
+        held.unreadable = ["SPAMSPAMSPAM"]
+        let s = session()
+        try await run(s, "l LOGIN alice@example.com sesame")
+        let selected = try await run(s, "s SELECT Quarantine")
+        XCTAssertTrue(selected.contains("* 1 EXISTS") && selected.contains("s OK"), selected)
+        held.unreadable = []
+        let noop = try await run(s, "n NOOP")
+        XCTAssertTrue(noop.contains("* 2 EXISTS"), "retried at the next refresh: \(noop)")
+        await s.ended()
+    }
+}
