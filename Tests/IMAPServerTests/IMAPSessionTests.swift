@@ -33,17 +33,6 @@ final class IMAPSessionTests: XCTestCase {
                     localAddress: "127.0.0.1", logger: Logger(label: "test"))
     }
 
-    /// Runs one command line through the real parser; returns what the session wrote.
-    @discardableResult
-    private func run(_ session: IMAPSession, _ line: String) async throws -> String {
-        var parser = CommandParser()
-        parser.feed(Array((line + "\r\n").utf8))
-        guard case .command(let command)? = parser.next() else { throw ParseFailure(line: line) }
-        _ = await session.execute(command)
-        return String(decoding: session.takeOutput(), as: UTF8.self)
-    }
-
-    private struct ParseFailure: Error { let line: String }
 
     private func appendMessage(_ session: IMAPSession, _ subject: String) async {
         await session.appendStarted(tag: Tag("ap"), mailbox: MailboxName("INBOX"))
@@ -57,13 +46,13 @@ final class IMAPSessionTests: XCTestCase {
 
     func testCommandsOutsideTheirStateAreBad() async throws {
         let s = session()
-        let reply = try await run(s, "a1 SELECT INBOX")
+        let reply = try await s.run("a1 SELECT INBOX")
         XCTAssertTrue(reply.hasPrefix("a1 BAD"), reply)
-        let reply1 = try await run(s, "a2 LOGIN alice@example.com sesame")
+        let reply1 = try await s.run("a2 LOGIN alice@example.com sesame")
         XCTAssertTrue(reply1.contains("a2 OK"))
-        let reply2 = try await run(s, "a3 LOGIN alice@example.com sesame")
+        let reply2 = try await s.run("a3 LOGIN alice@example.com sesame")
         XCTAssertTrue(reply2.hasPrefix("a3 BAD"))
-        let reply3 = try await run(s, "a4 FETCH 1 FLAGS")
+        let reply3 = try await s.run("a4 FETCH 1 FLAGS")
         XCTAssertTrue(reply3.hasPrefix("a4 BAD"), "FETCH needs a selected mailbox")
     }
 
@@ -83,22 +72,22 @@ final class IMAPSessionTests: XCTestCase {
     /// Another session's expunge is withheld during FETCH; numbers stay until NOOP tells it.
     func testWithheldExpungeKeepsNumbers() async throws {
         let first = session(), second = session()
-        for s in [first, second] { try await run(s, "l LOGIN alice@example.com sesame") }
+        for s in [first, second] { try await s.run("l LOGIN alice@example.com sesame") }
         for n in 1...3 { await appendMessage(first, "message \(n)") }
-        try await run(first, "s SELECT INBOX")
-        try await run(second, "s SELECT INBOX")
-        try await run(first, "d STORE 2 +FLAGS (\\Deleted)")
-        let reply4 = try await run(first, "e EXPUNGE")
+        try await first.run("s SELECT INBOX")
+        try await second.run("s SELECT INBOX")
+        try await first.run("d STORE 2 +FLAGS (\\Deleted)")
+        let reply4 = try await first.run("e EXPUNGE")
         XCTAssertTrue(reply4.contains("* 2 EXPUNGE"))
-        let fetch = try await run(second, "f FETCH 1 FLAGS")
+        let fetch = try await second.run("f FETCH 1 FLAGS")
         XCTAssertFalse(fetch.contains("EXPUNGE"), fetch)
-        let reply5 = try await run(second, "q SEARCH ALL")
+        let reply5 = try await second.run("q SEARCH ALL")
         XCTAssertTrue(reply5.contains("* SEARCH 1 2 3"))
-        let reply6 = try await run(second, "q2 SEARCH SUBJECT \"message 3\"")
+        let reply6 = try await second.run("q2 SEARCH SUBJECT \"message 3\"")
         XCTAssertTrue(reply6.contains("* SEARCH 3\r\n"))
-        let noop = try await run(second, "n NOOP")
+        let noop = try await second.run("n NOOP")
         XCTAssertTrue(noop.contains("* 2 EXPUNGE"), noop)
-        let reply7 = try await run(second, "q3 SEARCH ALL")
+        let reply7 = try await second.run("q3 SEARCH ALL")
         XCTAssertTrue(reply7.contains("* SEARCH 1 2\r\n"))
         await first.ended()
         await second.ended()

@@ -76,84 +76,74 @@ final class QuarantineFolderSessionTests: XCTestCase {
                     logger: Logger(label: "test"))
     }
 
-    @discardableResult
-    private func run(_ session: IMAPSession, _ line: String) async throws -> String {
-        var parser = CommandParser()
-        parser.feed(Array((line + "\r\n").utf8))
-        guard case .command(let command)? = parser.next() else { throw ParseFailure(line: line) }
-        _ = await session.execute(command)
-        return String(decoding: session.takeOutput(), as: UTF8.self)
-    }
-
-    private struct ParseFailure: Error { let line: String }
 
     /// The UID of the view's message for `mailID`.
     private func uid(_ session: IMAPSession, of mailID: String) async throws -> String {
-        let reply = try await run(session, "f UID FETCH 1:* (BODY.PEEK[HEADER.FIELDS (SUBJECT)])")
+        let reply = try await session.run("f UID FETCH 1:* (BODY.PEEK[HEADER.FIELDS (SUBJECT)])")
         for line in reply.components(separatedBy: "\r\n* ") where line.contains("held \(mailID)") {
             if let range = line.range(of: #"UID (\d+)"#, options: .regularExpression) {
                 return String(line[range].dropFirst(4))
             }
         }
-        throw ParseFailure(line: reply)
+        throw IMAPSession.UnparsableLine(line: reply)
     }
 
     func testAVirusIsNeverReleasedAndSpamIsReleasedAndExpunged() async throws {
         let s = session()
-        let loggedIn = try await run(s, "l LOGIN alice@example.com sesame")
+        let loggedIn = try await s.run("l LOGIN alice@example.com sesame")
         XCTAssertTrue(loggedIn.contains("l OK"), loggedIn)
-        let list = try await run(s, "l2 LIST \"\" %")
+        let list = try await s.run("l2 LIST \"\" %")
         XCTAssertTrue(list.contains("* LIST (\\HasNoChildren) \".\" Quarantine\r\n"), list)
-        let selected = try await run(s, "s SELECT Quarantine")
+        let selected = try await s.run("s SELECT Quarantine")
         XCTAssertTrue(selected.contains("* 2 EXISTS") && selected.contains("s OK [READ-WRITE]"), selected)
 
         let virus = try await uid(s, of: "VIRUSVIRUS01")
-        let refused = try await run(s, "c UID COPY \(virus) INBOX")
+        let refused = try await s.run("c UID COPY \(virus) INBOX")
         XCTAssertTrue(refused.hasPrefix("c NO [CANNOT]") && refused.contains("virus-VIRUSVIRUS01"), refused)
-        let moveRefused = try await run(s, "m UID MOVE 1:* INBOX")
+        let moveRefused = try await s.run("m UID MOVE 1:* INBOX")
         XCTAssertTrue(moveRefused.hasPrefix("m NO [CANNOT]"), "one virus refuses the whole command: \(moveRefused)")
         XCTAssertEqual(held.released, [], "nothing released when a virus is among them")
 
         let spam = try await uid(s, of: "SPAMSPAMSPAM")
-        let moved = try await run(s, "m2 UID MOVE \(spam) INBOX")
+        let moved = try await s.run("m2 UID MOVE \(spam) INBOX")
         XCTAssertTrue(moved.contains("* 1 EXPUNGE") && moved.contains("m2 OK Released 1 message(s) to alice@example.com"), moved)
         XCTAssertFalse(moved.contains("COPYUID"), "the released copy is delivered, not stored here")
         XCTAssertEqual(held.released, ["SPAMSPAMSPAM"])
-        let inbox = try await run(s, "st STATUS INBOX (MESSAGES)")
+        let inbox = try await s.run("st STATUS INBOX (MESSAGES)")
         XCTAssertTrue(inbox.contains("(MESSAGES 0)"), "the release delivers; the MOVE itself stores nothing: \(inbox)")
         await s.ended()
     }
 
     func testExpungeDeletesForTheUserBeforeTheFilesGo() async throws {
         let s = session()
-        try await run(s, "l LOGIN alice@example.com sesame")
-        try await run(s, "s SELECT Quarantine")
+        try await s.run("l LOGIN alice@example.com sesame")
+        try await s.run("s SELECT Quarantine")
         let spam = try await uid(s, of: "SPAMSPAMSPAM")
-        try await run(s, "d UID STORE \(spam) +FLAGS (\\Deleted)")
-        let expunged = try await run(s, "e EXPUNGE")
+        try await s.run("d UID STORE \(spam) +FLAGS (\\Deleted)")
+        let expunged = try await s.run("e EXPUNGE")
         XCTAssertTrue(expunged.contains("* 1 EXPUNGE") && expunged.contains("e OK"), expunged)
         XCTAssertEqual(held.dismissed, ["SPAMSPAMSPAM"])
         XCTAssertEqual(held.fileStillThere, [true], "recorded first: a crash before the unlink cannot bring it back")
         XCTAssertEqual(held.released, [])
-        let again = try await run(s, "s2 SELECT Quarantine")
+        let again = try await s.run("s2 SELECT Quarantine")
         XCTAssertTrue(again.contains("* 1 EXISTS"), again)
         await s.ended()
     }
 
     func testAMoveIntoTrashDeletesAndNothingCanGoIn() async throws {
         let s = session()
-        try await run(s, "l LOGIN alice@example.com sesame")
-        try await run(s, "s SELECT Quarantine")
+        try await s.run("l LOGIN alice@example.com sesame")
+        try await s.run("s SELECT Quarantine")
         let virus = try await uid(s, of: "VIRUSVIRUS01")
-        let trashed = try await run(s, "m UID MOVE \(virus) Trash")
+        let trashed = try await s.run("m UID MOVE \(virus) Trash")
         XCTAssertTrue(trashed.contains("* 2 EXPUNGE") && trashed.contains("m OK"), trashed)
         XCTAssertEqual(held.dismissed, ["VIRUSVIRUS01"], "deleting a virus from one's view is allowed")
-        let trash = try await run(s, "st STATUS Trash (MESSAGES)")
+        let trash = try await s.run("st STATUS Trash (MESSAGES)")
         XCTAssertTrue(trash.contains("(MESSAGES 0)"), trash)
         for (command, code) in [("c CREATE Quarantine", "[ALREADYEXISTS]"), ("d DELETE Quarantine", "[CANNOT]"),
                                 ("r RENAME Quarantine Held", "[CANNOT]"), ("r2 RENAME Trash Quarantine", "[ALREADYEXISTS]"),
                                 ("c2 COPY 1 Quarantine", "[CANNOT]")] {
-            let reply = try await run(s, command)
+            let reply = try await s.run(command)
             XCTAssertTrue(reply.contains(" NO \(code)"), "\(command): \(reply)")
         }
         await s.appendStarted(tag: Tag("a"), mailbox: MailboxName("Quarantine"))
@@ -164,11 +154,11 @@ final class QuarantineFolderSessionTests: XCTestCase {
     func testAMessageThatCannotBeShownIsSkippedAndTheRestServed() async throws {
         held.unreadable = ["SPAMSPAMSPAM"]
         let s = session()
-        try await run(s, "l LOGIN alice@example.com sesame")
-        let selected = try await run(s, "s SELECT Quarantine")
+        try await s.run("l LOGIN alice@example.com sesame")
+        let selected = try await s.run("s SELECT Quarantine")
         XCTAssertTrue(selected.contains("* 1 EXISTS") && selected.contains("s OK"), selected)
         held.unreadable = []
-        let noop = try await run(s, "n NOOP")
+        let noop = try await s.run("n NOOP")
         XCTAssertTrue(noop.contains("* 2 EXISTS"), "retried at the next refresh: \(noop)")
         await s.ended()
     }
