@@ -10,6 +10,7 @@ import NIOCore
 import NIOPosix
 import NIOSSL
 import POP3
+import Quarantine
 import Queue
 
 /// The listeners that give users their mail: IMAP (`[imap]`) and POP3 (`[pop3]`), each on
@@ -32,8 +33,11 @@ final class MailboxAccessListeners: Sendable {
         self.bound = bound
     }
 
-    /// Binds what `[imap]` and `[pop3]` ask for.
-    static func bind(config: MoatConfig, logger: Logger) async throws -> MailboxAccessListeners {
+    /// Binds what `[imap]` and `[pop3]` ask for. `quarantine` is the one the filter writes
+    /// (each user's Quarantine folder shows it); `messageMemory` bounds APPENDs held in memory
+    /// together with the SMTP listeners' messages.
+    static func bind(config: MoatConfig, quarantine: QuarantineStore, messageMemory: MessageMemoryBudget,
+                     logger: Logger) async throws -> MailboxAccessListeners {
         guard config.imap.listener.enabled || config.pop3.listener.enabled else { return MailboxAccessListeners(bound: []) }
         let pool = BlockingWorkPool(name: "moat-mailbox-io", threads: 4)
         let directory = try DirectoryStore(path: config.storage.directoryDatabase)
@@ -55,7 +59,8 @@ final class MailboxAccessListeners: Sendable {
                     session: SessionSettings(greeting: imap.listener.greeting, appendLimit: imap.appendLimit),
                     login: login, pool: pool, plaintext: plaintext, mailRoot: mailRoot,
                     admission: admission(imap.listener), idleTimeout: TimeAmount(imap.listener.idleTimeout), tls: tls,
-                    junk: junk, quarantine: try quarantineFolder(config: config, directory: directory, logger: logger))
+                    junk: junk, quarantine: quarantineFolder(config: config, store: quarantine, directory: directory, logger: logger),
+                    memory: messageMemory)
                 for (key, implicitTLS, endpoint) in try endpoints(imap.listener, section: "imap", tls: tls, config: config, logger: logger) {
                     service.implicitTLS = implicitTLS
                     let server = try await ListenerBindError.naming(endpoint, "imap", config.origin, key: key) {
@@ -94,9 +99,9 @@ final class MailboxAccessListeners: Sendable {
 
     /// Each user's Quarantine folder (`[imap] quarantine_folder`), over the quarantine the
     /// filter writes; releases go the way `moat quarantine release` sends them.
-    private static func quarantineFolder(config: MoatConfig, directory: DirectoryStore, logger: Logger) throws -> QuarantineFolder? {
+    private static func quarantineFolder(config: MoatConfig, store: QuarantineStore, directory: DirectoryStore,
+                                         logger: Logger) -> QuarantineFolder? {
         guard !config.imap.quarantineFolder.isEmpty else { return nil }
-        let store = try Components.quarantine(config)
         let releaser = QuarantineReleaser(store: store, logger: logger) { origin -> any MessageRelay in
             origin == .mx ? QueueInjection(spool: Spool(directory: config.storage.queueDirectory))
                 : try Components.relay(config, logger: logger)

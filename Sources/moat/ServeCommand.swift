@@ -43,7 +43,8 @@ struct ServeCommand: AsyncParsableCommand {
             supervisor = try await ServeSupervisor.bind(configPath: options.config, generation: generation,
                                                         process: process, logger: logger)
             do {
-                mailboxAccess = try await MailboxAccessListeners.bind(config: config, logger: logger)
+                mailboxAccess = try await MailboxAccessListeners.bind(
+                    config: config, quarantine: process.quarantine, messageMemory: process.messageMemory, logger: logger)
             } catch {
                 await supervisor.stop()
                 throw error

@@ -27,10 +27,10 @@ final class IMAPSessionTests: XCTestCase {
         try? FileManager.default.removeItem(atPath: root)
     }
 
-    private func session() -> IMAPSession {
+    private func session(memory: MessageMemoryBudget? = nil) -> IMAPSession {
         IMAPSession(settings: SessionSettings(), login: login, pool: pool, plaintext: PlaintextAuthPolicy(),
                     mailRoot: root + "/mail", tlsAvailable: false, tlsActive: false, peer: "127.0.0.1",
-                    localAddress: "127.0.0.1", logger: Logger(label: "test"))
+                    localAddress: "127.0.0.1", memory: memory, logger: Logger(label: "test"))
     }
 
 
@@ -67,6 +67,43 @@ final class IMAPSessionTests: XCTestCase {
         XCTAssertNil(s.append?.current)
         await s.appendFinished()
         XCTAssertTrue(String(decoding: s.takeOutput(), as: UTF8.self).hasPrefix("a1 BAD"))
+    }
+
+    /// APPENDs hold their literals in memory: all sessions together stay within the process's
+    /// message memory budget (shared with SMTP); past it an APPEND is NO [UNAVAILABLE] and
+    /// keeps nothing, and every byte comes back when an APPEND ends, however it ends.
+    func testAppendsTogetherStayWithinTheMessageMemoryBudget() async throws {
+        let budget = MessageMemoryBudget(limit: 1000)
+        let first = session(memory: budget), second = session(memory: budget), third = session(memory: budget)
+        for s in [first, second, third] { try await s.run("l LOGIN alice@example.com sesame") }
+        let bytes = Array("Subject: big\r\n\r\n".utf8) + [UInt8](repeating: 0x78, count: 780) + Array("\r\n".utf8)
+        for s in [first, second, third] {
+            await s.appendStarted(tag: Tag("a"), mailbox: MailboxName("INBOX"))
+            s.appendMessageStarted(AppendMessageStart(size: bytes.count))
+        }
+        XCTAssertEqual(budget.heldBytes, bytes.count, "only the first fits")
+        second.appendMessageBytes(bytes)
+        second.appendMessageFinished()
+        XCTAssertNil(second.append?.current, "a refused APPEND keeps no bytes")
+        await second.appendFinished()
+        let refused = String(decoding: second.takeOutput(), as: UTF8.self)
+        XCTAssertTrue(refused.hasPrefix("a NO [UNAVAILABLE]"), refused)
+        await third.ended()  // the connection went away mid-APPEND (it had nothing reserved)
+        first.appendMessageBytes(bytes)
+        first.appendMessageFinished()
+        await first.appendFinished()
+        let stored = String(decoding: first.takeOutput(), as: UTF8.self)
+        XCTAssertTrue(stored.contains("a OK [APPENDUID "), stored)
+        XCTAssertEqual(budget.heldBytes, 0)
+
+        let dropped = session(memory: budget)
+        try await dropped.run("l LOGIN alice@example.com sesame")
+        await dropped.appendStarted(tag: Tag("b"), mailbox: MailboxName("INBOX"))
+        dropped.appendMessageStarted(AppendMessageStart(size: 600))
+        XCTAssertEqual(budget.heldBytes, 600)
+        await dropped.ended()
+        XCTAssertEqual(budget.heldBytes, 0, "a connection that goes away mid-APPEND gives its bytes back")
+        for s in [first, second] { await s.ended() }
     }
 
     /// Another session's expunge is withheld during FETCH; numbers stay until NOOP tells it.

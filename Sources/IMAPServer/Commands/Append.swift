@@ -9,7 +9,8 @@ struct AppendInProgress {
     var refusal: ResponseText?
     var messages: [(start: AppendMessageStart, bytes: [UInt8])] = []
     var current: (start: AppendMessageStart, bytes: [UInt8])?
-    /// Bytes held for this APPEND so far: all its messages together stay within APPENDLIMIT.
+    /// Bytes held for this APPEND so far: all its messages together stay within APPENDLIMIT,
+    /// and they are what it took from the process's message memory budget.
     var held = 0
 }
 
@@ -46,6 +47,7 @@ extension IMAPSession {
 
     /// The reply to a refused APPEND literal.
     public func refuseAppendLiteral(tag: Tag, size: Int) {
+        releaseAppendMemory()
         if let refusal = append?.refusal {
             tagged(tag, state == .notAuthenticated ? .bad : .no, refusal)
         } else {
@@ -61,6 +63,15 @@ extension IMAPSession {
         if append.held + start.size > settings.appendLimit {
             append.refusal = ResponseText(code: .tooBig, "Messages of one APPEND exceed APPENDLIMIT (\(settings.appendLimit) bytes).")
             append.messages.removeAll()
+            memory?.release(append.held)
+            append.held = 0
+        } else if let memory, !memory.reserve(start.size) {
+            // All sessions' mail in memory is at `[limits] message_memory`: try later, as SMTP's 451 4.3.1.
+            append.refusal = ResponseText(code: .unavailable, "Insufficient system resources, try again later.")
+            append.messages.removeAll()
+            memory.release(append.held)
+            append.held = 0
+            logger.warning("imap(\(user?.address ?? "?")): APPEND of \(start.size) bytes refused: message memory budget spent")
         } else {
             append.held += start.size
             append.current = (start, [])
@@ -81,10 +92,19 @@ extension IMAPSession {
         append?.current = nil
     }
 
+    /// Gives back what the APPEND in progress took from the memory budget (it was refused,
+    /// or the connection went away in the middle of it).
+    func releaseAppendMemory() {
+        guard let held = append?.held, held > 0 else { return }
+        memory?.release(held)
+        append?.held = 0
+    }
+
     /// The APPEND is complete: saves its messages, durable before the reply, and says
     /// APPENDUID (RFC 4315).
     public func appendFinished() async {
         guard let append else { return }
+        defer { memory?.release(append.held) }
         self.append = nil
         if let refusal = append.refusal {
             tagged(append.tag, state == .notAuthenticated ? .bad : .no, refusal)

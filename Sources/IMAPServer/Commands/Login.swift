@@ -65,6 +65,7 @@ extension IMAPSession {
 
     /// Gives back the user's session slot when the connection ends.
     public func ended() async {
+        releaseAppendMemory()
         if let user {
             await login.endSession(user: user.address, service: .imap, peer: peer)
         } else if authFailures > 0 && authFailures < settings.maxAuthFailures {

@@ -26,11 +26,13 @@ public final class IMAPServer: Sendable {
         public var junk: (any JunkLearner)?
         /// Each user's quarantine as a mailbox; nil when not offered.
         public var quarantine: QuarantineFolder?
+        /// Mail in memory across the process (APPEND literals here, SMTP messages there).
+        public var memory: MessageMemoryBudget?
 
         public init(session: SessionSettings, login: MailLogin, pool: BlockingWorkPool, plaintext: PlaintextAuthPolicy,
                     mailRoot: String, admission: ConnectionAdmission.Rules, idleTimeout: TimeAmount = .minutes(30),
                     tls: NIOSSLContext? = nil, implicitTLS: Bool = false, junk: (any JunkLearner)? = nil,
-                    quarantine: QuarantineFolder? = nil) {
+                    quarantine: QuarantineFolder? = nil, memory: MessageMemoryBudget? = nil) {
             self.session = session
             self.login = login
             self.pool = pool
@@ -42,6 +44,7 @@ public final class IMAPServer: Sendable {
             self.implicitTLS = implicitTLS
             self.junk = junk
             self.quarantine = quarantine
+            self.memory = memory
         }
     }
 
@@ -90,7 +93,8 @@ public final class IMAPServer: Sendable {
                 settings: service.session, login: service.login, pool: service.pool, plaintext: service.plaintext,
                 mailRoot: service.mailRoot, tlsAvailable: service.tls != nil,
                 tlsActive: service.implicitTLS && service.tls != nil, peer: peer,
-                localAddress: connection.channel.localAddress?.ipAddress, junk: service.junk, quarantine: service.quarantine, logger: logger)
+                localAddress: connection.channel.localAddress?.ipAddress, junk: service.junk, quarantine: service.quarantine,
+                memory: service.memory, logger: logger)
             do {
                 try await connection.executeThenClose { inbound, outbound in
                     if let refusal {

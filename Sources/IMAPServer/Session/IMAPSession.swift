@@ -36,6 +36,8 @@ public final class IMAPSession: @unchecked Sendable {
     let junk: (any JunkLearner)?
     /// The user's view of the quarantine as a mailbox; nil when not offered.
     let quarantine: QuarantineFolder?
+    /// The process's budget for mail held in memory, shared with SMTP; nil for none.
+    let memory: MessageMemoryBudget?
     var logger: Logger
     let peer: String?
     let localAddress: String?
@@ -62,7 +64,8 @@ public final class IMAPSession: @unchecked Sendable {
 
     public init(settings: SessionSettings, login: MailLogin, pool: BlockingWorkPool, plaintext: PlaintextAuthPolicy,
                 mailRoot: String, tlsAvailable: Bool, tlsActive: Bool, peer: String?, localAddress: String?,
-                junk: (any JunkLearner)? = nil, quarantine: QuarantineFolder? = nil, logger: Logger) {
+                junk: (any JunkLearner)? = nil, quarantine: QuarantineFolder? = nil, memory: MessageMemoryBudget? = nil,
+                logger: Logger) {
         self.settings = settings
         self.login = login
         self.pool = pool
@@ -74,6 +77,7 @@ public final class IMAPSession: @unchecked Sendable {
         self.localAddress = localAddress
         self.junk = junk
         self.quarantine = quarantine
+        self.memory = memory
         self.logger = logger
     }
 
