@@ -9,6 +9,7 @@ struct AddressListParser {
     private var scanner: HeaderValueScanner
     private var addresses: [EnvelopeAddress] = []
     private var pending = Pending()
+    private var namesAsWritten = false
     /// Addresses past this many are dropped: a header of a million commas must not cost a
     /// million list entries in every FETCH ENVELOPE.
     static let maxAddresses = 10_000
@@ -26,9 +27,14 @@ struct AddressListParser {
     private typealias Outcome = HeaderValueScanner.Outcome
 
     /// The addresses of a raw header value (folding kept).
-    static func parse(_ value: [UInt8]) -> [EnvelopeAddress] {
+    ///
+    /// - Parameter namesAsWritten: display names as the parser read them (SEARCH and SORT
+    ///   match and order on these, as Dovecot does), instead of with white space collapsed for
+    ///   ENVELOPE.
+    static func parse(_ value: [UInt8], namesAsWritten: Bool = false) -> [EnvelopeAddress] {
         var parser = AddressListParser(scanner: HeaderValueScanner(
             value, recordingComments: true, nulReplacement: HeaderValueScanner.replacementCharacter))
+        parser.namesAsWritten = namesAsWritten
         guard parser.scanner.skipWhitespace() == .more else { return [] }
         parser.parseAddressList()
         return parser.addresses
@@ -36,7 +42,7 @@ struct AddressListParser {
 
     private mutating func emit() {
         addresses.append(EnvelopeAddress(
-            name: pending.name.map(HeaderValue.forHumans), route: pending.route.map(HeaderValue.withoutLineBreaks),
+            name: namesAsWritten ? pending.name : pending.name.map(HeaderValue.forHumans), route: pending.route.map(HeaderValue.withoutLineBreaks),
             mailbox: pending.mailbox.map(HeaderValue.withoutLineBreaks), host: pending.domain.map(HeaderValue.withoutLineBreaks)))
         pending = Pending()
     }

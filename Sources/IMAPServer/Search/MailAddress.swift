@@ -29,6 +29,30 @@ enum AddressListItem: Hashable, Sendable {
     case mailbox(MailboxAddress)
     case group(name: String, members: [MailboxAddress])
 
+    /// The entries of a raw header value, read by the parser FETCH ENVELOPE uses (Dovecot's
+    /// one parser serves both): its group start and end markers become groups.
+    static func parse(_ value: ArraySlice<UInt8>) -> [AddressListItem] {
+        var items: [AddressListItem] = []
+        var group: (name: String, members: [MailboxAddress])?
+        func text(_ bytes: [UInt8]?) -> String { String(decoding: bytes ?? [], as: UTF8.self) }
+        for address in AddressListParser.parse(Array(value), namesAsWritten: true) {
+            switch (address.mailbox, address.host) {
+            case (nil, nil):
+                if let open = group { items.append(.group(name: open.name, members: open.members)) }
+                group = nil
+            case (let name?, nil):
+                group = (text(name), [])
+            default:
+                let raw = text(address.name)
+                let mailbox = MailboxAddress(displayName: RFC2047.decode(raw), rawDisplayName: raw,
+                                             localPart: text(address.mailbox), domain: text(address.host))
+                if group != nil { group?.members.append(mailbox) } else { items.append(.mailbox(mailbox)) }
+            }
+        }
+        if let open = group { items.append(.group(name: open.name, members: open.members)) }
+        return items
+    }
+
     /// The text SEARCH FROM/TO/CC/BCC match against, as Dovecot 2.3 renders a parsed
     /// address list before decoding it (checked with `doveadm search`): `<a@b>`,
     /// `Name <a@b>`, `"John Doe" <a@b>` (a name that is not all atext is quoted, a comment

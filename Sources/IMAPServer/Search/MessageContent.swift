@@ -26,7 +26,7 @@ final class MessageContent {
         message.header.all(name).map { AddressListItem.searchText(Self.addresses(in: $0)) }
     }
 
-    private static func addresses(in field: HeaderField) -> [AddressListItem] { SearchAddressParser.parse(field.unfoldedUTF8) }
+    private static func addresses(in field: HeaderField) -> [AddressListItem] { AddressListItem.parse(field.rawValue) }
 
     /// The first `Date:` field, parsed; nil when there is none or it cannot be read.
     private(set) lazy var sentDate: SentDate? = message.header.first("Date").flatMap { SentDate.parse($0.unfoldedUTF8) }
