@@ -17,7 +17,8 @@ import Queue
 /// `listen` (STARTTLS/STLS when a certificate exists) and `listen_tls` (TLS from the first
 /// byte), over the Maildirs the MX delivers to. One `MailLogin` checks every login (one
 /// auth penalty table for both protocols, as Dovecot's auth process). Bound with the other
-/// listeners, before the privilege drop; their settings take effect at the next restart.
+/// listeners, before the privilege drop; their settings take effect at the next restart,
+/// except the certificate files, read again at each reload (`certificates`).
 final class MailboxAccessListeners: Sendable {
     private struct Bound: Sendable {
         let name: String
@@ -28,9 +29,12 @@ final class MailboxAccessListeners: Sendable {
     }
 
     private let bound: [Bound]
+    /// The listeners' certificate pairs, read again at each reload.
+    let certificates: MailboxAccessCertificates
 
-    private init(bound: [Bound]) {
+    private init(bound: [Bound], certificates: MailboxAccessCertificates) {
         self.bound = bound
+        self.certificates = certificates
     }
 
     /// Binds what `[imap]` and `[pop3]` ask for. `quarantine` is the one the filter writes
@@ -38,7 +42,10 @@ final class MailboxAccessListeners: Sendable {
     /// together with the SMTP listeners' messages.
     static func bind(config: MoatConfig, quarantine: QuarantineStore, messageMemory: MessageMemoryBudget,
                      logger: Logger) async throws -> MailboxAccessListeners {
-        guard config.imap.listener.enabled || config.pop3.listener.enabled else { return MailboxAccessListeners(bound: []) }
+        var certificates = MailboxAccessCertificates(origin: config.origin)
+        guard config.imap.listener.enabled || config.pop3.listener.enabled else {
+            return MailboxAccessListeners(bound: [], certificates: certificates)
+        }
         let pool = BlockingWorkPool(name: "moat-mailbox-io", threads: 4)
         let directory = try DirectoryStore(path: config.storage.directoryDatabase)
         let auth = config.auth
@@ -49,6 +56,7 @@ final class MailboxAccessListeners: Sendable {
             penalty: penalty, maxSessionsPerUserAddress: [.imap: config.imap.listener.maxUserConnections,
                                                           .pop3: config.pop3.listener.maxUserConnections]))
         var bound: [Bound] = []
+        var replaceTLS: [@Sendable (NIOSSLContext) -> Void] = []
         do {
             if config.imap.listener.enabled {
                 let imap = config.imap
@@ -69,7 +77,10 @@ final class MailboxAccessListeners: Sendable {
                     }
                     bound.append(Bound(name: implicitTLS ? "IMAPS" : "IMAP", endpoint: endpoint, localAddress: server.localAddress,
                                        run: { try await server.run() }, close: { await server.close() }))
+                    replaceTLS.append(server.replaceTLS)
                 }
+                certificates.add("imap", imap.listener.tls, loadedAtStart: tls != nil, replace: replaceTLS)
+                replaceTLS = []
             }
             if config.pop3.listener.enabled {
                 let pop3 = config.pop3
@@ -88,13 +99,15 @@ final class MailboxAccessListeners: Sendable {
                     }
                     bound.append(Bound(name: implicitTLS ? "POP3S" : "POP3", endpoint: endpoint, localAddress: server.localAddress,
                                        run: { try await server.run() }, close: { await server.close() }))
+                    replaceTLS.append(server.replaceTLS)
                 }
+                certificates.add("pop3", pop3.listener.tls, loadedAtStart: tls != nil, replace: replaceTLS)
             }
         } catch {
             for listener in bound { await listener.close() }
             throw error
         }
-        return MailboxAccessListeners(bound: bound)
+        return MailboxAccessListeners(bound: bound, certificates: certificates)
     }
 
     /// Each user's Quarantine folder (`[imap] quarantine_folder`), over the quarantine the

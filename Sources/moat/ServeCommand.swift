@@ -49,6 +49,7 @@ struct ServeCommand: AsyncParsableCommand {
                 await supervisor.stop()
                 throw error
             }
+            await supervisor.attach(mailboxAccess.certificates)
         } catch let error as ListenerBindError {
             printError("moat: \(error)")
             throw ExitCode(1)

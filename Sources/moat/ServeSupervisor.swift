@@ -37,6 +37,8 @@ actor ServeSupervisor {
     private var reloadAskedBeforeServing = false
     private var stopping = false
     private var stopWaiters: [CheckedContinuation<Void, Never>] = []
+    /// The IMAP and POP3 listeners' pairs, renewed with each reload.
+    private var mailboxCertificates: MailboxAccessCertificates?
     /// The scanner of the current generation, for the freshclam timer (on its own queue).
     nonisolated let scanner: Locked<any VirusScanner>
 
@@ -76,6 +78,11 @@ actor ServeSupervisor {
     var boundAddresses: (filter: SocketAddressText, mx: SocketAddressText?) {
         (SocketAddressText(filterListener.server.localAddress, filterListener.endpoint),
          mxListener.map { SocketAddressText($0.server.localAddress, $0.endpoint) })
+    }
+
+    /// Reloads read the IMAP and POP3 certificate pairs again from now on.
+    func attach(_ certificates: MailboxAccessCertificates) {
+        mailboxCertificates = certificates
     }
 
     /// Starts accepting on every listener, then runs a reload asked for during start-up.
@@ -174,6 +181,11 @@ actor ServeSupervisor {
                 bound.append(listener)
                 mx = listener
             }
+            // A renewed IMAP/POP3 pair is read now and served with the rest, or not at all.
+            var renewal: MailboxAccessCertificates.Renewal?
+            if let certificates = mailboxCertificates {
+                renewal = try await Self.offTheEventLoops { [logger] in try certificates.read(logger: logger) }
+            }
             // The last step that can fail: the reused scanner's databases, if freshclam changed
             // them. The engine swaps them itself and keeps the old ones on failure.
             if let engine = read.reusedScanner as? ClamAVEngine,
@@ -194,8 +206,10 @@ actor ServeSupervisor {
                 mxListener = await swap(current, for: listener, serving: nextMX.service, name: "MX")
                 process.mx?.deliverer.replace(with: nextMX.afterQueue)
             }
+            renewal?.install()
             let signatures = (next.scanner as? ClamAVEngine).map { ", \($0.signatureCount) signatures" } ?? ""
-            let tls = next.mx.map { $0.service.tls == nil ? ", no STARTTLS" : ", STARTTLS certificate read" } ?? ""
+            var tls = next.mx.map { $0.service.tls == nil ? ", no STARTTLS" : ", STARTTLS certificate read" } ?? ""
+            if let renewal, !renewal.isEmpty { tls += ", IMAP/POP3 certificates read" }
             let elapsed = ContinuousClock.now - started
             logger.notice("reloaded \(configPath): \(read.parts.ruleCount) rules\(signatures)\(tls) in \(Int(elapsed / .milliseconds(1))) ms")
         } catch {

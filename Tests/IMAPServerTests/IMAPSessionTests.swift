@@ -1,49 +1,13 @@
-import Directory
 import Foundation
 import IMAP
 @testable import IMAPServer
-import Logging
-import MailAccess
 import Mailstore
 import MoatCore
 import XCTest
 
-/// Sessions driven without sockets: commands in, the bytes a client would read out, over a
-/// real directory and real Maildirs in a temporary directory.
-final class IMAPSessionTests: XCTestCase {
-    private var root = ""
-    private var login: MailLogin!
-    private let pool = BlockingWorkPool(name: "test-imap", threads: 2)
-
-    override func setUpWithError() throws {
-        root = NSTemporaryDirectory() + "moat-imap-\(UUID().uuidString)"
-        let store = try DirectoryStore(path: root + "/directory.sqlite")
-        try store.addDomain("example.com")
-        try store.addMailbox("alice@example.com", password: Array("sesame".utf8))
-        login = MailLogin(directory: store, pool: pool, settings: .init(penalty: .init(initial: .zero, maximum: .zero)))
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(atPath: root)
-    }
-
-    private func session(memory: MessageMemoryBudget? = nil) -> IMAPSession {
-        IMAPSession(settings: SessionSettings(), login: login, pool: pool, plaintext: PlaintextAuthPolicy(),
-                    mailRoot: root + "/mail", tlsAvailable: false, tlsActive: false, peer: "127.0.0.1",
-                    localAddress: "127.0.0.1", memory: memory, logger: Logger(label: "test"))
-    }
-
-
-    private func appendMessage(_ session: IMAPSession, _ subject: String) async {
-        await session.appendStarted(tag: Tag("ap"), mailbox: MailboxName("INBOX"))
-        let bytes = Array("Subject: \(subject)\r\n\r\nbody\r\n".utf8)
-        session.appendMessageStarted(AppendMessageStart(size: bytes.count))
-        session.appendMessageBytes(bytes)
-        session.appendMessageFinished()
-        await session.appendFinished()
-        _ = session.takeOutput()
-    }
-
+/// Sessions driven without sockets: commands outside their state, refused APPENDs, APPENDs
+/// within the memory budget, withheld expunges.
+final class IMAPSessionTests: IMAPSessionTestCase {
     func testCommandsOutsideTheirStateAreBad() async throws {
         let s = session()
         let reply = try await s.run("a1 SELECT INBOX")

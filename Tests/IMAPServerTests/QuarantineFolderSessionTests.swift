@@ -11,10 +11,7 @@ import XCTest
 /// The Quarantine view in sessions driven without sockets, over real Maildirs, with a
 /// recording stand-in for the quarantine (the real one is exercised end to end in
 /// test_imap_quarantine.py): what is released, what is deleted for the user, in which order.
-final class QuarantineFolderSessionTests: XCTestCase {
-    private var root = ""
-    private var login: MailLogin!
-    private let pool = BlockingWorkPool(name: "test-imap-quarantine", threads: 2)
+final class QuarantineFolderSessionTests: IMAPSessionTestCase {
     private var held: HeldMessages!
 
     /// A quarantine holding one spam message and one virus for alice.
@@ -56,26 +53,14 @@ final class QuarantineFolderSessionTests: XCTestCase {
     }
 
     override func setUpWithError() throws {
-        root = NSTemporaryDirectory() + "moat-imapq-\(UUID().uuidString)"
-        let store = try DirectoryStore(path: root + "/directory.sqlite")
-        try store.addDomain("example.com")
-        try store.addMailbox("alice@example.com", password: Array("sesame".utf8))
-        login = MailLogin(directory: store, pool: pool, settings: .init(penalty: .init(initial: .zero, maximum: .zero)))
+        try super.setUpWithError()
         held = HeldMessages()
         held.viewDirectory = root + "/mail/example.com/alice/Maildir/moat-quarantine"
     }
 
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(atPath: root)
-    }
-
     private func session() -> IMAPSession {
-        IMAPSession(settings: SessionSettings(), login: login, pool: pool, plaintext: PlaintextAuthPolicy(),
-                    mailRoot: root + "/mail", tlsAvailable: false, tlsActive: false, peer: "127.0.0.1",
-                    localAddress: "127.0.0.1", quarantine: QuarantineFolder(name: "Quarantine", source: held),
-                    logger: Logger(label: "test"))
+        session(quarantine: QuarantineFolder(name: "Quarantine", source: held))
     }
-
 
     /// The UID of the view's message for `mailID`.
     private func uid(_ session: IMAPSession, of mailID: String) async throws -> String {

@@ -2,6 +2,7 @@
 managed with Python's imaplib (plain from loopback, STARTTLS, IMAPS). Only loopback; ports
 picked at run time."""
 import imaplib
+import os
 import re
 import smtplib
 import socket
@@ -107,12 +108,18 @@ def test_create_rename_delete_append_copy_move(imap_mx):
     assert (imap_mx.maildir("alice@example.com") / ".Entw&APw-rfe" / "cur").is_dir()
 
 
-def test_idle_sees_a_delivery_within_a_second(imap_mx):
-    client = login(imap_mx)
-    client.select("INBOX")
+def idle(client):
+    """Puts an imaplib session into IDLE; returns its tag."""
     tag = client._new_tag()
     client.send(tag + b" IDLE\r\n")
     assert client.readline().startswith(b"+ ")
+    return tag
+
+
+def test_idle_sees_a_delivery_within_a_second(imap_mx):
+    client = login(imap_mx)
+    client.select("INBOX")
+    tag = idle(client)
     started = time.monotonic()
     deliver(imap_mx, message(1))
     client.sock.settimeout(10)
@@ -125,12 +132,113 @@ def test_idle_sees_a_delivery_within_a_second(imap_mx):
     client.logout()
 
 
-def test_another_session_sees_flag_changes_and_expunges_on_noop(imap_mx):
-    deliver(imap_mx, message(1), message(2))
-    imap_mx.delivered("alice@example.com", count=2)
-    first, second = login(imap_mx), login(imap_mx)
+def two_sessions_on_two_messages(m):
+    """Two logged-in sessions with INBOX selected, two messages delivered into it."""
+    deliver(m, message(1), message(2))
+    m.delivered("alice@example.com", count=2)
+    first, second = login(m), login(m)
     first.select("INBOX")
     second.select("INBOX")
+    return first, second
+
+
+def test_idle_sees_another_sessions_flags_expunges_and_appends_within_a_second(imap_mx):
+    idler, other = two_sessions_on_two_messages(imap_mx)
+    tag = idle(idler)
+    idler.sock.settimeout(10)
+    for command, expected in [
+            (lambda: other.store("2", "+FLAGS.SILENT", "(\\Flagged)"), b"* 2 FETCH (FLAGS (\\Flagged \\Recent))\r\n"),
+            (lambda: (other.store("1", "+FLAGS.SILENT", "(\\Deleted)"), other.expunge()), b"* 1 EXPUNGE\r\n"),
+            (lambda: other.append("INBOX", None, None, message(3)), b"* 2 EXISTS\r\n")]:
+        started = time.monotonic()
+        command()
+        line = idler.readline()
+        assert line == expected, line
+        assert time.monotonic() - started < 1.5
+        if expected.endswith(b"EXISTS\r\n"):
+            assert idler.readline() == b"* 2 RECENT\r\n"
+    idler.send(b"DONE\r\n")
+    assert idler.readline().startswith(tag + b" OK")
+    idler.logout()
+    other.logout()
+
+
+def inotify_watches(pid):
+    """Watches held by the process's inotify descriptors (from /proc/<pid>/fdinfo)."""
+    count = 0
+    for fd in os.listdir(f"/proc/{pid}/fd"):
+        try:
+            if os.readlink(f"/proc/{pid}/fd/{fd}") == "anon_inode:inotify":
+                with open(f"/proc/{pid}/fdinfo/{fd}") as info:
+                    count += sum(1 for l in info if l.startswith("inotify wd:"))
+        except FileNotFoundError:
+            continue
+    return count
+
+
+def test_idle_gives_back_its_watches_and_descriptors_on_every_way_out(imap_mx):
+    deliver(imap_mx, message(1))
+    imap_mx.delivered("alice@example.com")
+    pid = imap_mx.proc.pid
+
+    def idling(folder="INBOX"):
+        client = login(imap_mx)
+        client.select(folder)
+        return client, idle(client)
+
+    def done(client, tag):
+        client.send(b"DONE\r\n")
+        assert client.readline().startswith(tag + b" OK")
+        client.logout()
+
+    def hang_up(client, tag):
+        client.sock.close()
+
+    def logout_without_done(client, tag):
+        # The line that is not DONE ends IDLE with a BAD and is not run (Dovecot: "Expected DONE").
+        client.send(b"x LOGOUT\r\n")
+        assert client.readline().startswith(tag + b" BAD")
+        client.send(b"y LOGOUT\r\n")
+        assert client.readline().startswith(b"* BYE")
+
+    def folder_deleted(client, tag):
+        other = login(imap_mx)
+        assert other.delete("Doomed")[0] == "OK"
+        other.logout()
+        assert client.readline().startswith(b"* BYE Selected mailbox was deleted")
+
+    def settled():
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            if inotify_watches(pid) == 0:
+                break
+            time.sleep(0.05)
+        return len(os.listdir(f"/proc/{pid}/fd")), inotify_watches(pid)
+
+    client, tag = idling()  # the first IDLE makes the process's inotify instance
+    done(client, tag)
+    baseline_fds, watches = settled()
+    assert watches == 0
+    for round in range(8):
+        for end in [done, hang_up, logout_without_done, folder_deleted]:
+            if end is folder_deleted:
+                creator = login(imap_mx)
+                creator.create("Doomed")
+                creator.logout()
+            client, tag = idling("Doomed" if end is folder_deleted else "INBOX")
+            deadline = time.monotonic() + 2
+            while inotify_watches(pid) != 3 and time.monotonic() < deadline:
+                time.sleep(0.01)
+            assert inotify_watches(pid) == 3, "IDLE watches new/, cur/ and the folder"
+            end(client, tag)
+    fds, watches = settled()
+    assert watches == 0, "every IDLE gave its watches back"
+    print(f"descriptors before {baseline_fds}, after 32 IDLE sessions {fds}")
+    assert fds <= baseline_fds + 2, (fds, baseline_fds)
+
+
+def test_another_session_sees_flag_changes_and_expunges_on_noop(imap_mx):
+    first, second = two_sessions_on_two_messages(imap_mx)
     first.store("1", "+FLAGS", "(\\Deleted)")
     first.expunge()
     second.untagged_responses.clear()

@@ -162,14 +162,4 @@ final class IndexSyncTests: IndexTestCase {
         XCTAssertEqual(try names(in: "\(maildir)/new"), [])
         XCTAssertFalse(try curFile(uid: 1).isEmpty)
     }
-
-    func testWatcherSeesDeliveryWithinASecond() throws {
-        try deliver("one")
-        let box = try mailboxes.open("INBOX")
-        let watcher = try MailboxWatcher(directory: maildir)
-        XCTAssertFalse(watcher.waitForChange(timeout: 0.05))
-        try deliver("two")
-        XCTAssertTrue(watcher.waitForChange(timeout: 1))
-        XCTAssertEqual(try box.sync().added.map(\.uid), [2])
-    }
 }

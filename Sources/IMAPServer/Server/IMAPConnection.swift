@@ -6,7 +6,8 @@ import NIOSSL
 
 /// Drives one IMAP connection: bytes to the parser, its events to the session, the
 /// session's output to the client. IDLE runs a watcher task that reports the mailbox's
-/// changes while the loop waits for DONE; the loop stops it before it does anything else.
+/// changes as inotify (or the fallback timer) wakes it while the loop waits for DONE; the
+/// loop stops it before it does anything else.
 struct IMAPConnection {
     let session: IMAPSession
     let channel: any Channel
@@ -140,11 +141,12 @@ struct IMAPConnection {
         case .idle(let tag):
             parser.expectIdleDone()
             try await flush()
-            let (session, outbound, interval, channel) = (self.session, self.outbound, session.idleCheckInterval, self.channel)
+            let (session, outbound, channel) = (self.session, self.outbound, self.channel)
+            let wakeups = session.idleWakeups()
             let watcher = Task {
-                while !Task.isCancelled {
-                    try? await Task.sleep(for: interval)
-                    if Task.isCancelled { return }
+                // Every way out of IDLE cancels this task and awaits it: the watch is given back here.
+                defer { wakeups.close() }
+                for await _ in wakeups.stream {
                     await session.idleCheck()
                     let output = session.takeOutput()
                     if !output.isEmpty { try? await outbound.write(ByteBuffer(bytes: output)) }
@@ -152,6 +154,7 @@ struct IMAPConnection {
                         try? await channel.close()
                         return
                     }
+                    try? await Task.sleep(for: IdleWakeups.settleTime)
                 }
             }
             idle = (tag, watcher)

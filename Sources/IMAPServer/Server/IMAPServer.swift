@@ -75,6 +75,12 @@ public final class IMAPServer: Sendable {
         self.localAddress = socket.localAddress
     }
 
+    /// New connections use `tls` from now on (a renewed certificate read by `moat reload`),
+    /// on the TLS port and for STARTTLS; sessions already running keep the one they began with.
+    public func replaceTLS(_ tls: NIOSSLContext) {
+        service.withLockedValue { $0.tls = tls }
+    }
+
     public func run() async throws {
         try await socket.run { await self.serve($0) }
     }

@@ -1,62 +1,63 @@
 import MoatCore
 
-/// Tells a selected mailbox's owner that its `new/` or `cur/` changed (a delivery, another
-/// reader's flag rename or expunge), through Linux inotify, so IDLE can report it within
-/// a second: wait with `waitForChange(timeout:)` on a blocking thread, or poll
-/// `fileDescriptor` for readability and then call `drain()`. Then call `sync()` on the
-/// mailbox. Without a watcher (a mailbox not selected) `IndexedMailbox.sync` rescans
-/// when the directory mtimes changed.
+/// Tells a selected mailbox's owner that the folder changed, through Linux inotify, so IDLE
+/// can report it within a second instead of polling: a delivery into `new/`, another
+/// reader's flag rename or expunge in `cur/`, and any commit to the folder's index by another
+/// session (an APPEND, a keyword that only the index holds, flags of a file left in `new/`).
+/// `onChange` runs on the process's inotify thread, once per batch of events: it must only
+/// hand the news on (resume a task, yield to a stream); the owner then calls
+/// `IndexedMailbox.sync()`, which a burst of events wakes only once.
+///
+/// The owner's own index writes wake it too (a sync that moved mail writes the index): one
+/// extra sync, which finds nothing and writes nothing, and the folder is quiet again.
+///
+/// `close()` (or the last reference going) gives the watches back. Without a watcher (a
+/// mailbox not selected) `IndexedMailbox.sync` rescans when the directory mtimes changed.
 public final class MailboxWatcher: Sendable {
-    /// Readable when a change is pending.
-    public let fileDescriptor: Int32
+    private let inotify: SharedInotify
+    private let registration: Locked<SharedInotify.Registration?>
 
-    /// Watches `directory`'s `new/` and `cur/` (creates, moves, deletes).
-    /// - Throws: `MailboxError.io` (e.g. `EMFILE` when out of inotify instances).
-    public init(directory: String) throws {
+    /// Watches `mailbox`'s folder.
+    /// - Throws: `MailboxError.io` when inotify is not there (`ENOSYS`), out of instances
+    ///   (`EMFILE`) or out of watches (`ENOSPC`); the caller falls back to polling.
+    public convenience init(mailbox: IndexedMailbox, onChange: @escaping @Sendable () -> Void) throws {
+        try self.init(directory: mailbox.storage.directory, onChange: onChange)
+    }
+
+    /// Watches the folder at `directory` (with `new/` and `cur/`).
+    public init(directory: String, onChange: @escaping @Sendable () -> Void) throws {
+        inotify = try SharedInotify.shared()
+        registration = Locked(try inotify.watch(Self.targets(directory), wake: onChange))
+    }
+
+    deinit { close() }
+
+    /// Stops watching; idempotent.
+    public func close() {
+        guard let taken = registration.withLock({ current -> SharedInotify.Registration? in
+            defer { current = nil }
+            return current
+        }) else { return }
+        inotify.unwatch(taken)
+    }
+
+    /// Directories the process watches now, over all watchers (0 when inotify is unavailable).
+    public static var watchedDirectoryCount: Int { (try? SharedInotify.shared().watchCount) ?? 0 }
+
+    static func targets(_ directory: String) -> [SharedInotify.Target] {
         #if os(Linux)
-        let fd = inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC))
-        guard fd >= 0 else { throw MailboxError.io(operation: "inotify_init1", path: directory, errno: errno) }
-        let mask = UInt32(IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_CLOSE_WRITE)
-        for sub in ["new", "cur"] where inotify_add_watch(fd, "\(directory)/\(sub)", mask) < 0 {
-            let code = errno
-            close(fd)
-            throw MailboxError.io(operation: "inotify_add_watch", path: "\(directory)/\(sub)", errno: code)
-        }
-        fileDescriptor = fd
+        let gone = UInt32(IN_DELETE_SELF | IN_MOVE_SELF)
+        let files = UInt32(IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_CLOSE_WRITE) | gone
+        // The index is SQLite in WAL mode: every commit writes the -wal file.
+        let index: Set<String> = [IndexSchema.fileName, IndexSchema.fileName + "-wal"]
+        return [
+            SharedInotify.Target(path: "\(directory)/new", mask: files),
+            SharedInotify.Target(path: "\(directory)/cur", mask: files),
+            SharedInotify.Target(path: directory, mask: UInt32(IN_MODIFY | IN_CREATE | IN_MOVED_TO) | gone, names: index),
+        ]
         #else
-        throw MailboxError.io(operation: "inotify_init1", path: directory, errno: ENOSYS)
+        return []
         #endif
-    }
-
-    deinit { close(fileDescriptor) }
-
-    /// Blocks until something changed or `timeout` seconds pass; true if something
-    /// changed (the pending events are consumed).
-    public func waitForChange(timeout: Double) -> Bool {
-        var descriptor = pollfd(fd: fileDescriptor, events: Int16(POLLIN), revents: 0)
-        let milliseconds = Int32(max(0, min(timeout, Double(Int32.max) / 1000)) * 1000)
-        while true {
-            let ready = poll(&descriptor, 1, milliseconds)
-            if ready < 0 && errno == EINTR { continue }
-            guard ready > 0 else { return false }
-            return drain()
-        }
-    }
-
-    /// Reads and discards pending events; true if there were any.
-    @discardableResult
-    public func drain() -> Bool {
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        var any = false
-        while true {
-            let count = buffer.withUnsafeMutableBytes { read(fileDescriptor, $0.baseAddress, $0.count) }
-            if count > 0 {
-                any = true
-                continue
-            }
-            if count < 0 && errno == EINTR { continue }
-            return any
-        }
     }
 }
 
@@ -64,6 +65,4 @@ public final class MailboxWatcher: Sendable {
 import Glibc
 #elseif canImport(Musl)
 import Musl
-#elseif canImport(Darwin)
-import Darwin
 #endif

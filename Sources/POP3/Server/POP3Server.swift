@@ -76,6 +76,12 @@ public final class POP3Server: Sendable {
         admission.replaceRules(service.admission)
     }
 
+    /// New connections use `tls` from now on (a renewed certificate read by `moat reload`),
+    /// on the TLS port and for STLS; sessions already running keep the one they began with.
+    public func replaceTLS(_ tls: NIOSSLContext) {
+        service.withLockedValue { $0.tls = tls }
+    }
+
     /// Accepts and serves connections until the listener is closed.
     public func run() async throws {
         try await socket.run { await self.serve($0) }
