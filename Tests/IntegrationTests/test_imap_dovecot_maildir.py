@@ -1,0 +1,112 @@
+"""A Maildir written by the real Dovecot 2.3 (run privately, unprivileged, on a loopback
+port): mail saved by its LDA and APPENDed over IMAP, flags and keywords set, folders
+created, messages expunged so that UIDs have gaps and UIDNEXT is past the last message.
+The same tree is then served by Moat, and for every folder the two servers answer alike:
+the same folders, UIDVALIDITY and UIDNEXT, and the same `UID FETCH 1:* (UID FLAGS)`
+(\\Recent aside: it belongs to a session, not to the store). A user moving from Dovecot
+keeps what their clients have cached."""
+import imaplib
+import os
+import re
+import shutil
+import subprocess
+
+import pytest
+
+from harness import MailboxMX
+from imaptest.dovecot import DOVECOT, PrivateDovecot
+
+LDA = "/usr/lib/dovecot/dovecot-lda"
+
+pytestmark = pytest.mark.skipif(not (os.path.exists(DOVECOT) and os.path.exists(LDA)),
+                                reason="Dovecot 2.3 (dovecot-core, dovecot-imapd) is in TEST_PACKAGES")
+
+
+def message(n):
+    return (f"From: Sender <sender@example.org>\r\nTo: alice@example.com\r\nSubject: dovecot {n}\r\n"
+            f"Message-ID: <dovecot-{n}@example.org>\r\n\r\nWritten through Dovecot, {n}.\r\n").encode()
+
+
+def listing(client):
+    """{folder name: (UIDVALIDITY, UIDNEXT, {UID: flags})} of every folder but Moat's
+    default ones Dovecot never had."""
+    typ, data = client.list()
+    assert typ == "OK", data
+    folders = {}
+    for line in data:
+        name = re.search(rb'\) "[^"]*" "?([^"]*)"?$', line).group(1).decode()
+        status = client.status(f'"{name}"', "(UIDVALIDITY UIDNEXT)")[1][0]
+        validity, uidnext = (int(re.search(rf"{k} (\d+)".encode(), status).group(1)) for k in ("UIDVALIDITY", "UIDNEXT"))
+        assert client.select(f'"{name}"', readonly=True)[0] == "OK"
+        typ, fetched = client.uid("FETCH", "1:*", "(UID FLAGS)")
+        assert typ == "OK", fetched
+        messages = {}
+        for item in fetched:
+            if item is None:
+                continue  # an empty mailbox
+            uid = int(re.search(rb"UID (\d+)", item).group(1))
+            messages[uid] = frozenset(re.search(rb"FLAGS \(([^)]*)\)", item).group(1).decode().split()) - {"\\Recent"}
+        folders[name] = (validity, uidnext, messages)
+        client.close()
+    return folders
+
+
+def write_with_dovecot(dovecot):
+    """Fills alice's Maildir through Dovecot; returns what Dovecot then answers for it."""
+    for n in (1, 2):
+        deliver(dovecot, message(n))
+    client = imaplib.IMAP4("127.0.0.1", dovecot.port, timeout=10)
+    client.login("alice", "secret")
+    for n, flags in [(3, "(\\Seen)"), (4, "(\\Seen \\Answered $Forwarded)"), (5, "(\\Flagged Project-X)"),
+                     (6, None), (7, "(\\Draft $Label1)"), (8, "(\\Seen)")]:
+        assert client.append("INBOX", flags, None, message(n))[0] == "OK"
+    assert client.create("Work")[0] == "OK" and client.create("Work.Reports")[0] == "OK"
+    for n in (9, 10, 11, 12):
+        assert client.append("Work", "(\\Seen)", None, message(n))[0] == "OK"
+    assert client.append("Work.Reports", "(\\Flagged NonJunk)", None, message(13))[0] == "OK"
+    client.select("INBOX")
+    client.uid("STORE", "1", "+FLAGS", "(\\Seen Later)")
+    client.uid("STORE", "6", "+FLAGS", "(\\Deleted)")  # left with \Deleted, not expunged
+    client.uid("STORE", "2,5,8", "+FLAGS", "(\\Deleted)")
+    client.uid("EXPUNGE", "2,5,8")  # gaps, and UIDNEXT past the last message
+    client.select("Work")
+    client.uid("STORE", "1:2", "+FLAGS", "(\\Deleted)")
+    client.expunge()
+    client.logout()
+    deliver(dovecot, message(14))  # last: its file stays in new/, its UID only in dovecot-uidlist
+    client = imaplib.IMAP4("127.0.0.1", dovecot.port, timeout=10)
+    client.login("alice", "secret")
+    answers = listing(client)
+    client.logout()
+    return answers
+
+
+def deliver(dovecot, body):
+    """Dovecot's LDA, as Postfix's mailbox_command would run it."""
+    done = subprocess.run([LDA, "-c", os.path.join(dovecot.dir, "dovecot.conf"), "-d", "alice",
+                           "-f", "sender@example.org"], input=body, capture_output=True, timeout=30)
+    assert done.returncode == 0, done.stderr.decode(errors="replace") + dovecot.log()
+
+
+def test_moat_serves_a_dovecot_maildir_with_its_uids_flags_and_keywords():
+    with PrivateDovecot({"alice": "secret"}) as dovecot:
+        from_dovecot = write_with_dovecot(dovecot)
+        assert sorted(from_dovecot) == ["INBOX", "Work", "Work.Reports"], from_dovecot
+        assert sorted(from_dovecot["INBOX"][2]) == [1, 3, 4, 6, 7, 9]
+        assert from_dovecot["INBOX"][1] == 10 and sorted(from_dovecot["Work"][2]) == [3, 4]
+        with MailboxMX() as m:
+            m.add_user("alice@example.com", password="sesame")
+            home = m.maildir("alice@example.com")
+            home.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copytree(os.path.join(dovecot.dir, "home", "alice", "Maildir"), home, symlinks=True)
+            client = m.imap_login()
+            from_moat = listing(client)
+            # Mail that arrives after the move goes on from Dovecot's UIDNEXT.
+            typ, data = client.append("INBOX", None, None, message(15))
+            assert re.search(rb"\[APPENDUID %d 10\]" % from_dovecot["INBOX"][0], data[0]), data
+            client.logout()
+    for name, (validity, uidnext, messages) in from_dovecot.items():
+        assert name in from_moat, f"{name} is not listed by Moat: {sorted(from_moat)}"
+        assert from_moat[name][0] == validity, f"{name}: UIDVALIDITY {from_moat[name][0]}, Dovecot's {validity}"
+        assert from_moat[name][1] == uidnext, f"{name}: UIDNEXT {from_moat[name][1]}, Dovecot's {uidnext}"
+        assert from_moat[name][2] == messages, f"{name}: Moat {from_moat[name][2]}\nDovecot {messages}"
