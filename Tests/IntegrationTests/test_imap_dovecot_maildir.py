@@ -2,7 +2,7 @@
 port): mail saved by its LDA and APPENDed over IMAP, flags and keywords set, folders
 created, messages expunged so that UIDs have gaps and UIDNEXT is past the last message.
 The same tree is then served by Moat, and for every folder the two servers answer alike:
-the same folders, UIDVALIDITY and UIDNEXT, and the same `UID FETCH 1:* (UID FLAGS)`
+the same folders (one named in modified UTF-7) and subscriptions, UIDVALIDITY and UIDNEXT, and the same `UID FETCH 1:* (UID FLAGS)`
 (\\Recent aside: it belongs to a session, not to the store). A user moving from Dovecot
 keeps what their clients have cached."""
 import imaplib
@@ -20,6 +20,9 @@ LDA = "/usr/lib/dovecot/dovecot-lda"
 
 pytestmark = pytest.mark.skipif(not (os.path.exists(DOVECOT) and os.path.exists(LDA)),
                                 reason="Dovecot 2.3 (dovecot-core, dovecot-imapd) is in TEST_PACKAGES")
+
+
+UTF7_FOLDER = "Entw&APw-rfe"  # Entwürfe, in IMAP's modified UTF-7
 
 
 def message(n):
@@ -60,10 +63,13 @@ def write_with_dovecot(dovecot):
     for n, flags in [(3, "(\\Seen)"), (4, "(\\Seen \\Answered $Forwarded)"), (5, "(\\Flagged Project-X)"),
                      (6, None), (7, "(\\Draft $Label1)"), (8, "(\\Seen)")]:
         assert client.append("INBOX", flags, None, message(n))[0] == "OK"
-    assert client.create("Work")[0] == "OK" and client.create("Work.Reports")[0] == "OK"
+    for folder in ("Work", "Work.Reports", UTF7_FOLDER):
+        assert client.create(folder)[0] == "OK"
+    assert client.subscribe("Work")[0] == "OK" and client.subscribe(UTF7_FOLDER)[0] == "OK"
     for n in (9, 10, 11, 12):
         assert client.append("Work", "(\\Seen)", None, message(n))[0] == "OK"
     assert client.append("Work.Reports", "(\\Flagged NonJunk)", None, message(13))[0] == "OK"
+    assert client.append(UTF7_FOLDER, "(\\Draft)", None, message(16))[0] == "OK"
     client.select("INBOX")
     client.uid("STORE", "1", "+FLAGS", "(\\Seen Later)")
     client.uid("STORE", "6", "+FLAGS", "(\\Deleted)")  # left with \Deleted, not expunged
@@ -76,9 +82,15 @@ def write_with_dovecot(dovecot):
     deliver(dovecot, message(14))  # last: its file stays in new/, its UID only in dovecot-uidlist
     client = imaplib.IMAP4("127.0.0.1", dovecot.port, timeout=10)
     client.login("alice", "secret")
-    answers = listing(client)
+    answers = listing(client), subscribed(client)
     client.logout()
     return answers
+
+
+def subscribed(client):
+    typ, data = client.lsub()
+    assert typ == "OK", data
+    return {re.search(rb'\) "[^"]*" "?([^"]*)"?$', line).group(1).decode() for line in data}
 
 
 def deliver(dovecot, body):
@@ -90,8 +102,9 @@ def deliver(dovecot, body):
 
 def test_moat_serves_a_dovecot_maildir_with_its_uids_flags_and_keywords():
     with PrivateDovecot({"alice": "secret"}) as dovecot:
-        from_dovecot = write_with_dovecot(dovecot)
-        assert sorted(from_dovecot) == ["INBOX", "Work", "Work.Reports"], from_dovecot
+        from_dovecot, dovecot_subscriptions = write_with_dovecot(dovecot)
+        assert sorted(from_dovecot) == [UTF7_FOLDER, "INBOX", "Work", "Work.Reports"], from_dovecot
+        assert dovecot_subscriptions == {"Work", UTF7_FOLDER}
         assert sorted(from_dovecot["INBOX"][2]) == [1, 3, 4, 6, 7, 9]
         assert from_dovecot["INBOX"][1] == 10 and sorted(from_dovecot["Work"][2]) == [3, 4]
         with MailboxMX() as m:
@@ -101,6 +114,7 @@ def test_moat_serves_a_dovecot_maildir_with_its_uids_flags_and_keywords():
             shutil.copytree(os.path.join(dovecot.dir, "home", "alice", "Maildir"), home, symlinks=True)
             client = m.imap_login()
             from_moat = listing(client)
+            moat_subscriptions = subscribed(client)
             # Mail that arrives after the move goes on from Dovecot's UIDNEXT.
             typ, data = client.append("INBOX", None, None, message(15))
             assert re.search(rb"\[APPENDUID %d 10\]" % from_dovecot["INBOX"][0], data[0]), data
@@ -110,3 +124,5 @@ def test_moat_serves_a_dovecot_maildir_with_its_uids_flags_and_keywords():
         assert from_moat[name][0] == validity, f"{name}: UIDVALIDITY {from_moat[name][0]}, Dovecot's {validity}"
         assert from_moat[name][1] == uidnext, f"{name}: UIDNEXT {from_moat[name][1]}, Dovecot's {uidnext}"
         assert from_moat[name][2] == messages, f"{name}: Moat {from_moat[name][2]}\nDovecot {messages}"
+    # Moat subscribes its default folders at the first login; Dovecot's stay subscribed.
+    assert dovecot_subscriptions <= moat_subscriptions, moat_subscriptions

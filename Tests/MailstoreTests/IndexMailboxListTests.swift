@@ -40,6 +40,21 @@ final class IndexMailboxListTests: IndexTestCase {
                        "V\t2\n\nArchive\t2024\nTrash\nLists\tswift\n")
     }
 
+    /// What Debian's Dovecot 2.3 wrote after `CREATE`/`SUBSCRIBE "Entw&APw-rfe"` and
+    /// `"Work.Sub"`: version 2 keeps each level's modified UTF-7. Read as Unicode, the name
+    /// came back to clients as `Entw&-APw-rfe`, a folder that does not exist.
+    func testDovecotVersion2SubscriptionsHoldModifiedUTF7Levels() throws {
+        try FileManager.default.createDirectory(atPath: maildir, withIntermediateDirectories: true)
+        try Data("V\t2\n\nEntw&APw-rfe\nWork\tSub\n".utf8).write(to: URL(fileURLWithPath: "\(maildir)/subscriptions"))
+        XCTAssertEqual(try mailboxes.subscriptions(), ["Entwürfe", "Work.Sub"])
+        try mailboxes.subscribe("Entwürfe.R&D")
+        XCTAssertEqual(String(decoding: try contents("\(maildir)/subscriptions"), as: UTF8.self),
+                       "V\t2\n\nEntw&APw-rfe\nWork\tSub\nEntw&APw-rfe\tR&-D\n")
+        // Dovecot's UTF-8 storage names (mail_location's `UTF-8` option): not modified UTF-7, kept.
+        try Data("V\t2\n\nEntwürfe\n".utf8).write(to: URL(fileURLWithPath: "\(maildir)/subscriptions"))
+        XCTAssertEqual(try mailboxes.subscriptions(), ["Entwürfe"])
+    }
+
     func testRenameTakesChildrenAndDeleteKeepsThemAsNoselect() throws {
         try mailboxes.create("Work")
         try mailboxes.create("Work.2024")
