@@ -226,7 +226,7 @@ def test_sigkill_during_move_leaves_every_message_in_source_or_destination(mx):
     client = mx.imap_login()
     assert client.create("Archive")[0] == "OK"
     client.logout()
-    inside, in_both = 0, 0
+    inside, in_both = 0, [0] * ROUNDS
     for round_ in range(ROUNDS):
         bodies = [message(f"move{round_}", n) for n in range(MESSAGES)]
         ledger.drop("INBOX", bodies)
@@ -237,16 +237,26 @@ def test_sigkill_during_move_leaves_every_message_in_source_or_destination(mx):
         uids = uids_by_message_id(client)
         moving = ",".join(str(uids[message_id(b)]) for b in bodies).encode()
         assert client.uid("STORE", moving, "+FLAGS.SILENT", "($Moving)")[0] == "OK"
-        archive_cur = ledger.folder_path("Archive") / "cur"
-        threshold = count(archive_cur) + rng.randint(1, MESSAGES - 1)
+        # MOVE copies every message, then expunges the originals: odd rounds are killed
+        # while it copies, even ones while it expunges.
+        archive_cur, inbox_cur = ledger.folder_path("Archive") / "cur", ledger.folder_path("INBOX") / "cur"
+        step = rng.randint(1, MESSAGES - 1)
+        if round_ % 2:
+            threshold = count(archive_cur) + step
+            condition = lambda: count(archive_cur) >= threshold  # noqa: E731
+        else:
+            threshold = count(inbox_cur) - step
+            condition = lambda: count(inbox_cur) <= threshold  # noqa: E731
         send_unanswered(client, b"UID MOVE " + moving + b" Archive")
-        inside += kill_when(mx, lambda: count(archive_cur) >= threshold)
+        inside += kill_when(mx, condition)
         client.sock.close()
         flags = restart_and_check(mx, ledger, ["INBOX", "Archive"])
         for msgid in ledger.written:
             places = [folder for folder in ("INBOX", "Archive") if msgid in flags[folder]]
             assert places, f"round {round_}: {msgid} is in neither INBOX nor Archive"
-            in_both += len(places) == 2
+            if len(places) == 2 and msgid.startswith(f"move{round_}-"):
+                in_both[round_] += 1
             for folder in places:
                 assert "$Moving" in flags[folder][msgid], f"{msgid} in {folder} lost its keyword"
-    print(f"MOVE: {inside}/{ROUNDS} kills fell inside the move; {in_both} times a message was found in both folders after a kill")
+    print(f"MOVE: {inside}/{ROUNDS} kills fell inside the move; of each round's {MESSAGES}, in both folders "
+          f"after the kill: {in_both}")
