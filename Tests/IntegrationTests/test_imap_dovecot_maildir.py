@@ -100,6 +100,29 @@ def deliver(dovecot, body):
     assert done.returncode == 0, done.stderr.decode(errors="replace") + dovecot.log()
 
 
+def dovecot_maildir(dovecot):
+    return os.path.join(dovecot.dir, "home", "alice", "Maildir")
+
+
+def move_tree(source, target, owner):
+    """Copies a Maildir tree over `target` as one admin would move it, owned by `owner`."""
+    shutil.rmtree(target, ignore_errors=True)
+    shutil.copytree(source, target, symlinks=True)
+    if os.geteuid() == 0:
+        for root, dirs, files in os.walk(target):
+            for name in [*dirs, *files]:
+                os.lchown(os.path.join(root, name), *owner)
+        os.chown(target, *owner)
+
+
+def assert_same(expected, got, who):
+    for name, (validity, uidnext, messages) in expected.items():
+        assert name in got, f"{name} is not listed by {who}: {sorted(got)}"
+        assert got[name][0] == validity, f"{name}: {who}'s UIDVALIDITY {got[name][0]}, expected {validity}"
+        assert got[name][1] == uidnext, f"{name}: {who}'s UIDNEXT {got[name][1]}, expected {uidnext}"
+        assert got[name][2] == messages, f"{name}: {who} {got[name][2]}\nexpected {messages}"
+
+
 def test_moat_serves_a_dovecot_maildir_with_its_uids_flags_and_keywords():
     with PrivateDovecot({"alice": "secret"}) as dovecot:
         from_dovecot, dovecot_subscriptions = write_with_dovecot(dovecot)
@@ -109,9 +132,7 @@ def test_moat_serves_a_dovecot_maildir_with_its_uids_flags_and_keywords():
         assert from_dovecot["INBOX"][1] == 10 and sorted(from_dovecot["Work"][2]) == [3, 4]
         with MailboxMX() as m:
             m.add_user("alice@example.com", password="sesame")
-            home = m.maildir("alice@example.com")
-            home.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copytree(os.path.join(dovecot.dir, "home", "alice", "Maildir"), home, symlinks=True)
+            move_tree(dovecot_maildir(dovecot), m.maildir("alice@example.com"), (0, 0))
             client = m.imap_login()
             from_moat = listing(client)
             moat_subscriptions = subscribed(client)
@@ -119,10 +140,47 @@ def test_moat_serves_a_dovecot_maildir_with_its_uids_flags_and_keywords():
             typ, data = client.append("INBOX", None, None, message(15))
             assert re.search(rb"\[APPENDUID %d 10\]" % from_dovecot["INBOX"][0], data[0]), data
             client.logout()
-    for name, (validity, uidnext, messages) in from_dovecot.items():
-        assert name in from_moat, f"{name} is not listed by Moat: {sorted(from_moat)}"
-        assert from_moat[name][0] == validity, f"{name}: UIDVALIDITY {from_moat[name][0]}, Dovecot's {validity}"
-        assert from_moat[name][1] == uidnext, f"{name}: UIDNEXT {from_moat[name][1]}, Dovecot's {uidnext}"
-        assert from_moat[name][2] == messages, f"{name}: Moat {from_moat[name][2]}\nDovecot {messages}"
+    assert_same(from_dovecot, from_moat, "Moat")
     # Moat subscribes its default folders at the first login; Dovecot's stay subscribed.
     assert dovecot_subscriptions <= moat_subscriptions, moat_subscriptions
+
+
+def test_dovecot_reads_back_what_moat_changed():
+    """The way back (a rollback, or Dovecot still reading the Maildir during a move): flags
+    and keywords Moat stored, one keyword Dovecot never saw, are in the file names and
+    dovecot-keywords, and Dovecot's files keep their base names, so Dovecot, given the tree
+    again, lists every message it had under its UID with Moat's flags and keywords."""
+    with PrivateDovecot({"alice": "secret"}) as dovecot:
+        write_with_dovecot(dovecot)
+        with MailboxMX() as m:
+            m.add_user("alice@example.com", password="sesame")
+            move_tree(dovecot_maildir(dovecot), m.maildir("alice@example.com"), (0, 0))
+            client = m.imap_login()
+            client.select("INBOX")
+            client.uid("STORE", "1", "-FLAGS", "(\\Seen Later)")
+            client.uid("STORE", "3", "+FLAGS", "(\\Flagged FromMoat $Forwarded)")
+            client.uid("STORE", "4", "FLAGS", "(\\Answered)")
+            client.uid("STORE", "9", "+FLAGS", "(\\Seen Later)")
+            assert client.append("INBOX", "(\\Seen FromMoat)", None, message(15))[0] == "OK"
+            client.select("Work")
+            client.uid("STORE", "3", "+FLAGS", "(\\Deleted)")
+            client.expunge()
+            client.close()
+            from_moat = listing(client)
+            client.logout()
+        owner = os.stat(dovecot.dir).st_uid, os.stat(dovecot.dir).st_gid
+        move_tree(m.maildir("alice@example.com"), dovecot_maildir(dovecot), owner)
+        client = imaplib.IMAP4("127.0.0.1", dovecot.port, timeout=10)
+        client.login("alice", "secret")
+        from_dovecot = listing(client)
+        client.logout()
+    assert from_moat["INBOX"][2][3] == {"\\Seen", "\\Flagged", "FromMoat", "$Forwarded"}
+    # Moat does not write dovecot-uidlist: Dovecot numbers the message Moat appended itself,
+    # from its own next UID, so that one is compared by its flags only.
+    appended = from_moat["INBOX"][2].pop(10)
+    assert appended == {"\\Seen", "FromMoat"}
+    validity, uidnext, messages = from_dovecot["INBOX"]
+    assert [flags for uid, flags in messages.items() if uid >= 10] == [appended], messages
+    from_dovecot["INBOX"] = validity, uidnext, {uid: flags for uid, flags in messages.items() if uid < 10}
+    moat_default = {"Drafts", "Junk", "Sent", "Trash"}
+    assert_same({k: v for k, v in from_moat.items() if k not in moat_default}, from_dovecot, "Dovecot")
