@@ -149,7 +149,10 @@ def test_mbsync_syncs_both_ways(server, account, mode):
         # Both sides change between syncs.
         client = imaps_login(server, account)
         client.select("INBOX")
-        client.uid("STORE", "1", "+FLAGS", "(\\Seen)")  # client-1 on the server
+        # The MX's queue may deliver the three in any order: find client-1 by its header.
+        typ, found = client.uid("SEARCH", "HEADER", "Message-ID", "<client-1@example.org>")
+        assert typ == "OK" and len(found[0].split()) == 1, found
+        assert client.uid("STORE", found[0], "+FLAGS", "(\\Seen)")[0] == "OK"
         client.logout()
         server.deliver(message(4), to=account)
         flagged = sync.file_of("<client-2@example.org>")
