@@ -8,7 +8,7 @@ PYTHON ?= python3
 BUILD_PACKAGES = pkg-config libclamav-dev libsqlite3-dev libpcre2-dev libhyperscan-dev libunbound-dev libcrypt-dev openssl
 # What moat reads at run time: SpamAssassin's rule files ([spam] spamassassin_rules).
 RUNTIME_PACKAGES = spamassassin
-TEST_PACKAGES = postfix swaks clamav-testfiles clamav-daemon python3 spamassassin spamc dnsmasq-base dovecot-core dovecot-imapd dovecot-sqlite sqlite3 systemd util-linux bsdutils
+TEST_PACKAGES = postfix swaks clamav-testfiles clamav-daemon python3 spamassassin spamc dnsmasq-base dovecot-core dovecot-imapd dovecot-sqlite sqlite3 systemd util-linux bsdutils isync fetchmail
 
 SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 

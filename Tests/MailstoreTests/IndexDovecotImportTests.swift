@@ -41,6 +41,33 @@ final class IndexDovecotImportTests: IndexTestCase {
         XCTAssertEqual(rebuilt.snapshot.uidValidity, 1_234_567_890)
     }
 
+    /// Dovecot's LDA leaves a message in `new/` with its UID in `dovecot-uidlist`. Moving it
+    /// to `cur/` used to add `U=` to its base: Dovecot, given the Maildir back (or running
+    /// beside Moat), no longer found that base in its list and gave the message a new UID,
+    /// so its clients downloaded it again. Whether Moat's first look is read-only
+    /// (EXAMINE, STATUS) or not, the base stays; mail that came after Dovecot gets `U=`.
+    func testDovecotsFilesLeavingNewKeepTheirBase() throws {
+        for readOnlyFirst in [true, false] {
+            try? FileManager.default.removeItem(atPath: maildir)
+            for sub in ["cur", "new", "tmp"] {
+                try FileManager.default.createDirectory(atPath: "\(maildir)/\(sub)", withIntermediateDirectories: true)
+            }
+            try Data("3 V1700000000 N10\n9 :1700000009.M1P2.vm,S=4,W=5\n".utf8)
+                .write(to: URL(fileURLWithPath: "\(maildir)/dovecot-uidlist"))
+            try drop("1700000009.M1P2.vm,S=4,W=5", "one\n")
+            try drop("1700000010.M1P3.mx", "two\n")  // delivered after Dovecot
+            if readOnlyFirst {
+                XCTAssertEqual(try mailboxes.open("INBOX", readOnly: true).snapshot.messages.map(\.uid), [9, 10])
+                XCTAssertEqual(try names(in: "\(maildir)/new").count, 2, "a read-only look moves nothing")
+            }
+            XCTAssertEqual(try mailboxes.open("INBOX").snapshot.messages.map(\.uid), [9, 10])
+            XCTAssertEqual(try curNames().sorted(), ["1700000009.M1P2.vm,S=4,W=5:2,", "1700000010.M1P3.mx,U=10:2,"],
+                           "read-only first: \(readOnlyFirst)")
+            try FileManager.default.removeItem(atPath: "\(maildir)/moat-index.sqlite")
+            XCTAssertEqual(try mailboxes.open("INBOX").snapshot.messages.map(\.uid), [9, 10], "a rebuild agrees")
+        }
+    }
+
     func testBrokenUIDListLinesEndTheImportButKeepEarlierOnes() {
         let list = DovecotUIDList(text: "3 V9 N20\n5 :a\n4 :b\n9 :c\n")
         XCTAssertEqual(list?.uids, ["a": 5], "UIDs must ascend: the list stops at the first that does not")

@@ -32,12 +32,31 @@ final class IndexMailboxListTests: IndexTestCase {
     }
 
     func testDovecotVersion2SubscriptionsAreReadAndWrittenInKind() throws {
-        try FileManager.default.createDirectory(atPath: maildir, withIntermediateDirectories: true)
-        try Data("V\t2\n\nArchive\t2024\nTrash\n".utf8).write(to: URL(fileURLWithPath: "\(maildir)/subscriptions"))
+        try writeSubscriptions("V\t2\n\nArchive\t2024\nTrash\n")
         XCTAssertEqual(try mailboxes.subscriptions(), ["Archive.2024", "Trash"])
         try mailboxes.subscribe("Lists.swift")
         XCTAssertEqual(String(decoding: try contents("\(maildir)/subscriptions"), as: UTF8.self),
                        "V\t2\n\nArchive\t2024\nTrash\nLists\tswift\n")
+    }
+
+    /// What Debian's Dovecot 2.3 wrote after `CREATE`/`SUBSCRIBE "Entw&APw-rfe"` and
+    /// `"Work.Sub"`: version 2 keeps each level's modified UTF-7. Read as Unicode, the name
+    /// came back to clients as `Entw&-APw-rfe`, a folder that does not exist.
+    func testDovecotVersion2SubscriptionsHoldModifiedUTF7Levels() throws {
+        try writeSubscriptions("V\t2\n\nEntw&APw-rfe\nWork\tSub\n")
+        XCTAssertEqual(try mailboxes.subscriptions(), ["Entwürfe", "Work.Sub"])
+        try mailboxes.subscribe("Entwürfe.R&D")
+        XCTAssertEqual(String(decoding: try contents("\(maildir)/subscriptions"), as: UTF8.self),
+                       "V\t2\n\nEntw&APw-rfe\nWork\tSub\nEntw&APw-rfe\tR&-D\n")
+        // Dovecot's UTF-8 storage names (mail_location's `UTF-8` option): not modified UTF-7, kept.
+        try writeSubscriptions("V\t2\n\nEntwürfe\n")
+        XCTAssertEqual(try mailboxes.subscriptions(), ["Entwürfe"])
+    }
+
+    /// The subscriptions file as another server left it.
+    private func writeSubscriptions(_ text: String) throws {
+        try FileManager.default.createDirectory(atPath: maildir, withIntermediateDirectories: true)
+        try Data(text.utf8).write(to: URL(fileURLWithPath: "\(maildir)/subscriptions"))
     }
 
     func testRenameTakesChildrenAndDeleteKeepsThemAsNoselect() throws {

@@ -7,7 +7,9 @@ import MoatCore
 /// - a known file renamed by another reader: its flags and keywords are taken (one new
 ///   MODSEQ for the whole sync);
 /// - a known file gone: expunged, recorded in `expunged` with that MODSEQ;
-/// - a file in `new/` (when `moveNew`): moved to `cur/` as `<base>,U=<uid>:2,<flags>`;
+/// - a file in `new/` (when `moveNew`): moved to `cur/` as `<base>,U=<uid>:2,<flags>`, or
+///   as `<base>:2,<flags>` when `dovecot-uidlist` gives that base the same UID (Dovecot,
+///   reading the Maildir again, still knows the message by its base);
 /// - an unknown file: indexed, in delivery order, with the next UIDs; it keeps a UID its
 ///   name (`U=`) or `uidHints` (`dovecot-uidlist`) records when that UID is free and either
 ///   `adoptRecordedUIDs` (a rebuild or import) or it is at or above UIDNEXT (a UID handed
@@ -88,6 +90,7 @@ struct FolderSync {
                                arguments: [relative, Int64(entry.uid)])
             }
         }
+        var dovecotUIDs: [String: MessageUID]?  // read at the first file that may be Dovecot's
         for name in newNames {
             let parsed = MaildirFileName(name)
             guard let entry = known[parsed.base] else {
@@ -97,11 +100,17 @@ struct FolderSync {
             seen.insert(parsed.base)
             var relative = "new/\(name)"
             if moveNew {
-                let target = MaildirFileName(base: parsed.base(withUID: entry.uid), infoLetters: parsed.infoLetters)
+                if parsed.uid == nil, dovecotUIDs == nil {
+                    dovecotUIDs = uidHints.isEmpty ? Self.dovecotUIDs(in: directory, uidValidity: counters.uidValidity)
+                        : uidHints
+                }
+                let keepsBase = parsed.uid == nil && dovecotUIDs?[parsed.base] == entry.uid
+                let target = MaildirFileName(base: keepsBase ? parsed.base : parsed.base(withUID: entry.uid),
+                                             infoLetters: parsed.infoLetters)
                 guard try Self.rename("\(directory)/new/\(name)", to: "\(directory)/cur/\(target.text)") else { continue }
                 renamed = true
                 relative = "cur/\(target.text)"
-                // The base gained `U=`: the row follows the file.
+                // The base may have gained `U=`: the row follows the file.
                 try db.execute(sql: "UPDATE message SET base = ?, file_name = ? WHERE uid = ?",
                                arguments: [target.base, relative, Int64(entry.uid)])
             } else if entry.fileName != relative {
@@ -191,8 +200,10 @@ struct FolderSync {
         let (flags, keywords) = letters.decode(candidate.name.infoLetters)
         var base = candidate.name.base
         var relative = "\(candidate.inNew ? "new" : "cur")/\(candidate.fileName)"
-        if candidate.inNew ? moveNew : needsUIDInName(candidate, uid: uid) {
-            let target = MaildirFileName(base: candidate.name.base(withUID: uid), infoLetters: candidate.name.infoLetters)
+        let needsUID = needsUIDInName(candidate, uid: uid)
+        if candidate.inNew ? moveNew : needsUID {
+            let target = MaildirFileName(base: needsUID ? candidate.name.base(withUID: uid) : candidate.name.base,
+                                         infoLetters: candidate.name.infoLetters)
             guard try Self.rename(source, to: "\(directory)/cur/\(target.text)") else { return nil }
             base = target.base
             relative = "cur/\(target.text)"
@@ -208,12 +219,19 @@ struct FolderSync {
                               internalDate: status.modified, baseName: base)
     }
 
-    /// A `cur/` file is renamed only when its name would not give the same UID back:
+    /// A file's base gains `U=` only when its name would not give the same UID back:
     /// a wrong `U=`, or none and no `dovecot-uidlist` entry (Dovecot's files keep their
-    /// names, so Dovecot can still read the Maildir after a migration).
+    /// bases, so Dovecot can still read the Maildir after a migration).
     private func needsUIDInName(_ candidate: Candidate, uid: MessageUID) -> Bool {
         if let recorded = candidate.name.uid { return recorded != uid }
         return uidHints[candidate.name.base] != uid
+    }
+
+    /// `dovecot-uidlist`'s UIDs when it is of this UIDVALIDITY (else none): those of files
+    /// a read-only handle indexed in `new/` at the import.
+    static func dovecotUIDs(in directory: String, uidValidity: UInt32) -> [String: MessageUID] {
+        guard let list = DovecotUIDList(directory: directory), list.uidValidity == uidValidity else { return [:] }
+        return list.uids
     }
 
     /// rename(2) without fsync (the caller syncs the directories once); false if the

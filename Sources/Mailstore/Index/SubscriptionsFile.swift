@@ -11,7 +11,9 @@ import MoatCore
 /// reads the other's: version 1 is one mailbox name per line (modified UTF-7, `.`
 /// separated, as Dovecot's Maildir++ storage names are); version 2 starts `V\t2\n\n` and
 /// separates hierarchy levels with a tab, escaping with `\u{1}` (`strescape.c`'s tab
-/// escaping). Moat rewrites the file in the version it found (1 for a new file, as
+/// escaping), each level still a storage name in modified UTF-7 (Dovecot 2.3 writes
+/// `Entw&APw-rfe`; a level that is not modified UTF-7, as with Dovecot's `UTF-8` option,
+/// is taken as it is). Moat rewrites the file in the version it found (1 for a new file, as
 /// Dovecot 2.3 does), whole, through a temporary file.
 struct SubscriptionsFile {
     static let fileName = "subscriptions"
@@ -36,7 +38,11 @@ struct SubscriptionsFile {
         if version == 2 { text.removeFirst(Self.version2Header.count) }
         let names = text.split(separator: "\n").map { line -> String in
             guard version == 2 else { return ModifiedUTF7.decode(String(line)) ?? String(line) }
-            return line.split(separator: "\t", omittingEmptySubsequences: false).map { Self.tabUnescape($0) }
+            return line.split(separator: "\t", omittingEmptySubsequences: false)
+                .map { level in
+                    let storageName = Self.tabUnescape(level)
+                    return ModifiedUTF7.decode(storageName) ?? storageName
+                }
                 .joined(separator: ".")
         }
         return (names.map { $0.uppercased() == "INBOX" ? "INBOX" : $0 }, version)
@@ -46,7 +52,8 @@ struct SubscriptionsFile {
         var text = version == 2 ? Self.version2Header : ""
         for name in names {
             if version == 2 {
-                text += name.split(separator: ".", omittingEmptySubsequences: false).map { Self.tabEscape($0) }
+                text += name.split(separator: ".", omittingEmptySubsequences: false)
+                    .map { Self.tabEscape(ModifiedUTF7.encode(String($0))) }
                     .joined(separator: "\t")
             } else {
                 text += ModifiedUTF7.encode(name)
@@ -59,7 +66,7 @@ struct SubscriptionsFile {
         }
     }
 
-    private static func tabEscape(_ text: Substring) -> String {
+    private static func tabEscape(_ text: String) -> String {
         var output = ""
         for character in text {
             switch character {

@@ -129,7 +129,9 @@ class MoatMX(Moat):
         if tls:
             self.certificate, self.key = base / "cert.pem", base / "key.pem"
             subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-                            "-subj", "/CN=mx.example.test", "-keyout", str(self.key), "-out", str(self.certificate)],
+                            "-subj", "/CN=mx.example.test", "-keyout", str(self.key), "-out", str(self.certificate),
+                            # For clients that check the name they connect to (mbsync, fetchmail).
+                            "-addext", "subjectAltName=DNS:mx.example.test,DNS:localhost,IP:127.0.0.1"],
                            check=True, capture_output=True, timeout=60)
             sections["mx.tls"] = {"certificate": str(self.certificate), "key": str(self.key)}
         else:
