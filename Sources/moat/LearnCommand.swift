@@ -83,7 +83,7 @@ struct LearnCommand: ParsableCommand {
     }
 
     /// The site's database, or with `--user` that user's own (created to learn into, never
-    /// to show `--stats`: nil when there is nothing to show, said on standard error).
+    /// for `--stats` or `--forget`: nil when it does not exist, said on standard error).
     func openDatabase(_ settings: BayesSettings) throws -> BayesFilter? {
         guard let user else {
             do {
@@ -98,7 +98,7 @@ struct LearnCommand: ParsableCommand {
         }
         let users = BayesUserDatabases(settings: settings)
         do {
-            if stats {
+            if stats || forget {
                 guard let existing = try users.existingFilter(for: user) else {
                     printError("moat learn: \(user) has no Bayes database yet (\(try users.path(for: user)))")
                     return nil

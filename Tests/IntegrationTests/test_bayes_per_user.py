@@ -106,7 +106,9 @@ def test_alice_is_judged_by_her_own_database_bob_by_the_sites(tmp_path):
             assert "BAYES_" not in team, status
         m.wait_for_log(r"<alice@example\.com>, Message-ID: <pu20@example\.org>, .*bayes: user")
         assert not re.search(r"Message-ID: <pu2[124]@example\.org>.*bayes: user", m.log_text())
-        assert not (m.base / "var" / "bayes-users" / "bob@example.com.sqlite").exists(), "classifying creates nothing"
+        bob_stats = m.cli("learn", "--user", "bob@example.com", "--stats")
+        assert "bob@example.com has no Bayes database yet" in bob_stats.stderr.decode(), bob_stats.stderr.decode()
+        assert not (users / "bob@example.com.sqlite").exists(), "classifying or asking creates nothing"
 
 
 def test_config_check_refuses_per_user_without_bayes(tmp_path):
