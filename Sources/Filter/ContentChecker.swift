@@ -16,6 +16,8 @@ public struct ContentChecker: Sendable {
     public var levels: SpamLevels
     /// Bounds the checks running at once across the process (`moat serve`); nil = unbounded.
     public var slots: ContentCheckSlots?
+    /// The users a message's recipients are, for per-user Bayes; nil when it is off.
+    public var bayesUsers: (any BayesRecipientUsers)?
 
     public init(virusScanner: (any VirusScanner)?, banned: BannedFilePolicy?,
                 undecipherable: BannedSettings.UndecipherableAction = .pass, spam: any SpamChecker, levels: SpamLevels) {
@@ -32,13 +34,16 @@ public struct ContentChecker: Sendable {
     }
 
     /// As `check(_:)` for a message the caller has parsed already.
-    /// - Parameter envelopeSender: SMTP `MAIL FROM` when known (the gateway knows it).
-    public func check(_ message: MIMEMessage, envelopeSender: String? = nil) async throws -> ContentReport {
-        guard let slots else { return try await checkNow(message, envelopeSender: envelopeSender) }
-        return try await slots.run { try await checkNow(message, envelopeSender: envelopeSender) }
+    /// - Parameters:
+    ///   - envelopeSender: SMTP `MAIL FROM` when known (the gateway knows it).
+    ///   - recipients: SMTP `RCPT TO`s when known, for per-user Bayes.
+    public func check(_ message: MIMEMessage, envelopeSender: String? = nil,
+                      recipients: [EmailAddress] = []) async throws -> ContentReport {
+        guard let slots else { return try await checkNow(message, envelopeSender: envelopeSender, recipients: recipients) }
+        return try await slots.run { try await checkNow(message, envelopeSender: envelopeSender, recipients: recipients) }
     }
 
-    private func checkNow(_ message: MIMEMessage, envelopeSender: String?) async throws -> ContentReport {
+    private func checkNow(_ message: MIMEMessage, envelopeSender: String?, recipients: [EmailAddress]) async throws -> ContentReport {
         var report = ContentReport()
         // libclamav parses MIME itself from the whole message; each decoded leaf is scanned
         // too, so a part it cannot parse is still seen and each archive's members come back
@@ -67,7 +72,8 @@ public struct ContentChecker: Sendable {
         report.undecipherable = Self.unique(undecipherableParts)
         if undecipherable == .banned { report.bannedNames += report.undecipherable }
         report.badHeaders = HeaderSanity.problems(in: message)
-        report.spam = try await spam.check(message, envelopeSender: envelopeSender)
+        let users = await bayesUsers?.users(for: recipients) ?? []
+        report.spam = try await spam.check(message, envelopeSender: envelopeSender, users: users)
         report.category = categorize(report)
         return report
     }

@@ -58,16 +58,17 @@ public final class FilterPipeline: SMTPMessageHandler {
         do {
             let checker = self.checker
             let sender = envelope.sender.description
+            let recipients = envelope.recipients
             if let budget {
                 guard let judged = try await withDeadline(budget.limit, {
-                    try await checker.check(message, envelopeSender: sender)
+                    try await checker.check(message, envelopeSender: sender, recipients: recipients)
                 }) else {
                     logger.notice("(\(mailID)) content check exceeded \(budget.limit): accepted unfiltered, filtering from the queue")
                     return await budget.overflow.acceptUnfiltered(transaction)
                 }
                 report = judged
             } else {
-                report = try await checker.check(message, envelopeSender: sender)
+                report = try await checker.check(message, envelopeSender: sender, recipients: recipients)
             }
         } catch {
             logger.error("(\(mailID)) content check failed: \(error)")

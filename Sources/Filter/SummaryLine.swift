@@ -1,8 +1,9 @@
 import MoatCore
 import SMTP
+import SpamEngine
 
 /// amavisd-new's one line per message:
-/// `Passed CLEAN {RelayedInbound}, [1.2.3.4] <a@x> -> <b@y>, Message-ID: <…>, mail_id: …, Hits: 0.1, size: 1234, queued_as: …, 12 ms`.
+/// `Passed CLEAN {RelayedInbound}, [1.2.3.4] <a@x> -> <b@y>, Message-ID: <…>, mail_id: …, Hits: 0.1, size: 1234, bayes: user, queued_as: …, 12 ms`.
 struct SummaryLine {
     var policyBank: String
     var mailID: String
@@ -41,6 +42,8 @@ struct SummaryLine {
         if let quarantine { line += ", quarantine: \(quarantine)" }
         if let messageID { line += ", Message-ID: \(messageID)" }
         line += ", mail_id: \(mailID), Hits: \(ScoreText.format(report.spam.score)), size: \(size)"
+        // Which Bayes database answered, when it was a recipient's own ([bayes] per_user).
+        if report.spam.hits.contains(where: { $0.name == BayesDatabaseChoice.userRule }) { line += ", bayes: user" }
         if !queuedAs.isEmpty { line += ", queued_as: \(queuedAs.joined(separator: ","))" }
         line += ", \(Int(elapsed.seconds * 1000)) ms"
         return line

@@ -53,6 +53,8 @@ public final class RuleEngine: SpamChecker {
     public let settings: RuleEngineSettings
     /// The Bayes filter; nil when Bayes is off or its database could not be opened.
     public let bayes: BayesFilter?
+    /// Each user's own Bayes database (`[bayes] per_user`); nil when per-user Bayes is off.
+    public let userBayes: BayesUserDatabases?
     /// The resolver of the network rules; nil when they do not run.
     public let resolver: (any Resolver)?
     /// Rules that call an eval function Moat does not implement (with the network rules
@@ -101,6 +103,7 @@ public final class RuleEngine: SpamChecker {
             }
         }
         self.bayes = filter
+        userBayes = settings.bayes.flatMap { $0.perUser ? BayesUserDatabases(settings: $0) : nil }
 
         let registry = Self.registry(config, network: network)
         let psl = network ? Self.publicSuffixList(directories: directories, logger: logger) : nil
@@ -140,6 +143,7 @@ public final class RuleEngine: SpamChecker {
         self.settings = settings
         logger = Logger(label: "moat.spam")
         bayes = nil
+        userBayes = nil
         resolver = nil
         let ruleset = CompiledRuleset(config, evals: .standard(config), scoreSet: fixedScoreSet, cacheDirectory: cacheDirectory)
         plain = Phase(ruleset: ruleset, network: nil, bayes: BayesEvals(ruleset: ruleset))
@@ -166,11 +170,18 @@ public final class RuleEngine: SpamChecker {
         await scan(message, envelopeSender: envelopeSender).verdict
     }
 
+    public func check(_ message: MIMEMessage, envelopeSender: String?, users: [String]) async throws -> SpamVerdict {
+        await scan(message, envelopeSender: envelopeSender, users: users).verdict
+    }
+
     /// Scores a message: network lookups started first, local rules, Bayes, then metas;
     /// autolearn (when on) is decided here and done in the background.
-    /// - Parameter envelopeSender: SMTP `MAIL FROM` when known (the `EnvelopeFrom` pseudo-header).
-    public func scan(_ message: MIMEMessage, envelopeSender: String? = nil) async -> Result {
-        let phase = bayesUsable() ? withBayes! : plain
+    /// - Parameters:
+    ///   - envelopeSender: SMTP `MAIL FROM` when known (the `EnvelopeFrom` pseudo-header).
+    ///   - users: the final recipients, for `[bayes] per_user` (see ``BayesDatabaseSelection``).
+    public func scan(_ message: MIMEMessage, envelopeSender: String? = nil, users: [String] = []) async -> Result {
+        let (bayes, choice) = bayesDatabase(for: users)
+        let phase = bayesUsable(bayes) ? withBayes! : plain
         let subject = SAMessage(message, envelopeFrom: envelopeSender, trust: phase.ruleset.trust)
         let lookups: Task<[NetworkHit], Never>? = if let resolver, let network = phase.network, !network.isEmpty {
             network.start(subject, resolver: resolver, budget: settings.dnsTimeout)
@@ -198,7 +209,11 @@ public final class RuleEngine: SpamChecker {
         }
         let hits = phase.ruleset.finish(local, adding: extra)
         var verdict = phase.ruleset.verdict(hits)
-        verdict.autolearn = autolearn(message, verdict: verdict)
+        if probability != nil, case .user(let user) = choice {
+            verdict = SpamVerdict(hits: verdict.hits + [SpamVerdict.Hit(
+                name: BayesDatabaseChoice.userRule, score: 0, description: "Bayes answered from \(user)'s own database")])
+        }
+        verdict.autolearn = autolearn(message, verdict: verdict, into: bayes)
         return Result(verdict: verdict, hits: hits, ruleset: phase.ruleset,
                       scoreSet: ScoreSet(bayes: phase.ruleset === bayesRuleset, network: resolver != nil),
                       bayesProbability: probability, networkHits: networkHits)
@@ -231,8 +246,24 @@ public final class RuleEngine: SpamChecker {
 
     // MARK: Bayes
 
+    /// The database that classifies a message for `users` and learns from it: the one
+    /// user's own when per-user Bayes is on and it has learned enough, else the site's.
+    func bayesDatabase(for users: [String]) -> (BayesFilter?, BayesDatabaseChoice) {
+        guard let userBayes, let siteSettings = settings.bayes else { return (bayes, .site(.perUserOff)) }
+        var opened: BayesFilter? = nil
+        let choice = BayesDatabaseSelection(siteSettings).choose(users: users) { user in
+            opened = try userBayes.existingFilter(for: user)
+            return try opened?.store.messageCounts()
+        }
+        if case .user = choice, let opened { return (opened, choice) }
+        if case .site(.userUnavailable(let user, let reason)) = choice {
+            logger.warning("spam: Bayes database of \(user) unreadable (\(reason)); classifying with the site's")
+        }
+        return (bayes, choice)
+    }
+
     /// SpamAssassin's `is_scan_available`: at least `min_spam` spam and `min_ham` ham learned.
-    private func bayesUsable() -> Bool {
+    private func bayesUsable(_ bayes: BayesFilter?) -> Bool {
         guard let bayes, withBayes != nil else { return false }
         do {
             let (nspam, nham) = try bayes.store.messageCounts()
@@ -245,7 +276,7 @@ public final class RuleEngine: SpamChecker {
 
     /// Decides autolearn (`Plugin::AutoLearnThreshold`) and starts the learning in the
     /// background; returns SpamAssassin's `autolearn=` word.
-    private func autolearn(_ message: MIMEMessage, verdict: SpamVerdict) -> String? {
+    private func autolearn(_ message: MIMEMessage, verdict: SpamVerdict, into bayes: BayesFilter?) -> String? {
         guard let bayesSettings = settings.bayes, bayesSettings.autolearn else {
             return settings.bayes == nil ? nil : "disabled"
         }

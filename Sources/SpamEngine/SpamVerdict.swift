@@ -37,9 +37,17 @@ public protocol SpamChecker: Sendable {
     /// Scores a parsed message (the Filter parses once for every check).
     /// - Parameter envelopeSender: SMTP `MAIL FROM` when known (`""` for the null sender).
     func check(_ message: MIMEMessage, envelopeSender: String?) async throws -> SpamVerdict
+
+    /// Scores a message for its final recipients `users` (`[bayes] per_user` picks the
+    /// Bayes database by them); checkers without per-user state ignore them.
+    func check(_ message: MIMEMessage, envelopeSender: String?, users: [String]) async throws -> SpamVerdict
 }
 
 extension SpamChecker {
+    public func check(_ message: MIMEMessage, envelopeSender: String?, users: [String]) async throws -> SpamVerdict {
+        try await check(message, envelopeSender: envelopeSender)
+    }
+
     /// Scores a parsed message whose envelope is unknown (offline scans).
     public func check(_ message: MIMEMessage) async throws -> SpamVerdict {
         try await check(message, envelopeSender: nil)

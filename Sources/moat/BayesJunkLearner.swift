@@ -5,22 +5,40 @@ import MoatCore
 import SpamEngine
 
 /// Learns what IMAP users teach by moving mail into and out of Junk, into the site's Bayes
-/// database, one message after another on a queue of its own: the IMAP reply never waits,
-/// and learning a message as ham that was learned as spam moves its counts over (SpamAssassin's
-/// sa-learn does the same). Every lesson is logged.
+/// database or, with `[bayes] per_user`, into the user's own (created on the first lesson),
+/// one message after another on a queue of its own: the IMAP reply never waits, and
+/// learning a message as ham that was learned as spam moves its counts over (SpamAssassin's
+/// sa-learn does the same). Tokens beyond `max_tokens` expire after each lesson. Every
+/// lesson is logged with the database it went into.
 final class BayesJunkLearner: JunkLearner {
-    private let filter: BayesFilter
+    private let site: BayesFilter
+    private let users: BayesUserDatabases?
+    private let maxTokens: Int
     private let queue = DispatchQueue(label: "moat.junk-learning", qos: .utility)
     private let logger: Logger
 
     init(settings: BayesSettings, logger: Logger) throws {
-        filter = try BayesFilter(settings: settings)
+        site = try BayesFilter(settings: settings)
+        users = settings.perUser ? BayesUserDatabases(settings: settings) : nil
+        maxTokens = settings.maxTokens
         self.logger = logger
     }
 
     func learn(_ messages: [[UInt8]], asSpam: Bool, user: String, reason: String) {
-        let (filter, logger) = (self.filter, self.logger)
+        let (site, users, maxTokens, logger) = (self.site, self.users, self.maxTokens, self.logger)
         queue.async {
+            let filter: BayesFilter
+            let database: String
+            if let users {
+                do {
+                    (filter, database) = (try users.filter(for: user), "\(user)'s own Bayes database")
+                } catch {
+                    logger.error("imap(\(user)): \(reason): \(messages.count) message(s) not learned: \(error)")
+                    return
+                }
+            } else {
+                (filter, database) = (site, "the site's Bayes database")
+            }
             var learned = 0, relearned = 0, already = 0, failed = 0
             for message in messages {
                 do {
@@ -34,7 +52,12 @@ final class BayesJunkLearner: JunkLearner {
                     logger.error("imap(\(user)): Bayes learning failed: \(error)")
                 }
             }
-            logger.info("imap(\(user)): \(reason): learned \(learned + relearned) message(s) as \(asSpam ? "spam" : "ham") (\(relearned) relearned, \(already) already learned, \(failed) failed)")
+            do {
+                try filter.store.expire(keepingAtMost: maxTokens)
+            } catch {
+                logger.warning("imap(\(user)): Bayes expiry failed: \(error)")
+            }
+            logger.info("imap(\(user)): \(reason): learned \(learned + relearned) message(s) as \(asSpam ? "spam" : "ham") (\(relearned) relearned, \(already) already learned, \(failed) failed) into \(database)")
         }
     }
 }

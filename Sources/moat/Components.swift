@@ -31,8 +31,13 @@ enum Components {
         let policy = FilterPolicy(config: config)
         let banned = try BannedFilePolicy(patterns: config.banned.filenames,
                                           maxDepth: config.banned.maxDepth ?? config.virus.maxRecursion)
-        return ContentChecker(virusScanner: scanner, banned: banned, undecipherable: config.banned.undecipherable,
-                              spam: spam, levels: policy.levels)
+        var checker = ContentChecker(virusScanner: scanner, banned: banned, undecipherable: config.banned.undecipherable,
+                                     spam: spam, levels: policy.levels)
+        // Behind Postfix the recipients arrive alias-resolved; the MX puts its directory's mapping in place.
+        if config.bayes.enabled && config.bayes.perUser {
+            checker.bayesUsers = EnvelopeBayesUsers(recipientDelimiter: config.delivery.recipientDelimiter)
+        }
+        return checker
     }
 
     /// The rule engine for `[spam] rules`, compiled once. Lint errors are logged, not fatal:

@@ -4,7 +4,7 @@ import MoatCore
 import SpamEngine
 
 /// `moat learn --spam|--ham|--forget PATH…`, `moat learn --stats`: trains the Bayes
-/// database like `sa-learn`. PATHs are message files (an mbox `From ` first line is
+/// database like `sa-learn` (`--user ADDRESS`: a user's own database, as `sa-learn -u`). PATHs are message files (an mbox `From ` first line is
 /// skipped), directories (every file below them) or Maildirs (`cur/` and `new/`). A path
 /// or message that cannot be read is named with the reason and makes the exit status 1,
 /// after everything else was learned.
@@ -24,7 +24,9 @@ struct LearnCommand: ParsableCommand {
     @Flag(help: "Learn the messages as ham (non-spam).") var ham = false
     @Flag(help: "Forget previously learned messages.") var forget = false
     @Flag(help: "Print the database counts.") var stats = false
-    @Option(help: "Per-user database rows instead of the site-wide ones.") var user = ""
+    @Option(help: ArgumentHelp("Learn into (or show) this user's own database ([bayes] per_user) instead of the site's.",
+                               valueName: "ADDRESS"))
+    var user: String?
     @Argument(help: "Message files, directories or Maildirs.") var paths: [String] = []
 
     func validate() throws {
@@ -35,13 +37,7 @@ struct LearnCommand: ParsableCommand {
 
     func run() throws {
         let config = try loadConfig(options.config)
-        let filter: BayesFilter
-        do {
-            filter = try BayesFilter(settings: config.bayes, user: user)
-        } catch {
-            printError("moat learn: \(config.bayes.database): \(error)")
-            throw ExitCode(1)
-        }
+        guard let filter = try openDatabase(config.bayes) else { return }
         if stats {
             try printStats(filter.store)
             return
@@ -84,6 +80,36 @@ struct LearnCommand: ParsableCommand {
         }
         say("\(tally.summary(forget: forget, spam: spam))")
         if tally.failed > 0 || !found.problems.isEmpty { throw ExitCode(1) }
+    }
+
+    /// The site's database, or with `--user` that user's own (created to learn into, never
+    /// for `--stats` or `--forget`: nil when it does not exist, said on standard error).
+    func openDatabase(_ settings: BayesSettings) throws -> BayesFilter? {
+        guard let user else {
+            do {
+                return try BayesFilter(settings: settings)
+            } catch {
+                printError("moat learn: \(settings.database): \(error)")
+                throw ExitCode(1)
+            }
+        }
+        if !settings.perUser {
+            printError("moat learn: note: [bayes] per_user is false: \(user)'s database does not classify mail until it is true")
+        }
+        let users = BayesUserDatabases(settings: settings)
+        do {
+            if stats || forget {
+                guard let existing = try users.existingFilter(for: user) else {
+                    printError("moat learn: \(user) has no Bayes database yet (\(try users.path(for: user)))")
+                    return nil
+                }
+                return existing
+            }
+            return try users.filter(for: user)
+        } catch {
+            printError("moat learn: \(error)")
+            throw ExitCode(1)
+        }
     }
 
     func printStats(_ store: BayesStore) throws {

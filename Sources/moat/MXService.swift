@@ -73,6 +73,10 @@ struct MXService {
         }
         var beforeQueue = afterQueue
         beforeQueue.stage = .beforeQueue
+        let recipientResolver = RecipientResolver(store: store, mailRoot: config.storage.mailRoot,
+                                                  recipientDelimiter: config.delivery.recipientDelimiter)
+        var checker = checker
+        if checker.bayesUsers != nil { checker.bayesUsers = DirectoryBayesUsers(resolver: recipientResolver, pool: pool) }
         let pending = PendingFilterDeliverer(
             filter: FilterPipeline(checker: checker, policy: afterQueue, quarantine: quarantine, relay: relay,
                                    logger: logger),
@@ -85,8 +89,7 @@ struct MXService {
         let mynetworks = parts.mynetworks
         let recipients = DirectoryRecipients(
             store: store,
-            resolver: RecipientResolver(store: store, mailRoot: config.storage.mailRoot,
-                                        recipientDelimiter: config.delivery.recipientDelimiter),
+            resolver: recipientResolver,
             relayDomains: mx.relayDomains, pool: pool)
         if let problem = await MXNoticeAdmin.problem(with: afterQueue.admin, recipients: recipients) {
             logger.warning("notify: \(problem)")

@@ -61,7 +61,7 @@ final class MailboxAccessListeners: Sendable {
             if config.imap.listener.enabled {
                 let imap = config.imap
                 let tls = try tlsContext(imap.listener, section: "imap", config: config, logger: logger)
-                // Moves into and out of Junk teach the site's Bayes (when Bayes is on).
+                // Moves into and out of Junk teach Bayes (the site's, or with per_user the user's own).
                 let junk: BayesJunkLearner? = config.bayes.enabled ? try BayesJunkLearner(settings: config.bayes, logger: logger) : nil
                 var service = IMAPServer.Service(
                     session: SessionSettings(greeting: imap.listener.greeting, appendLimit: imap.appendLimit),

@@ -1,3 +1,5 @@
+import Foundation
+
 /// `[bayes]`: the Bayes classifier (SpamAssassin's `use_bayes`, `bayes_*` settings).
 public struct BayesSettings: Sendable {
     public var enabled = true
@@ -15,6 +17,15 @@ public struct BayesSettings: Sendable {
     public var maxTokens = 150_000
     /// Extra header names left out of header tokens (`bayes_ignore_header`), added to the stock list.
     public var ignoreHeaders: [String] = []
+    /// Each user's own token database beside the site's (SpamAssassin's per-user `bayes_sql`,
+    /// rspamd's `per_user`): IMAP Junk lessons go there, and a message for that one user is
+    /// classified with it once it has `minHam`/`minSpam` learned (else with the site's).
+    public var perUser = false
+
+    /// The directory of the per-user databases: `bayes-users` beside `database`.
+    public var userDirectory: String {
+        ((database as NSString).deletingLastPathComponent as NSString).appendingPathComponent("bayes-users")
+    }
 
     public init() {}
 
@@ -28,7 +39,11 @@ public struct BayesSettings: Sendable {
         autolearnThresholdHam = s.double("autolearn_threshold_ham", default: autolearnThresholdHam)
         maxTokens = s.int("max_tokens", default: maxTokens, range: 1000...1_000_000_000)
         ignoreHeaders = s.strings("ignore_headers", default: ignoreHeaders)
+        perUser = s.bool("per_user", default: perUser)
         if database.isEmpty { s.report("database", "must not be empty") }
+        if perUser && !enabled {
+            s.report("per_user", "needs enabled = true (per-user databases are Bayes databases)")
+        }
         if autolearnThresholdHam >= autolearnThresholdSpam {
             s.report("autolearn_threshold_ham", "must be below autolearn_threshold_spam")
         }

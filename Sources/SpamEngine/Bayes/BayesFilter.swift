@@ -18,10 +18,10 @@ public struct BayesFilter: Sendable {
     }
 
     /// The filter `[bayes]` describes, its database opened (and created) at `settings.database`.
-    public init(settings: BayesSettings, user: String = "") throws {
+    public init(settings: BayesSettings) throws {
         var options = BayesTokenizer.Options()
         options.ignoredHeaders.formUnion(settings.ignoreHeaders)
-        self.init(store: try BayesStore(path: settings.database, user: user),
+        self.init(store: try BayesStore(path: settings.database),
                   tokenizer: BayesTokenizer(options: options),
                   classifier: BayesClassifier(minSpam: settings.minSpam, minHam: settings.minHam))
     }
