@@ -19,9 +19,12 @@ public struct DirectoryBayesUsers: BayesRecipientUsers {
         fallback = EnvelopeBayesUsers(recipientDelimiter: resolver.recipientDelimiter)
     }
 
+    /// The users of `recipients`; once two differ the answer can only be the site's database,
+    /// so the rest are not looked up (a message to 1,000 recipients costs two lookups, not 1,000).
     public func users(for recipients: [EmailAddress]) async -> [String] {
         var users: [String] = []
         for recipient in recipients where !recipient.isNull {
+            if Set(users).count > 1 { break }
             let resolver = resolver
             let destinations = try? await pool.run { () -> [String] in
                 try resolver.resolve(recipient.description).compactMap { destination in

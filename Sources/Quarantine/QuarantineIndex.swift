@@ -49,8 +49,19 @@ enum QuarantineIndex {
                 CREATE INDEX release_mail_id ON release(mail_id, time);
                 """)
         }
-        migrator.registerMigration("v3: messages a user deleted from their Quarantine folder") { db in
+        migrator.registerMigration("v3: each user's Quarantine folder") { db in
+            // `recipient`: the blocked recipients, one row each, lowercased and indexed, so a
+            // user's folder finds its entries without reading every row's JSON list.
+            // `dismissal`: what a user deleted from their folder (the others still see it).
             try db.execute(sql: """
+                CREATE TABLE recipient (
+                    address TEXT NOT NULL,
+                    mail_id TEXT NOT NULL,
+                    PRIMARY KEY (address, mail_id)
+                ) WITHOUT ROWID;
+                CREATE INDEX recipient_mail_id ON recipient(mail_id);
+                INSERT OR IGNORE INTO recipient (address, mail_id)
+                    SELECT lower(r.value), q.mail_id FROM quarantine q, json_each(q.recipients) r;
                 CREATE TABLE dismissal (
                     mail_id TEXT NOT NULL,
                     user    TEXT NOT NULL,
@@ -81,6 +92,9 @@ enum QuarantineIndex {
                 ])
         } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_PRIMARYKEY {
             throw QuarantineError.duplicateID(entry.mailID)
+        }
+        for address in Set(entry.recipients.map { $0.lowercased() }) {
+            try db.execute(sql: "INSERT INTO recipient (address, mail_id) VALUES (?, ?)", arguments: [address, entry.mailID])
         }
     }
 
@@ -160,6 +174,7 @@ enum QuarantineIndex {
             deleted += db.changesCount
             try db.execute(sql: "DELETE FROM release WHERE mail_id = ?", arguments: [id])
             try db.execute(sql: "DELETE FROM dismissal WHERE mail_id = ?", arguments: [id])
+            try db.execute(sql: "DELETE FROM recipient WHERE mail_id = ?", arguments: [id])
         }
         return deleted
     }

@@ -10,32 +10,30 @@ extension QuarantineStore {
     /// lowercased.
     public func blockedRecipients() throws -> [String] {
         try indexed("list recipients") {
-            try pool.read { db in
-                try String.fetchAll(db, sql: """
-                    SELECT DISTINCT lower(r.value) FROM quarantine q, json_each(q.recipients) r ORDER BY 1
-                    """)
-            }
+            try pool.read { db in try String.fetchAll(db, sql: "SELECT DISTINCT address FROM recipient ORDER BY 1") }
         }
     }
 
-    /// Entries quarantined for any of `addresses` (compared without case) that `user` has
-    /// neither deleted from their view nor had released to them, oldest first.
+    /// Entries quarantined for any of `addresses` (the user's own and those that reach them,
+    /// compared without case) that `user` has not deleted from their view and that were not
+    /// released to them (to their own address or, by an admin's release to the original
+    /// recipients, to one of `addresses`), oldest first.
     public func entries(addressedTo addresses: Set<String>, shownTo user: String) throws -> [QuarantineEntry] {
-        guard !addresses.isEmpty else { return [] }
-        let list = String(decoding: try JSONEncoder().encode(addresses.sorted()), as: UTF8.self)
+        let lowered = Set(addresses.map { $0.lowercased() })
+        guard !lowered.isEmpty else { return [] }
+        let list = String(decoding: try JSONEncoder().encode(lowered.sorted()), as: UTF8.self)
         let entries = try indexed("list entries for \(user)") {
             try pool.read { db in
                 try Row.fetchAll(db, sql: """
                     SELECT q.* FROM quarantine q
-                    WHERE EXISTS (SELECT 1 FROM json_each(q.recipients) r
-                                  WHERE lower(r.value) IN (SELECT lower(value) FROM json_each(?)))
+                    WHERE q.mail_id IN (SELECT mail_id FROM recipient WHERE address IN (SELECT value FROM json_each(?)))
                       AND NOT EXISTS (SELECT 1 FROM dismissal d WHERE d.mail_id = q.mail_id AND d.user = lower(?))
                     ORDER BY q.time, q.rowid
                     """, arguments: [list, user]).map(QuarantineIndex.entry(from:))
             }
         }
-        let lowered = user.lowercased()
-        return entries.filter { entry in !(entry.releasedTo ?? []).contains { $0.lowercased() == lowered } }
+        let theirs = lowered.union([user.lowercased()])
+        return entries.filter { entry in !(entry.releasedTo ?? []).contains { theirs.contains($0.lowercased()) } }
     }
 
     /// Records that `user` deleted `ids` from their view of the quarantine. IDs without an

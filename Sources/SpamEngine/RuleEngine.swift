@@ -242,7 +242,7 @@ public final class RuleEngine: SpamChecker {
 
     /// Autolearned messages between two expiry checks (each check counts the tokens), so
     /// the database exceeds `[bayes] max_tokens` by the tokens of at most this many messages.
-    static let expiryCheckInterval = 32
+    public static let expiryCheckInterval = 32
 
     // MARK: Bayes
 

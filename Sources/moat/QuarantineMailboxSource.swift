@@ -18,6 +18,8 @@ final class QuarantineMailboxSource: QuarantineSource {
     /// The mailboxes each blocked address reaches, remembered for `reachTTL` so a folder's
     /// refresh does not resolve every address held in the quarantine every time.
     private let reach = Locked<[String: (mailboxes: Set<String>, until: Double)]>([:])
+    /// `<mail ID> <user>` of the releases under way.
+    private let inFlight = Locked<Set<String>>([])
     private static let reachTTL = 60.0
     private static let reachCapacity = 100_000
 
@@ -47,16 +49,25 @@ final class QuarantineMailboxSource: QuarantineSource {
                                        date: entry.time).render()
     }
 
-    func release(_ mailID: String, to user: Mailbox) async throws {
-        // The ID comes from a file name in the user's Maildir: check it is theirs to release.
-        guard let message = try messages(for: user).first(where: { $0.mailID == mailID }) else {
-            throw QuarantineRefusal("\(mailID) is not in your quarantine")
+    func release(_ message: QuarantinedMessage, to user: Mailbox) async throws {
+        let mailID = message.mailID
+        // One release of a message per user at a time: two sessions (a phone and a desktop, a
+        // client retrying a MOVE) must not both pass the check below and deliver twice.
+        let claim = "\(mailID) \(user.address)"
+        guard inFlight.withLock({ $0.insert(claim).inserted }) else {
+            throw QuarantineRefusal("\(mailID) is being released already")
         }
-        guard message.releasable else { throw QuarantineRefusal("\(mailID) holds a virus") }
+        defer { inFlight.withLock { _ = $0.remove(claim) } }
+        // The ID came from a file name in the user's Maildir: check again that it is theirs.
+        guard let entry = try store.entry(mailID),
+              try entry.recipients.contains(where: { try mailboxes(reachedBy: $0.lowercased(), now: Date().timeIntervalSince1970).contains(user.address) })
+        else { throw QuarantineRefusal("\(mailID) is not in your quarantine") }
+        guard entry.category != .virus else { throw QuarantineRefusal("\(mailID) holds a virus") }
         guard let address = EmailAddress(parsing: user.address) else {
             throw QuarantineRefusal("\(user.address) is not an address a release can go to")
         }
         do {
+            // The releaser reads the entry again: released to this user meanwhile is refused.
             _ = try await releaser.release(QuarantineReleaser.Request(
                 reference: mailID, recipients: [address], releasedBy: user.address))
         } catch let refusal as QuarantineReleaser.Refusal {

@@ -42,6 +42,10 @@ struct StateLocation {
             StateLocation(section: "quarantine", key: "index", path: config.quarantine.index, kind: .database, inUse: true),
             StateLocation(section: "bayes", key: "database", path: config.bayes.database, kind: .database,
                           inUse: config.bayes.enabled),
+            // Created at a user's first lesson (`moat learn --user` run as root makes it root's):
+            // handed over when it exists, its writability that of `database`'s directory.
+            StateLocation(section: "bayes", key: "per_user", path: config.bayes.userDirectory, kind: .directory,
+                          inUse: false),
             StateLocation(section: "spam", key: "cache_directory", path: config.spam.cacheDirectory, kind: .directory,
                           inUse: true),
         ]

@@ -67,6 +67,19 @@ final class IMAPSessionTests: IMAPSessionTestCase {
         XCTAssertEqual(budget.heldBytes, 600)
         await dropped.ended()
         XCTAssertEqual(budget.heldBytes, 0, "a connection that goes away mid-APPEND gives its bytes back")
+
+        // `a APPEND INBOX {5+}\r\nhelloJUNK`: the parser gives up after the literal.
+        let garbled = session(memory: budget)
+        try await garbled.run("l LOGIN alice@example.com sesame")
+        await garbled.appendStarted(tag: Tag("c"), mailbox: MailboxName("INBOX"))
+        garbled.appendMessageStarted(AppendMessageStart(size: 5))
+        garbled.appendMessageBytes(Array("hello".utf8))
+        garbled.appendMessageFinished()
+        garbled.parseError(CommandParseError(tag: Tag("c"), kind: .syntax, message: "Unexpected text after the APPEND messages"))
+        XCTAssertNil(garbled.append)
+        XCTAssertEqual(budget.heldBytes, 0, "an APPEND the parser gave up on gives its bytes back")
+        XCTAssertTrue(String(decoding: garbled.takeOutput(), as: UTF8.self).hasPrefix("c BAD"))
+        await garbled.ended()
         for s in [first, second] { await s.ended() }
     }
 

@@ -33,7 +33,8 @@ final class QuarantineFolderSessionTests: IMAPSessionTestCase {
             return Array("Subject: held \(mailID)\r\n\r\nbody\r\n".utf8)
         }
 
-        func release(_ mailID: String, to user: Mailbox) async throws {
+        func release(_ message: QuarantinedMessage, to user: Mailbox) async throws {
+            let mailID = message.mailID
             lock.withLock {
                 released.append(mailID)
                 messages.removeAll { $0.mailID == mailID }
@@ -133,6 +134,34 @@ final class QuarantineFolderSessionTests: IMAPSessionTestCase {
         }
         await s.appendStarted(tag: Tag("a"), mailbox: MailboxName("Quarantine"))
         XCTAssertEqual(s.append?.refusal?.code, .cannot)
+        await s.ended()
+    }
+
+    /// What is quarantined while the client idles in the view reaches it at IDLE's next look.
+    func testIdleInTheViewSeesNewQuarantinedMail() async throws {
+        let s = session()
+        try await s.run("l LOGIN alice@example.com sesame")
+        try await s.run("s SELECT Quarantine")
+        held.lock.withLock {
+            held.messages.append(QuarantinedMessage(mailID: "LATESPAM0001", date: 1_700_000_200, releasable: true, isSpam: true))
+        }
+        await s.idleCheck()
+        let told = String(decoding: s.takeOutput(), as: UTF8.self)
+        XCTAssertTrue(told.contains("* 3 EXISTS"), told)
+        await s.ended()
+    }
+
+    /// COPY out of an EXAMINEd view would release or delete, taking messages out of a mailbox
+    /// opened read-only: refused, nothing done.
+    func testACopyOutOfAnExaminedViewIsRefused() async throws {
+        let s = session()
+        try await s.run("l LOGIN alice@example.com sesame")
+        try await s.run("e EXAMINE Quarantine")
+        for command in ["c UID COPY 1:* INBOX", "c2 UID COPY 1:* Trash"] {
+            let reply = try await s.run(command)
+            XCTAssertTrue(reply.contains(" NO [READ-ONLY]"), "\(command): \(reply)")
+        }
+        XCTAssertEqual(held.released + held.dismissed, [])
         await s.ended()
     }
 

@@ -69,6 +69,19 @@ final class QuarantineRecipientViewTests: XCTestCase {
         XCTAssertEqual(try store.entries(addressedTo: ["team@example.com"], shownTo: "bob@example.com").map(\.mailID), [shared])
     }
 
+    /// An admin's release to the original recipients (`team@`) reached alice and bob: it leaves
+    /// both their views, so neither can release it a second time.
+    func testAnAdminReleaseToTheOriginalRecipientsLeavesEveryView() throws {
+        let store = try makeStore()
+        let shared = try hold(store, for: ["team@example.com"], at: 1000)
+        try store.markReleased(QuarantineRelease(mailID: shared, time: Date(), releasedBy: "root",
+                                                 recipients: ["team@example.com"], route: "queue"))
+        for user in ["alice@example.com", "bob@example.com"] {
+            XCTAssertEqual(try store.entries(addressedTo: ["team@example.com", user], shownTo: user), [], user)
+        }
+        XCTAssertEqual(try store.blockedRecipients(), ["team@example.com"])
+    }
+
     func testAMalformedIDIsRefusedBeforeItNearsTheIndex() throws {
         let store = try makeStore()
         XCTAssertThrowsError(try store.dismiss(["../etc/passwd"], by: "bob@example.com"))

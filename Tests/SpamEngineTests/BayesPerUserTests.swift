@@ -174,7 +174,10 @@ final class BayesPerUserTests: XCTestCase {
             XCTAssertTrue(name.hasPrefix("sha1-") && name.hasSuffix(".sqlite") && !name.contains("/"), "\(hostile) -> \(name)")
             XCTAssertEqual((try users.path(for: hostile) as NSString).deletingLastPathComponent, directory + "/bayes-users")
         }
-        XCTAssertNotEqual(BayesUserFileName.of("../a@b"), BayesUserFileName.of("../A@b").map { $0 + "x" })
+        XCTAssertNotEqual(BayesUserFileName.of("../a@b"), BayesUserFileName.of("../a@c"), "two hashed users, two files")
+        // A readable name keeps its '@', a hashed one has none: the two forms never name one file.
+        XCTAssertEqual(BayesUserFileName.of("alice@example.com"), "alice@example.com.sqlite")
+        XCTAssertFalse(try XCTUnwrap(BayesUserFileName.of("../a@b")).contains("@"))
         XCTAssertEqual(BayesUserFileName.of("../a@b"), BayesUserFileName.of("../A@B"), "case does not make another user")
         XCTAssertThrowsError(try users.path(for: "")) { XCTAssertEqual($0 as? BayesUserDatabaseError, .noUser) }
     }

@@ -18,6 +18,7 @@ extension IMAPSession {
     /// APPEND began: checks the mailbox before the client sends the message, so a missing one
     /// is `NO [TRYCREATE]` without transferring it (RFC 9051 §6.3.12).
     public func appendStarted(tag: Tag, mailbox name: MailboxName) async {
+        releaseAppendMemory()
         guard state == .authenticated || state == .selected, let mailboxes else {
             append = AppendInProgress(tag: tag, mailbox: "", refusal: ResponseText("Error in IMAP command APPEND: Not logged in."))
             return

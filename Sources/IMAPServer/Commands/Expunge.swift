@@ -19,12 +19,9 @@ extension IMAPSession {
             only = resolved.map(\.uid)
         }
         do {
-            let removed = try await blocking { [only, opener, quarantine] in
-                guard let opener, let quarantine, quarantine.name == selected.mailbox.name else {
-                    return try selected.mailbox.expunge(uids: only)
-                }
-                // In the Quarantine view, what is expunged is deleted for this user.
-                return try quarantine.expunge(selected.mailbox, uids: only, user: opener.user, maildir: opener.maildir)
+            let removed = try await blocking { [only, opener] in
+                guard let opener else { return try selected.mailbox.expunge(uids: only) }
+                return try opener.expunge(selected.mailbox, uids: only)
             }
             await sendUpdates()
             let numbers = selected.removeExpunged(removed)

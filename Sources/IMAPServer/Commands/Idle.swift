@@ -16,6 +16,8 @@ extension IMAPSession {
 
     /// One look at the selected mailbox while idling: what changed goes out at once.
     public func idleCheck() async {
+        // The Quarantine view's news come from the quarantine, which no watch sees.
+        await refreshSelectedQuarantine()
         await sendUpdates()
     }
 

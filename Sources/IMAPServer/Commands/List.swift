@@ -89,7 +89,8 @@ extension IMAPSession {
             let subscriptions = try mailboxes.subscriptions()
             if let quarantine {
                 all.removeAll { $0.name == quarantine }
-                let view = MailboxInfo(name: quarantine, selectable: true, hasChildren: false,
+                let view = MailboxInfo(name: quarantine, selectable: true,
+                                       hasChildren: all.contains { $0.name.hasPrefix(quarantine + ".") },
                                        subscribed: subscriptions.contains(quarantine), specialUse: nil)
                 all.insert(view, at: all.firstIndex { $0.name != "INBOX" && $0.name > quarantine } ?? all.endIndex)
             }

@@ -45,7 +45,7 @@ extension IMAPSession {
             do {
                 try await blocking { [self] in
                     try mailboxes.ensureDefaultMailboxes()
-                    try prepareQuarantineView(mailboxes)
+                    try prepareQuarantineView(mailboxes, user: mailbox)
                 }
             } catch {
                 await login.endSession(user: mailbox.address, service: .imap, peer: peer)

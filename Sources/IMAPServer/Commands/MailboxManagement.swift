@@ -77,11 +77,9 @@ extension IMAPSession {
     func close(_ tag: Tag) async -> Next {
         if let selected, !selected.isReadOnly {
             do {
-                _ = try await blocking { [opener, quarantine] in
-                    guard let opener, let quarantine, quarantine.name == selected.mailbox.name else {
-                        return try selected.mailbox.expunge()
-                    }
-                    return try quarantine.expunge(selected.mailbox, uids: nil, user: opener.user, maildir: opener.maildir)
+                _ = try await blocking { [opener] in
+                    guard let opener else { return try selected.mailbox.expunge() }
+                    return try opener.expunge(selected.mailbox, uids: nil)
                 }
             } catch {
                 logger.error("imap(\(user?.address ?? "?")): CLOSE's expunge failed: \(error)")

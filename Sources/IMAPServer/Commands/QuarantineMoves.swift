@@ -11,6 +11,11 @@ extension IMAPSession {
     func copyOutOfQuarantine(_ tag: Tag, _ selected: SelectedMailbox, uids: [MessageUID], target: String,
                              command: String) async -> Next {
         guard let quarantine, let opener, let user else { return .goOn }
+        // Releasing or deleting takes messages out of a mailbox the client opened read-only.
+        guard !selected.isReadOnly else {
+            no(tag, "Mailbox is read-only.", code: .readOnly)
+            return .goOn
+        }
         let deleting = quarantine.deletes(into: target)
         let maildir = opener.maildir
         let chosen: [QuarantinedMessage]
@@ -60,7 +65,7 @@ extension IMAPSession {
         let taught = junk == nil ? [:] : await spamBytes(chosen, selected: selected, quarantine: quarantine, maildir: maildir)
         for message in chosen {
             do {
-                try await quarantine.source.release(message.mailID, to: user)
+                try await quarantine.source.release(message, to: user)
                 released.append(message)
             } catch {
                 // A refusal is said in words for the user; anything else stays in the log.
@@ -111,10 +116,17 @@ extension IMAPSession {
     }
 
     /// At login: the view exists and, the first time, is subscribed (a later UNSUBSCRIBE stays).
-    func prepareQuarantineView(_ mailboxes: UserMailboxes) throws {
+    func prepareQuarantineView(_ mailboxes: UserMailboxes, user: Mailbox) throws {
         guard let quarantine else { return }
         if try quarantine.mirror(maildir: mailboxes.maildir).create() {
             try mailboxes.subscribe(quarantine.name)
+        }
+        // A Maildir++ folder of that name (left by another setup) is hidden behind the view.
+        if try mailboxes.list().contains(where: { $0.name == quarantine.name && $0.selectable }) {
+            logger.warning("""
+                imap(\(user.address)): the folder \(quarantine.name) in the Maildir is hidden by the quarantine \
+                view; rename it (on disk) or set [imap] quarantine_folder to another name
+                """)
         }
     }
 

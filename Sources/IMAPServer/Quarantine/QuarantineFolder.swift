@@ -58,7 +58,8 @@ public struct QuarantineFolder: Sendable {
         try source.dismiss(mailIDs(of: doomed.map(\.uid), in: mailbox, maildir: maildir), for: user)
         let before = mailbox.snapshot.messages
         let removed = try mailbox.expunge(uids: only)
-        // Flagged \Deleted by another session since this one last looked: deleted as well.
+        // Flagged \Deleted by another session since this one last looked: deleted as well,
+        // recorded after the unlink (this handle did not know of them before).
         let late = Set(removed).subtracting(doomed.map(\.uid))
         if !late.isEmpty {
             let mirror = mirror(maildir: maildir)

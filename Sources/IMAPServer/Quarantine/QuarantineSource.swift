@@ -11,9 +11,10 @@ public protocol QuarantineSource: Sendable {
     /// What the folder shows for `mailID`: the message as it arrived, or for a virus a
     /// listing that names it (the infected bytes never reach a client).
     func presentation(of mailID: String, for user: Mailbox) throws -> [UInt8]
-    /// Releases `mailID` to `user` alone (not to its other recipients), recorded as
-    /// released by them. Throws `QuarantineRefusal` when it may not or could not be.
-    func release(_ mailID: String, to user: Mailbox) async throws
+    /// Releases `message` (as `messages(for: user)` listed it) to `user` alone, not to its
+    /// other recipients, recorded as released by them. Throws `QuarantineRefusal` when it may
+    /// not or could not be (a virus, released meanwhile, being released by another session).
+    func release(_ message: QuarantinedMessage, to user: Mailbox) async throws
     /// Deletes `mailIDs` from `user`'s view; the other recipients still see them.
     func dismiss(_ mailIDs: [String], for user: Mailbox) throws
 }

@@ -140,9 +140,11 @@ struct IMAPConnection {
             return .goOn
         case .idle(let tag):
             parser.expectIdleDone()
+            // Watch before `+ idling` goes out: a change the client makes on seeing it (or
+            // one since the last command's look) is caught by the first look below.
+            let wakeups = session.idleWakeups()
             try await flush()
             let (session, outbound, channel) = (self.session, self.outbound, self.channel)
-            let wakeups = session.idleWakeups()
             let watcher = Task {
                 // Every way out of IDLE cancels this task and awaits it: the watch is given back here.
                 defer { wakeups.close() }

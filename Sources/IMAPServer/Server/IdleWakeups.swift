@@ -36,6 +36,9 @@ final class IdleWakeups: Sendable {
             }
         }
         self.watcher = watcher
+        // One look at once, the watch being in place (as Dovecot's IDLE checks right after it
+        // asks to be notified): nothing between the last look and the watch is missed.
+        continuation.yield()
         timer = Task {
             while !Task.isCancelled {
                 try? await Task.sleep(for: fallback)

@@ -202,6 +202,11 @@ public final class IMAPSession: @unchecked Sendable {
 
     /// A command the parser could not read: BAD with its tag, or untagged without one.
     public func parseError(_ error: CommandParseError) {
+        // An APPEND the parser gave up on is over: what it held and reserved goes.
+        if append != nil {
+            releaseAppendMemory()
+            append = nil
+        }
         let text = ResponseText("Error in IMAP command: \(error.message)")
         if let tag = error.tag, case .literalTooLarge = error.kind, !error.closesConnection {
             // RFC 7889: a literal over APPENDLIMIT (or any literal too big to take) is TOOBIG.

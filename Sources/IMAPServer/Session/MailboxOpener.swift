@@ -11,8 +11,6 @@ struct MailboxOpener: Sendable {
 
     var maildir: String { mailboxes.maildir }
 
-    func isQuarantine(_ name: String) -> Bool { quarantine?.name == name }
-
     /// The mailbox `name`, and for the Quarantine view what its refresh could not add.
     func open(_ name: String, readOnly: Bool) throws -> (IndexedMailbox, failures: [(id: String, error: any Error)]) {
         if let quarantine, quarantine.name == name {
@@ -24,6 +22,13 @@ struct MailboxOpener: Sendable {
 
     func status(_ name: String) throws -> MailboxStatus {
         try open(name, readOnly: true).0.status()
+    }
+
+    /// EXPUNGE of `mailbox` (the selected one): in the Quarantine view what goes is deleted
+    /// for this user in the quarantine too.
+    func expunge(_ mailbox: IndexedMailbox, uids: [MessageUID]?) throws -> [MessageUID] {
+        guard let quarantine, quarantine.name == mailbox.name else { return try mailbox.expunge(uids: uids) }
+        return try quarantine.expunge(mailbox, uids: uids, user: user, maildir: maildir)
     }
 }
 
