@@ -97,6 +97,31 @@ def cpu_seconds(pid, children=False):
         return None
 
 
+def process_group(pid):
+    try:
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[2])
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def group_cpu(leader):
+    """CPU seconds of a daemon that forks per session (Postfix's master, Dovecot): the
+    leader with the children it has reaped (a process that exits takes its CPU time with
+    it), plus every live process of its process group."""
+    total = cpu_seconds(leader, children=True) or 0.0
+    for pid in os.listdir("/proc"):
+        if pid.isdigit() and int(pid) != leader and process_group(pid) == leader:
+            total += cpu_seconds(pid) or 0.0
+    return total
+
+
+def machine_cpu():
+    """(busy, idle, iowait) jiffies of all cores, from the first line of /proc/stat."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle, iowait = fields[3], fields[4]
+    return sum(fields[:8]) - idle - iowait, idle, iowait
+
+
 def self_cpu():
     t = os.times()
     return t.user + t.system

@@ -33,7 +33,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from benchlib import REPO, RawClient, build_of, cpu_seconds, dot_stuff, machine_line, percentile, self_cpu
+from benchlib import REPO, RawClient, build_of, cpu_seconds, dot_stuff, group_cpu, machine_cpu, machine_line, percentile, self_cpu
 from harness.moat import BINARY, MoatMX  # noqa: E402
 from harness.postfix import PostfixInstance  # noqa: E402
 
@@ -110,14 +110,8 @@ class PostfixServer:
         return maildir_count(self.postfix.maildir(RECIPIENT))
 
     def cpu(self):
-        """CPU of master's process group: the live daemons, plus master's waited-for
-        children (an smtpd that exits after max_use takes its CPU time with it)."""
-        master = self.postfix.master_pid()
-        total = cpu_seconds(master, children=True) or 0.0
-        for pid in os.listdir("/proc"):
-            if pid.isdigit() and int(pid) != master and process_group(pid) == master:
-                total += cpu_seconds(pid) or 0.0
-        return total
+        """CPU of master's process group (an smtpd that exits after max_use is counted)."""
+        return group_cpu(self.postfix.master_pid())
 
     def close(self, keep):
         if keep:
@@ -127,21 +121,7 @@ class PostfixServer:
             self.postfix.close()
 
 
-def process_group(pid):
-    try:
-        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[2])
-    except (OSError, IndexError, ValueError):
-        return None
-
-
 # ---- what the machine did -------------------------------------------------------------
-def machine_cpu():
-    """(busy, idle, iowait) jiffies of all cores, from the first line of /proc/stat."""
-    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-    idle, iowait = fields[3], fields[4]
-    return sum(fields[:8]) - idle - iowait, idle, iowait
-
-
 def filesystem_of(path):
     """Type of the filesystem `path` is on: the longest mount point above it."""
     path, best = os.path.realpath(path), ("", "?")
