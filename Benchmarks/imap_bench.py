@@ -26,7 +26,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from benchlib import build_of, machine_cpu, machine_line
+from benchlib import build_of, disk_flushes, disk_of, filesystem_of, machine_cpu, machine_line
 from harness.moat import BINARY  # noqa: E402
 from imap_corpus import corpus_messages, crlf, link_maildir, write_maildir
 from imap_load import COMMANDS, MESSAGE_THRESHOLD, ClientResult, client_main, login_main, run_clients
@@ -46,6 +46,7 @@ class Phase:
     server_cpu: float
     machine_busy: float  # cores
     idle: float  # percent of all cores
+    flushes: int  # disk cache flushes (an fsync on ext4 ends in one); None if not reported
 
     @property
     def client_cores(self):
@@ -65,15 +66,17 @@ class ServerFigures:
     warm: list = field(default_factory=list)
 
 
-def measured(server, run):
-    """Runs `run()` and returns it as a Phase with the CPU used around it."""
-    cpu0, m0, t0 = server.cpu(), machine_cpu(), time.perf_counter()
+def measured(server, disk, run):
+    """Runs `run()` and returns it as a Phase with the CPU and disk flushes around it."""
+    cpu0, m0, f0, t0 = server.cpu(), machine_cpu(), disk_flushes(disk) if disk else None, time.perf_counter()
     result = run()
     t1, m1, cpu1 = time.perf_counter(), machine_cpu(), server.cpu()
+    f1 = disk_flushes(disk) if disk else None
     busy, idle, iowait = (b - a for a, b in zip(m0, m1))
     jiffies = busy + idle + iowait
     wall = t1 - t0
-    return Phase(result, wall, cpu1 - cpu0, os.cpu_count() * busy / jiffies, 100 * idle / jiffies)
+    return Phase(result, wall, cpu1 - cpu0, os.cpu_count() * busy / jiffies, 100 * idle / jiffies,
+                 f1 - f0 if f0 is not None else None)
 
 
 def warm_up(server, accounts):
@@ -104,7 +107,7 @@ def select_and_fetch(server, password, expected):
     return (t1 - t0) * 1e3, (t2 - t1) * 1e3
 
 
-def bench(server, args, accounts, big_password, pristine_small, pristine_big, messages):
+def bench(server, args, accounts, big_password, pristine_small, pristine_big, messages, disk):
     figures = ServerFigures(server.name)
     for user, _ in accounts:
         link_maildir(pristine_small, server.inbox(user))
@@ -116,11 +119,11 @@ def bench(server, args, accounts, big_password, pristine_small, pristine_big, me
     start_at = time.time() + 0.5
     jobs = [(i, server.port, user, password, wires, start_at, args.seconds, 1000 + i)
             for i, (user, password) in enumerate(accounts)]
-    figures.load = measured(server, lambda: run_clients(client_main, jobs))
+    figures.load = measured(server, disk, lambda: run_clients(client_main, jobs))
     print(f"  ... {server.name}: LOGIN/LOGOUT, {args.clients} clients for {args.login_seconds} s", flush=True)
     start_at = time.time() + 0.5
     jobs = [(i, server.port, user, password, start_at, args.login_seconds) for i, (user, password) in enumerate(accounts)]
-    figures.logins = measured(server, lambda: run_clients(login_main, jobs))
+    figures.logins = measured(server, disk, lambda: run_clients(login_main, jobs))
     print(f"  ... {server.name}: {args.messages} messages, {args.cold_runs} cold and {args.warm_runs} warm opens",
           flush=True)
     for run in range(args.cold_runs):
@@ -138,10 +141,10 @@ def ratio(moat, dovecot):
     return f"{moat / dovecot:.2f}x" if moat is not None and dovecot else "-"
 
 
-def row(label, values, fmt, better):
+def row(label, values, fmt, better, compare=True):
     """One line: the figure per server (moat first), then moat/dovecot."""
     cells = [fmt.format(v) if v is not None else "-" for v in values]
-    r = ratio(values[0], values[1]) if len(values) == 2 else ""
+    r = ratio(values[0], values[1]) if len(values) == 2 and compare else ""
     print(f"{label:<34} " + " ".join(f"{c:>12}" for c in cells) + f" {r:>9}  {better}")
 
 
@@ -157,22 +160,27 @@ def print_table(all_figures, args):
     row("  all commands", [sum(f.load.result.ops.values()) / args.seconds for f in all_figures], "{:.1f}",
         "higher is better")
     row("  whole sessions", [f.load.result.sessions / args.seconds for f in all_figures], "{:.1f}", "higher is better")
-    row("  errors", [sum(f.load.result.errors.values()) for f in all_figures], "{}", "must be 0")
+    row("  errors", [sum(f.load.result.errors.values()) for f in all_figures], "{}", "must be 0", compare=False)
     row("  server CPU, cores", [f.load.server_cores for f in all_figures], "{:.2f}", "")
     row("  client CPU, cores", [f.load.client_cores for f in all_figures], "{:.2f}", "")
-    row("  machine idle %", [f.load.idle for f in all_figures], "{:.1f}", f"of {os.cpu_count()} cores")
+    row("  machine idle %", [f.load.idle for f in all_figures], "{:.1f}", f"of {os.cpu_count()} cores",
+        compare=False)
     row("  server CPU ms per command",
         [f.load.server_cpu * 1e3 / max(1, sum(f.load.result.ops.values())) for f in all_figures], "{:.3f}",
         "lower is better")
+    row("  disk flushes per session", [f.load.flushes / max(1, f.load.result.sessions)
+                                       if f.load.flushes is not None else None for f in all_figures], "{:.2f}",
+        "whole disk: others count too")
     print(f"LOGIN/LOGOUT: {args.clients} clients x {args.login_seconds} s (connect, LOGIN, LOGOUT, close)")
     row("  logins/s", [f.logins.result.ops["LOGIN+LOGOUT"] / args.login_seconds for f in all_figures], "{:.1f}",
         "higher is better")
     row("  mean ms", [f.logins.result.seconds["LOGIN+LOGOUT"] / max(1, f.logins.result.ops["LOGIN+LOGOUT"]) * 1e3
                       for f in all_figures], "{:.2f}", "lower is better")
-    row("  errors", [sum(f.logins.result.errors.values()) for f in all_figures], "{}", "must be 0")
+    row("  errors", [sum(f.logins.result.errors.values()) for f in all_figures], "{}", "must be 0", compare=False)
     row("  server CPU, cores", [f.logins.server_cores for f in all_figures], "{:.2f}", "")
     row("  client CPU, cores", [f.logins.client_cores for f in all_figures], "{:.2f}", "")
-    row("  machine idle %", [f.logins.idle for f in all_figures], "{:.1f}", f"of {os.cpu_count()} cores")
+    row("  machine idle %", [f.logins.idle for f in all_figures], "{:.1f}", f"of {os.cpu_count()} cores",
+        compare=False)
     print(f"{args.messages:,}-message INBOX: SELECT, then FETCH 1:* (FLAGS); median ms "
           f"(cold: {args.cold_runs} runs, warm: {args.warm_runs})")
     for label, pick in (("cold", lambda f: f.cold), ("warm", lambda f: f.warm)):
@@ -230,6 +238,7 @@ def main(argv=None):
     tmp = Path(tempfile.mkdtemp(prefix="imap-bench-"))
     tmp.chmod(0o755)  # Dovecot runs as nobody and reads the linked files through it
     tempfile.tempdir = str(tmp)
+    disk = disk_of(tmp)
     messages = corpus_messages()
     pristine_small = write_maildir(tmp / "pristine-small", messages, MESSAGE_THRESHOLD)
     pristine_big = write_maildir(tmp / "pristine-big", messages, args.messages)
@@ -237,7 +246,7 @@ def main(argv=None):
     big_password = secrets.token_urlsafe(12)
 
     print("IMAP benchmark: moat vs dovecot")
-    print(f"  machine : {machine_line()}; Maildirs under {tmp}")
+    print(f"  machine : {machine_line()}; Maildirs under {tmp} ({filesystem_of(tmp)} on {disk or '?'})")
     print(f"  binary  : {binary} ({build} build)")
     print(f"  dovecot : {dovecot_version()}, private instance, passwd-file users (SHA512-CRYPT), Maildir,"
           " Dovecot's default services (a new imap-login and imap process per session)")
@@ -254,7 +263,8 @@ def main(argv=None):
         server = makers[name](accounts + [(BIG_USER, big_password)], args.clients)
         failed = True
         try:
-            all_figures.append(bench(server, args, accounts, big_password, pristine_small, pristine_big, messages))
+            all_figures.append(bench(server, args, accounts, big_password, pristine_small, pristine_big, messages,
+                                     disk))
             if name == "dovecot":
                 print(f"  dovecot settings: {dovecot_service_settings(server)}")
             failed = False

@@ -33,7 +33,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from benchlib import REPO, RawClient, build_of, cpu_seconds, dot_stuff, group_cpu, machine_cpu, machine_line, percentile, self_cpu
+from benchlib import (REPO, RawClient, build_of, cpu_seconds, disk_flushes, disk_of, dot_stuff, filesystem_of, group_cpu,
+                      machine_cpu, machine_line, percentile, self_cpu)
 from harness.moat import BINARY, MoatMX  # noqa: E402
 from harness.postfix import PostfixInstance  # noqa: E402
 
@@ -122,35 +123,6 @@ class PostfixServer:
 
 
 # ---- what the machine did -------------------------------------------------------------
-def filesystem_of(path):
-    """Type of the filesystem `path` is on: the longest mount point above it."""
-    path, best = os.path.realpath(path), ("", "?")
-    for line in Path("/proc/mounts").read_text().splitlines():
-        point, fstype = line.split()[1:3]
-        if (path == point or path.startswith(point.rstrip("/") + "/")) and len(point) > len(best[0]):
-            best = (point, fstype)
-    return best[1]
-
-
-def disk_of(path):
-    """The block device (name in /proc/diskstats) that holds `path`, or None."""
-    dev = os.stat(path).st_dev
-    for line in Path("/proc/diskstats").read_text().splitlines():
-        f = line.split()
-        if (int(f[0]), int(f[1])) == (os.major(dev), os.minor(dev)):
-            return f[2]
-    return None
-
-
-def disk_flushes(disk):
-    """Cache flushes the disk completed (fsync on ext4 ends in one); None if not reported."""
-    for line in Path("/proc/diskstats").read_text().splitlines():
-        f = line.split()
-        if f[2] == disk and len(f) >= 20:  # major minor name, then 17 counters (Linux >= 5.5)
-            return int(f[18])
-    return None
-
-
 def children_cpu():
     r = resource.getrusage(resource.RUSAGE_CHILDREN)
     return r.ru_utime + r.ru_stime
