@@ -76,6 +76,7 @@ bench: test-deps release
 	MOAT_BINARY=$(CURDIR)/.build/release/moat $(PYTHON) Benchmarks/filter_bench.py
 	MOAT_BINARY=$(CURDIR)/.build/release/moat $(PYTHON) Benchmarks/mx_bench.py
 	$(PYTHON) Benchmarks/spam_bench.py --binary $(CURDIR)/.build/release/spam-bench
+	MOAT_BINARY=$(CURDIR)/.build/release/moat $(PYTHON) Benchmarks/imap_bench.py
 
 
 .PHONY: sa-truth compare-sa

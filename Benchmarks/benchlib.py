@@ -97,6 +97,60 @@ def cpu_seconds(pid, children=False):
         return None
 
 
+def process_group(pid):
+    try:
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[2])
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def group_cpu(leader):
+    """CPU seconds of a daemon that forks per session (Postfix's master, Dovecot): the
+    leader with the children it has reaped (a process that exits takes its CPU time with
+    it), plus every live process of its process group."""
+    total = cpu_seconds(leader, children=True) or 0.0
+    for pid in os.listdir("/proc"):
+        if pid.isdigit() and int(pid) != leader and process_group(pid) == leader:
+            total += cpu_seconds(pid) or 0.0
+    return total
+
+
+def machine_cpu():
+    """(busy, idle, iowait) jiffies of all cores, from the first line of /proc/stat."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle, iowait = fields[3], fields[4]
+    return sum(fields[:8]) - idle - iowait, idle, iowait
+
+
+def filesystem_of(path):
+    """Type of the filesystem `path` is on: the longest mount point above it."""
+    path, best = os.path.realpath(path), ("", "?")
+    for line in Path("/proc/mounts").read_text().splitlines():
+        point, fstype = line.split()[1:3]
+        if (path == point or path.startswith(point.rstrip("/") + "/")) and len(point) > len(best[0]):
+            best = (point, fstype)
+    return best[1]
+
+
+def disk_of(path):
+    """The block device (name in /proc/diskstats) that holds `path`, or None."""
+    dev = os.stat(path).st_dev
+    for line in Path("/proc/diskstats").read_text().splitlines():
+        f = line.split()
+        if (int(f[0]), int(f[1])) == (os.major(dev), os.minor(dev)):
+            return f[2]
+    return None
+
+
+def disk_flushes(disk):
+    """Cache flushes the disk completed (fsync on ext4 ends in one); None if not reported."""
+    for line in Path("/proc/diskstats").read_text().splitlines():
+        f = line.split()
+        if f[2] == disk and len(f) >= 20:  # major minor name, then 17 counters (Linux >= 5.5)
+            return int(f[18])
+    return None
+
+
 def self_cpu():
     t = os.times()
     return t.user + t.system

@@ -33,7 +33,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from benchlib import REPO, RawClient, build_of, cpu_seconds, dot_stuff, machine_line, percentile, self_cpu
+from benchlib import (REPO, RawClient, build_of, cpu_seconds, disk_flushes, disk_of, dot_stuff, filesystem_of, group_cpu,
+                      machine_cpu, machine_line, percentile, self_cpu)
 from harness.moat import BINARY, MoatMX  # noqa: E402
 from harness.postfix import PostfixInstance  # noqa: E402
 
@@ -110,14 +111,8 @@ class PostfixServer:
         return maildir_count(self.postfix.maildir(RECIPIENT))
 
     def cpu(self):
-        """CPU of master's process group: the live daemons, plus master's waited-for
-        children (an smtpd that exits after max_use takes its CPU time with it)."""
-        master = self.postfix.master_pid()
-        total = cpu_seconds(master, children=True) or 0.0
-        for pid in os.listdir("/proc"):
-            if pid.isdigit() and int(pid) != master and process_group(pid) == master:
-                total += cpu_seconds(pid) or 0.0
-        return total
+        """CPU of master's process group (an smtpd that exits after max_use is counted)."""
+        return group_cpu(self.postfix.master_pid())
 
     def close(self, keep):
         if keep:
@@ -127,50 +122,7 @@ class PostfixServer:
             self.postfix.close()
 
 
-def process_group(pid):
-    try:
-        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[2])
-    except (OSError, IndexError, ValueError):
-        return None
-
-
 # ---- what the machine did -------------------------------------------------------------
-def machine_cpu():
-    """(busy, idle, iowait) jiffies of all cores, from the first line of /proc/stat."""
-    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-    idle, iowait = fields[3], fields[4]
-    return sum(fields[:8]) - idle - iowait, idle, iowait
-
-
-def filesystem_of(path):
-    """Type of the filesystem `path` is on: the longest mount point above it."""
-    path, best = os.path.realpath(path), ("", "?")
-    for line in Path("/proc/mounts").read_text().splitlines():
-        point, fstype = line.split()[1:3]
-        if (path == point or path.startswith(point.rstrip("/") + "/")) and len(point) > len(best[0]):
-            best = (point, fstype)
-    return best[1]
-
-
-def disk_of(path):
-    """The block device (name in /proc/diskstats) that holds `path`, or None."""
-    dev = os.stat(path).st_dev
-    for line in Path("/proc/diskstats").read_text().splitlines():
-        f = line.split()
-        if (int(f[0]), int(f[1])) == (os.major(dev), os.minor(dev)):
-            return f[2]
-    return None
-
-
-def disk_flushes(disk):
-    """Cache flushes the disk completed (fsync on ext4 ends in one); None if not reported."""
-    for line in Path("/proc/diskstats").read_text().splitlines():
-        f = line.split()
-        if f[2] == disk and len(f) >= 20:  # major minor name, then 17 counters (Linux >= 5.5)
-            return int(f[18])
-    return None
-
-
 def children_cpu():
     r = resource.getrusage(resource.RUSAGE_CHILDREN)
     return r.ru_utime + r.ru_stime

@@ -170,7 +170,8 @@ struct FolderSync {
         var taken = Set(known.filter { seen.contains($0.key) }.map(\.value.uid))
         var result: [(Candidate, MessageUID)] = []
         var fresh: [Candidate] = []
-        let ordered = candidates.sorted { MaildirFileName.deliveryOrder($0.name, $1.name) }
+        let ordered = candidates.map { (key: $0.name.deliveryKey, candidate: $0) }.sorted { $0.key < $1.key }
+            .map(\.candidate)
         for candidate in ordered {
             if let recorded = candidate.name.uid ?? uidHints[candidate.name.base], !taken.contains(recorded),
                adoptRecordedUIDs || recorded >= counters.uidNext {

@@ -47,15 +47,16 @@ enum IndexSchema {
 
     static let messageColumns = "uid, flags, keywords, mod_seq, size, internal_date, base"
 
-    /// An `IndexedMessage` from a row selected with `messageColumns`.
+    /// An `IndexedMessage` from a row selected with `messageColumns` first. Read by position:
+    /// a lookup by name lowercases the name on every call, some 7% of the CPU of a warm
+    /// SELECT + FETCH 1:* on 10,000 messages.
     static func message(_ row: Row) -> IndexedMessage {
-        let keywords: String = row["keywords"]
+        let keywords: String = row[2]
         return IndexedMessage(
-            uid: MessageUID(truncatingIfNeeded: row["uid"] as Int64),
-            flags: MessageFlags(rawValue: UInt8(truncatingIfNeeded: row["flags"] as Int64)),
+            uid: MessageUID(truncatingIfNeeded: row[0] as Int64),
+            flags: MessageFlags(rawValue: UInt8(truncatingIfNeeded: row[1] as Int64)),
             keywords: keywords.isEmpty ? [] : keywords.split(separator: " ").map(String.init),
-            modSeq: ModSeq(row["mod_seq"] as Int64), size: row["size"], internalDate: row["internal_date"],
-            baseName: row["base"])
+            modSeq: ModSeq(row[3] as Int64), size: row[4], internalDate: row[5], baseName: row[6])
     }
 
     static func keywordsColumn(_ keywords: [String]) -> String { keywords.sorted().joined(separator: " ") }

@@ -46,22 +46,27 @@ struct MaildirFileName: Hashable {
 
     /// Delivery order of names in `new/`: the seconds and microseconds every common writer
     /// puts first (`<secs>.M<usecs>P…` from Moat and Dovecot, `<secs>.V…M<usecs>…` from
-    /// Postfix), then the name itself so the order is total.
-    static func deliveryOrder(_ left: MaildirFileName, _ right: MaildirFileName) -> Bool {
-        let (a, b) = (left.deliveryKey, right.deliveryKey)
-        if a.seconds != b.seconds { return a.seconds < b.seconds }
-        if a.micros != b.micros { return a.micros < b.micros }
-        return left.base < right.base
+    /// Postfix), then the name itself so the order is total. Sort by a key computed once
+    /// per name: parsed inside the comparator, a first open of 10,000 files parsed names
+    /// over 250,000 times and spent a third of its CPU doing so.
+    struct DeliveryKey: Comparable {
+        let seconds: Int64
+        let micros: Int64
+        let base: String
+
+        static func < (left: Self, right: Self) -> Bool {
+            (left.seconds, left.micros, left.base) < (right.seconds, right.micros, right.base)
+        }
     }
 
-    private var deliveryKey: (seconds: Int64, micros: Int64) {
+    var deliveryKey: DeliveryKey {
         let parts = base.split(separator: ".", maxSplits: 2, omittingEmptySubsequences: false)
         let seconds = parts.first.flatMap { Int64($0) } ?? Int64.max
         var micros: Int64 = 0
         if parts.count > 1, let m = parts[1].firstIndex(of: "M") {
             micros = Int64(parts[1][parts[1].index(after: m)...].prefix(while: \.isNumber)) ?? 0
         }
-        return (seconds, micros)
+        return DeliveryKey(seconds: seconds, micros: micros, base: base)
     }
 
     private static func field(_ key: Character, in base: String) -> Substring? {

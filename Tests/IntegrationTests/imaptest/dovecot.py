@@ -78,26 +78,47 @@ class PrivateDovecot:
         self.dir = None
         self.port = None
         self.proc = None
+        self.uid = self.gid = None
 
     def __enter__(self):
         if not os.path.exists(DOVECOT):
             raise DovecotUnavailable(f"{DOVECOT} not installed (Debian dovecot-imapd)")
+        self.prepare()
+        try:
+            self.launch()
+        except BaseException:
+            self.__exit__(None, None, None)
+            raise
+        return self
+
+    def password_field(self, password):
+        """The passwd-file's password column for `password`."""
+        return "{PLAIN}" + password
+
+    def prepare(self):
+        """The directory, passwd-file (a home per user) and config; nothing runs yet."""
         self.dir = tempfile.mkdtemp(prefix="imaptest-dovecot-")
         os.chmod(self.dir, 0o755)
         if os.geteuid() == 0:
             account = pwd.getpwnam("nobody")
         else:
             account = pwd.getpwuid(os.geteuid())
-        uid, gid = account.pw_uid, account.pw_gid
-        group = grp.getgrgid(gid).gr_name
+        self.uid, self.gid = account.pw_uid, account.pw_gid
+        group = grp.getgrgid(self.gid).gr_name
         self.port = _free_port()
         with open(os.path.join(self.dir, "passwd"), "w") as f:
             for name, password in self.users.items():
                 home = os.path.join(self.dir, "home", name)
                 os.makedirs(home)
-                f.write(f"{name}:{{PLAIN}}{password}:{uid}:{gid}::{home}::\n")
+                f.write(f"{name}:{self.password_field(password)}:{self.uid}:{self.gid}::{home}::\n")
         with open(os.path.join(self.dir, "dovecot.conf"), "w") as f:
-            f.write(CONFIG.format(dir=self.dir, user=account.pw_name, group=group, uid=uid, gid=gid, port=self.port))
+            f.write(CONFIG.format(dir=self.dir, user=account.pw_name, group=group, uid=self.uid, gid=self.gid,
+                                  port=self.port))
+
+    def launch(self):
+        """Starts Dovecot over the prepared directory (again after `halt`), everything in it
+        handed to the unprivileged account first; returns once it greets."""
+        uid, gid = self.uid, self.gid
         if os.geteuid() == 0:
             for root, dirs, files in os.walk(self.dir):
                 for n in dirs + files:
@@ -113,12 +134,7 @@ class PrivateDovecot:
         self.proc = subprocess.Popen([DOVECOT, "-F", "-c", os.path.join(self.dir, "dovecot.conf")],
                                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT, preexec_fn=drop,
                                      start_new_session=True)
-        try:
-            self._wait_ready()
-        except BaseException:
-            self.__exit__(None, None, None)
-            raise
-        return self
+        self._wait_ready()
 
     def _wait_ready(self):
         deadline = time.monotonic() + self.start_timeout
@@ -143,7 +159,8 @@ class PrivateDovecot:
         except OSError:
             return ""
 
-    def __exit__(self, *exc):
+    def halt(self):
+        """Stops Dovecot (every process of its session); the directory stays."""
         if self.proc is not None and self.proc.poll() is None:
             os.killpg(self.proc.pid, signal.SIGTERM)
             try:
@@ -153,6 +170,9 @@ class PrivateDovecot:
                 self.proc.wait(timeout=10)
         if self.proc is not None and self.proc.stdout:
             self.proc.stdout.close()
+
+    def __exit__(self, *exc):
+        self.halt()
         if self.dir:
             shutil.rmtree(self.dir, ignore_errors=True)
         return False
