@@ -112,18 +112,19 @@ enum FetchRun {
             IMAPFlags.wire(message.flags, keywords: message.keywords) + (recent.contains(message.uid) ? [.recent] : [])
         }
         var result = FetchResult()
-        let snapshot = Dictionary(mailbox.snapshot.messages.map { ($0.uid, $0) }, uniquingKeysWith: { a, _ in a })
+        // Looked up by binary search: a FETCH of a few messages in a big mailbox costs a few.
+        let snapshot = mailbox.snapshot
         // The batch: messages from `start` until their stored sizes pass the budget (at least one).
         var end = start
         var planned = 0
         while end < wanted.count && (end == start || planned < budget) {
-            planned += Int(snapshot[wanted[end].uid]?.size ?? 0)
+            planned += Int(snapshot.message(uid: wanted[end].uid)?.size ?? 0)
             end += 1
         }
         let batch = wanted[start..<end]
         var seenNow: [MessageUID: IndexedMessage] = [:]
         if marksSeen {
-            let unseen = batch.map(\.uid).filter { snapshot[$0].map { !$0.flags.contains(.seen) } ?? false }
+            let unseen = batch.map(\.uid).filter { snapshot.message(uid: $0).map { !$0.flags.contains(.seen) } ?? false }
             if !unseen.isEmpty {
                 for message in try mailbox.store(FlagChange(.add, flags: .seen), uids: unseen).changed {
                     seenNow[message.uid] = message
@@ -138,7 +139,7 @@ enum FetchRun {
             }
         }
         for (number, uid) in batch {
-            guard var message = snapshot[uid] else {
+            guard var message = snapshot.message(uid: uid) else {
                 result.missing = true
                 continue
             }

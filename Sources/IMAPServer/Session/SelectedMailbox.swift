@@ -66,12 +66,7 @@ final class SelectedMailbox: Sendable {
 
     /// Where `uid` sits in `uids` (ascending: UIDs only grow), by binary search.
     static func index(of uid: MessageUID, in uids: [MessageUID]) -> Int? {
-        var low = 0, high = uids.count
-        while low < high {
-            let middle = (low + high) / 2
-            if uids[middle] < uid { low = middle + 1 } else { high = middle }
-        }
-        return low < uids.count && uids[low] == uid ? low : nil
+        uids.position(ofUID: uid) { $0 }
     }
 
     /// The positions of `uids` whose values fall in `range`, by binary search.
