@@ -19,6 +19,9 @@ struct FolderSync {
     let moveNew: Bool
     let adoptRecordedUIDs: Bool
     var uidHints: [String: MessageUID] = [:]
+    /// Whether to end with a fresh listing that yields `Report.left` (the build does: its own
+    /// renames leave `cur/` with a new mtime the next look could not otherwise trust).
+    var recordsLeftState = false
 
     struct Report {
         var added: [IndexedMessage] = []
@@ -26,6 +29,9 @@ struct FolderSync {
         var keptUIDs = 0
         /// Of those, how many came from `uidHints` (`dovecot-uidlist`).
         var keptFromHints = 0
+        /// With `recordsLeftState`: the directories as this sync left them, when a listing
+        /// at the end found exactly the files the index now names (nobody else wrote).
+        var left: MaildirDirectoryState?
     }
 
     private struct Known {
@@ -66,6 +72,10 @@ struct FolderSync {
         var renamed = false
         var seen = Set<String>()
         var candidates: [Candidate] = []
+        // The files this sync leaves, as "cur/name" and "new/name"; nil once another writer
+        // is seen at work (a file gone under a rename), when no state is recorded.
+        var left: Set<String>? = recordsLeftState
+            ? Set(curNames.map { "cur/\($0)" } + newNames.map { "new/\($0)" }) : nil
 
         for name in curNames {
             let parsed = MaildirFileName(name)
@@ -107,9 +117,14 @@ struct FolderSync {
                 let keepsBase = parsed.uid == nil && dovecotUIDs?[parsed.base] == entry.uid
                 let target = MaildirFileName(base: keepsBase ? parsed.base : parsed.base(withUID: entry.uid),
                                              infoLetters: parsed.infoLetters)
-                guard try Self.rename("\(directory)/new/\(name)", to: "\(directory)/cur/\(target.text)") else { continue }
+                guard try Self.rename("\(directory)/new/\(name)", to: "\(directory)/cur/\(target.text)") else {
+                    left = nil
+                    continue
+                }
                 renamed = true
                 relative = "cur/\(target.text)"
+                left?.remove("new/\(name)")
+                left?.insert(relative)
                 // The base may have gained `U=`: the row follows the file.
                 try db.execute(sql: "UPDATE message SET base = ?, file_name = ? WHERE uid = ?",
                                arguments: [target.base, relative, Int64(entry.uid)])
@@ -137,9 +152,13 @@ struct FolderSync {
             try state.reserve(uidNext: counters.uidNext, modSeq: modSeq, directory: directory)
         }
         for (candidate, uid) in assigned {
-            guard let message = try index(candidate, uid: uid, modSeq: modSeq, letters: &letters, db: db) else {
+            guard let (message, relative) = try index(candidate, uid: uid, modSeq: modSeq, letters: &letters, db: db)
+            else {
+                left = nil
                 continue
             }
+            left?.remove("\(candidate.inNew ? "new" : "cur")/\(candidate.fileName)")
+            left?.insert(relative)
             if message.baseName != candidate.name.base { renamed = true }
             if uidHints[candidate.name.base] == uid { report.keptFromHints += 1 }
             report.added.append(message)
@@ -159,6 +178,7 @@ struct FolderSync {
         counters.newMtime = after.new == before.new && after.new < settled && !newLeft ? after.new : 0
         counters.curMtime = after.cur == before.cur && after.cur < settled ? after.cur : 0
         try counters.save(db)
+        if let left { report.left = try MaildirDirectoryState.matching(left, in: directory, movedNew: moveNew) }
         return report
     }
 
@@ -191,10 +211,10 @@ struct FolderSync {
         return result.sorted { $0.1 < $1.1 }
     }
 
-    /// Indexes one new file (moving it to `cur/` with its UID in the name); nil if it
-    /// vanished meanwhile.
+    /// Indexes one new file (moving it to `cur/` with its UID in the name), with the path
+    /// it is left at; nil if it vanished meanwhile.
     private func index(_ candidate: Candidate, uid: MessageUID, modSeq: ModSeq, letters: inout MessageFlagLetters,
-                       db: Database) throws -> IndexedMessage? {
+                       db: Database) throws -> (IndexedMessage, relative: String)? {
         let source = "\(directory)/\(candidate.inNew ? "new" : "cur")/\(candidate.fileName)"
         guard let status = try MailboxError.mappingIO({ try DurableFile.status(of: source) }) else { return nil }
         let size = try candidate.name.virtualSize ?? MessageSize.crlfSize(ofFile: source)
@@ -216,8 +236,8 @@ struct FolderSync {
                 """,
             arguments: [Int64(uid), base, relative, Int64(flags.rawValue), IndexSchema.keywordsColumn(keywords),
                         Int64(modSeq), size, status.modified])
-        return IndexedMessage(uid: uid, flags: flags, keywords: keywords, modSeq: modSeq, size: size,
-                              internalDate: status.modified, baseName: base)
+        return (IndexedMessage(uid: uid, flags: flags, keywords: keywords, modSeq: modSeq, size: size,
+                               internalDate: status.modified, baseName: base), relative)
     }
 
     /// A file's base gains `U=` only when its name would not give the same UID back:

@@ -4,8 +4,15 @@ import MoatCore
 /// The writes and reads behind `IndexedMailbox`, each in one index transaction.
 extension MailboxStorage {
     /// Brings the index up to date with the files; a no-op (two stat calls and a read)
-    /// when `new/` and `cur/` kept the mtimes the last full scan recorded.
+    /// when `new/` and `cur/` kept the mtimes the last full scan recorded, or, for the first
+    /// look after the build, the mtimes the build left (its own renames made them too young
+    /// to record; see `MaildirDirectoryState`).
     func sync(moveNew: Bool) throws {
+        let left = leftByBuild.withLock { left in
+            defer { left = nil }
+            return left
+        }
+        if let left, left.movedNew == moveNew, left.isCurrent(in: directory) { return }
         let counters = try read("sync check") { try MailboxCounters.fetch($0) }
         if let counters, counters.newMtime != 0, counters.curMtime != 0,
            FolderSync.mtime("\(directory)/new") == counters.newMtime,
@@ -13,8 +20,14 @@ extension MailboxStorage {
             return
         }
         _ = try write("sync") { db in
-            try FolderSync(directory: directory, moveNew: moveNew, adoptRecordedUIDs: false).run(db)
+            try scan(FolderSync(directory: directory, moveNew: moveNew, adoptRecordedUIDs: false), db)
         }
+    }
+
+    /// Runs one full scan, counted in `scans`.
+    func scan(_ sync: FolderSync, _ db: Database) throws -> FolderSync.Report {
+        scans.withLock { $0 += 1 }
+        return try sync.run(db)
     }
 
     /// The stored bytes of `uid`; rescans once if its file was renamed by someone else.
@@ -28,7 +41,7 @@ extension MailboxStorage {
             } catch let failure as SystemCallError where failure.errno == ENOENT && attempt == 0 {
                 try sync(moveNew: false)
                 _ = try write("resync") { db in
-                    try FolderSync(directory: directory, moveNew: false, adoptRecordedUIDs: false).run(db)
+                    try scan(FolderSync(directory: directory, moveNew: false, adoptRecordedUIDs: false), db)
                 }
             } catch let failure as SystemCallError {
                 throw MailboxError.io(operation: failure.operation, path: failure.path, errno: failure.errno)
@@ -179,7 +192,7 @@ extension MailboxStorage {
                 } catch MailboxError.io(_, _, ENOENT) where attempt == 0 {
                     // Renamed by a flag change elsewhere: find its new name and try again.
                     _ = try write("resync") { db in
-                        try FolderSync(directory: directory, moveNew: false, adoptRecordedUIDs: false).run(db)
+                        try scan(FolderSync(directory: directory, moveNew: false, adoptRecordedUIDs: false), db)
                     }
                 }
             }

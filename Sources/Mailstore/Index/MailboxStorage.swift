@@ -28,6 +28,10 @@ final class MailboxStorage: Sendable {
     let indexPath: String
     let database: DatabasePool
     let outcome: MailboxOpenOutcome
+    /// Full scans of the folder run through this storage (the build's included).
+    let scans = Locked(0)
+    /// The folder as the build left it, for the look that follows (see `sync`).
+    let leftByBuild = Locked<MaildirDirectoryState?>(nil)
 
     private static let registry = Locked<[String: WeakStorage]>([:])
 
@@ -83,7 +87,10 @@ final class MailboxStorage: Sendable {
         } catch {
             throw MailboxError.index(path: indexPath, operation: "create", message: "\(error)")
         }
-        outcome = try Self.build(database: database, directory: directory, damage: damage, moveNew: !readOnly)
+        let built = try Self.build(database: database, directory: directory, damage: damage, moveNew: !readOnly)
+        outcome = built.outcome
+        scans.withLock { $0 += 1 }
+        leftByBuild.withLock { $0 = built.left }
     }
 
     /// The write transaction all changes go through; SQLite errors become `MailboxError`.
@@ -137,7 +144,7 @@ final class MailboxStorage: Sendable {
     /// Fills a new index from the Maildir: UIDVALIDITY and reservations from the state
     /// file, else from `dovecot-uidlist`, else new.
     private static func build(database: DatabasePool, directory: String, damage: String?, moveNew: Bool) throws
-        -> MailboxOpenOutcome {
+        -> (outcome: MailboxOpenOutcome, left: MaildirDirectoryState?) {
         let state = IndexStateFile.read(directory: directory)
         let dovecot = DovecotUIDList(directory: directory)
         let uidValidity = state?.uidValidity ?? dovecot?.uidValidity ?? Self.newUIDValidity()
@@ -147,7 +154,8 @@ final class MailboxStorage: Sendable {
         var fileState = state ?? IndexStateFile(uidValidity: uidValidity, reservedUID: 0, reservedModSeq: 0)
         try fileState.reserve(uidNext: counters.uidNext, modSeq: counters.highestModSeq, directory: directory)
         let hints = dovecot.flatMap { $0.uidValidity == uidValidity ? $0.uids : nil } ?? [:]
-        let storage = FolderSync(directory: directory, moveNew: moveNew, adoptRecordedUIDs: true, uidHints: hints)
+        let storage = FolderSync(directory: directory, moveNew: moveNew, adoptRecordedUIDs: true, uidHints: hints,
+                                 recordsLeftState: true)
         let report: FolderSync.Report
         do {
             report = try database.write { db in
@@ -159,10 +167,10 @@ final class MailboxStorage: Sendable {
         } catch {
             throw MailboxError.index(path: directory, operation: "build", message: "\(error)")
         }
-        if let damage { return .rebuilt(reason: damage, keptUIDs: report.keptUIDs) }
-        if state != nil { return .rebuilt(reason: "index missing", keptUIDs: report.keptUIDs) }
-        if dovecot != nil { return .importedFromDovecot(count: report.keptFromHints) }
-        return .created
+        if let damage { return (.rebuilt(reason: damage, keptUIDs: report.keptUIDs), report.left) }
+        if state != nil { return (.rebuilt(reason: "index missing", keptUIDs: report.keptUIDs), report.left) }
+        if dovecot != nil { return (.importedFromDovecot(count: report.keptFromHints), report.left) }
+        return (.created, report.left)
     }
 
     /// Seconds since 1970, as Dovecot picks one, but never a value issued before in this
