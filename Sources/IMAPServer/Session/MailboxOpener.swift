@@ -21,7 +21,9 @@ struct MailboxOpener: Sendable {
     }
 
     func status(_ name: String) throws -> MailboxStatus {
-        try open(name, readOnly: true).0.status()
+        guard let quarantine, quarantine.name == name else { return try mailboxes.status(name) }
+        try quarantine.refresh(for: user, maildir: maildir)
+        return try IndexedMailbox.status(directory: quarantine.mirror(maildir: maildir).directory, name: name)
     }
 
     /// EXPUNGE of `mailbox` (the selected one): in the Quarantine view what goes is deleted

@@ -38,9 +38,7 @@ public final class IndexedMailbox: Sendable {
     /// - Throws: `MailboxError.noSuchMailbox` when `directory` has no `cur/`; `.io`,
     ///   `.index` otherwise.
     public init(directory: String, name: String, readOnly: Bool = false) throws {
-        guard (try? DurableFile.status(of: "\(directory)/cur"))??.isDirectory == true else {
-            throw MailboxError.noSuchMailbox(name)
-        }
+        try Self.requireFolder(directory, name: name)
         self.name = name
         isReadOnly = readOnly
         storage = try MailboxStorage.shared(directory: directory, readOnly: readOnly)
@@ -225,7 +223,24 @@ public final class IndexedMailbox: Sendable {
         return try storage.status()
     }
 
+    /// STATUS without a handle: the folder synced (read-only) and its counters read, without
+    /// loading its message list as a handle's snapshot does (a STATUS of a 10,000-message
+    /// mailbox, which clients poll, reads no row per message).
+    /// - Throws: as `init`.
+    public static func status(directory: String, name: String) throws -> MailboxStatus {
+        try requireFolder(directory, name: name)
+        let storage = try MailboxStorage.shared(directory: directory, readOnly: true)
+        try storage.sync(moveNew: false)
+        return try storage.status()
+    }
+
     // MARK: Private
+
+    private static func requireFolder(_ directory: String, name: String) throws {
+        guard (try? DurableFile.status(of: "\(directory)/cur"))??.isDirectory == true else {
+            throw MailboxError.noSuchMailbox(name)
+        }
+    }
 
     private func requireWritable() throws {
         if isReadOnly { throw MailboxError.readOnly(mailbox: name) }

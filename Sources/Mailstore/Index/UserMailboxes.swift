@@ -62,7 +62,9 @@ public struct UserMailboxes: Sendable {
 
     /// STATUS without keeping a handle.
     public func status(_ name: String) throws -> MailboxStatus {
-        try open(name, readOnly: true).status()
+        let folder = try Self.folder(name)
+        if folder == .inbox { try createInboxIfMissing() }
+        return try IndexedMailbox.status(directory: directory(of: folder), name: folder.name)
     }
 
     /// CREATE: the folder with `cur/`, `new/`, `tmp/` and the `maildirfolder` marker.
