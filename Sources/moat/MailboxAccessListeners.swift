@@ -26,6 +26,8 @@ final class MailboxAccessListeners: Sendable {
         let localAddress: SocketAddress
         let run: @Sendable () async throws -> Void
         let close: @Sendable () async -> Void
+        /// Serves a renewed certificate to new connections (`moat reload`).
+        let replaceTLS: @Sendable (NIOSSLContext) -> Void
     }
 
     private let bound: [Bound]
@@ -56,7 +58,6 @@ final class MailboxAccessListeners: Sendable {
             penalty: penalty, maxSessionsPerUserAddress: [.imap: config.imap.listener.maxUserConnections,
                                                           .pop3: config.pop3.listener.maxUserConnections]))
         var bound: [Bound] = []
-        var replaceTLS: [@Sendable (NIOSSLContext) -> Void] = []
         do {
             if config.imap.listener.enabled {
                 let imap = config.imap
@@ -69,18 +70,14 @@ final class MailboxAccessListeners: Sendable {
                     admission: admission(imap.listener), idleTimeout: TimeAmount(imap.listener.idleTimeout), tls: tls,
                     junk: junk, quarantine: quarantineFolder(config: config, store: quarantine, directory: directory, logger: logger),
                     memory: messageMemory)
-                for (key, implicitTLS, endpoint) in try endpoints(imap.listener, section: "imap", tls: tls, config: config, logger: logger) {
+                let servers = try await bindEndpoints(imap.listener, section: "imap", names: ("IMAP", "IMAPS"), tls: tls,
+                                                      config: config, logger: logger) { endpoint, implicitTLS in
                     service.implicitTLS = implicitTLS
-                    let server = try await ListenerBindError.naming(endpoint, "imap", config.origin, key: key) {
-                        try await IMAPServer.bind(host: endpoint.host, port: endpoint.port, service: service,
-                                                  group: MultiThreadedEventLoopGroup.singleton, logger: logger)
-                    }
-                    bound.append(Bound(name: implicitTLS ? "IMAPS" : "IMAP", endpoint: endpoint, localAddress: server.localAddress,
-                                       run: { try await server.run() }, close: { await server.close() }))
-                    replaceTLS.append(server.replaceTLS)
+                    return try await IMAPServer.bind(host: endpoint.host, port: endpoint.port, service: service,
+                                                     group: MultiThreadedEventLoopGroup.singleton, logger: logger)
                 }
-                certificates.add("imap", imap.listener.tls, loadedAtStart: tls != nil, replace: replaceTLS)
-                replaceTLS = []
+                bound += servers
+                certificates.add("imap", imap.listener.tls, loadedAtStart: tls != nil, replace: servers.map(\.replaceTLS))
             }
             if config.pop3.listener.enabled {
                 let pop3 = config.pop3
@@ -91,17 +88,14 @@ final class MailboxAccessListeners: Sendable {
                     openMaildrop: { mailbox in try MailstoreMaildrop(maildir: mailbox.maildir(mailRoot: mailRoot), uidlFormat: uidl) },
                     pool: pool, plaintext: plaintext, admission: admission(pop3.listener),
                     idleTimeout: TimeAmount(pop3.listener.idleTimeout), tls: tls)
-                for (key, implicitTLS, endpoint) in try endpoints(pop3.listener, section: "pop3", tls: tls, config: config, logger: logger) {
+                let servers = try await bindEndpoints(pop3.listener, section: "pop3", names: ("POP3", "POP3S"), tls: tls,
+                                                      config: config, logger: logger) { endpoint, implicitTLS in
                     service.implicitTLS = implicitTLS
-                    let server = try await ListenerBindError.naming(endpoint, "pop3", config.origin, key: key) {
-                        try await POP3Server.bind(host: endpoint.host, port: endpoint.port, service: service,
-                                                  group: MultiThreadedEventLoopGroup.singleton, logger: logger)
-                    }
-                    bound.append(Bound(name: implicitTLS ? "POP3S" : "POP3", endpoint: endpoint, localAddress: server.localAddress,
-                                       run: { try await server.run() }, close: { await server.close() }))
-                    replaceTLS.append(server.replaceTLS)
+                    return try await POP3Server.bind(host: endpoint.host, port: endpoint.port, service: service,
+                                                     group: MultiThreadedEventLoopGroup.singleton, logger: logger)
                 }
-                certificates.add("pop3", pop3.listener.tls, loadedAtStart: tls != nil, replace: replaceTLS)
+                bound += servers
+                certificates.add("pop3", pop3.listener.tls, loadedAtStart: tls != nil, replace: servers.map(\.replaceTLS))
             }
         } catch {
             for listener in bound { await listener.close() }
@@ -123,6 +117,31 @@ final class MailboxAccessListeners: Sendable {
                                          recipientDelimiter: config.delivery.recipientDelimiter)
         return QuarantineFolder(name: config.imap.quarantineFolder,
                                 source: QuarantineMailboxSource(store: store, resolver: resolver, releaser: releaser))
+    }
+
+    /// Binds `listen` and `listen_tls` of one protocol (`names`: how the start-up log calls
+    /// each), through `bind`, which makes the server for an endpoint, TLS from the first byte
+    /// or not. A failure names the key and its line, and closes what this call had bound.
+    private static func bindEndpoints<Server: MailboxServer>(
+        _ settings: MailListenerSettings, section: String, names: (plain: String, tls: String), tls: NIOSSLContext?,
+        config: MoatConfig, logger: Logger, bind: (EndpointText, Bool) async throws -> Server
+    ) async throws -> [Bound] {
+        var bound: [Bound] = []
+        do {
+            for (key, implicitTLS, endpoint) in try endpoints(settings, section: section, tls: tls, config: config, logger: logger) {
+                let server = try await ListenerBindError.naming(endpoint, section, config.origin, key: key) {
+                    try await bind(endpoint, implicitTLS)
+                }
+                bound.append(Bound(name: implicitTLS ? names.tls : names.plain, endpoint: endpoint,
+                                   localAddress: server.localAddress, run: { try await server.run() },
+                                   close: { await server.close() }, replaceTLS: { server.replaceTLS($0) }))
+            }
+        } catch {
+            // `listen` bound, `listen_tls` not: the caller never sees the first, so it goes here.
+            for listener in bound { await listener.close() }
+            throw error
+        }
+        return bound
     }
 
     private static func admission(_ settings: MailListenerSettings) -> ConnectionAdmission.Rules {
@@ -178,3 +197,14 @@ final class MailboxAccessListeners: Sendable {
         for listener in bound { await listener.close() }
     }
 }
+
+/// What `MailboxAccessListeners` needs of a bound IMAP or POP3 server.
+protocol MailboxServer: Sendable {
+    var localAddress: SocketAddress { get }
+    func run() async throws
+    func close() async
+    func replaceTLS(_ tls: NIOSSLContext)
+}
+
+extension IMAPServer: MailboxServer {}
+extension POP3Server: MailboxServer {}
